@@ -1,0 +1,160 @@
+/*
+ * bus-check: check message files against the protocol (SPEC section 7).
+ */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "bus.h"
+
+static int	 qflag;
+static int	 zflag;
+static size_t	 maxsize;
+static int	 status = EX_OK;
+
+static void
+usage(FILE *fp, int code)
+{
+	fputs("usage: bus-check [-qvz] [-C dir] [-m size] file ... | -\n", fp);
+	exit(code);
+}
+
+/* "65536", "64k", "1m": a size in bytes the way git config reads one. */
+static int
+parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *s == '-')
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		v *= 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		v *= 1024 * 1024, end++;
+	if (*end != '\0' || v == 0 || v > JSON_MAX_SIZE)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+/* bus.maxSize of the repository here, if there is one and it is set. */
+static void
+config_maxsize(const struct git *g)
+{
+	struct buf out = BUF_INIT;
+
+	maxsize = MSG_MAX_SIZE;
+	if (git(g, &out, "config", "--get", "bus.maxSize", NULL) == 0) {
+		buf_rtrim(&out);
+		if (parse_size(out.s, &maxsize) == -1)
+			errx(EX_USAGE, "bus.maxSize: \"%s\" is not a size in "
+			    "bytes", out.s);
+	}
+	buf_free(&out);
+}
+
+static void
+check(const char *path)
+{
+	struct buf why = BUF_INIT, safe = BUF_INIT;
+	struct msg m;
+	char *line, *nl;
+	int rv;
+
+	rv = msg_check_file(path, maxsize, &m, &why);
+	if (rv == 0) {
+		msg_free(&m);
+		return;
+	}
+	if (rv == -1)
+		status = EX_DATAERR;
+	else if (status == EX_OK)
+		status = EX_NOINPUT;
+	if (!qflag) {
+		text_safe(&safe, path, strlen(path));
+		for (line = why.s; (nl = strchr(line, '\n')) != NULL;
+		    line = nl + 1)
+			fprintf(stderr, "%s: %.*s\n", safe.s,
+			    (int)(nl - line), line);
+	}
+	buf_free(&why);
+	buf_free(&safe);
+}
+
+/* Operand "-": the paths come from stdin, one a line or NUL-separated. */
+static void
+check_stdin(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	while ((n = getdelim(&line, &cap, zflag ? '\0' : '\n', stdin)) != -1) {
+		if (n > 0 && line[n - 1] == (zflag ? '\0' : '\n'))
+			line[--n] = '\0';
+		if (n > 0)
+			check(line);
+	}
+	if (ferror(stdin))
+		err(EX_IOERR, "stdin");
+	free(line);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct git g = { NULL, NULL };
+	int c, mflag = 0;
+
+	while ((c = getopt(argc, argv, "C:hm:qvz")) != -1) {
+		switch (c) {
+		case 'C':
+			if (chdir(optarg) == -1)
+				err(EX_NOINPUT, "%s", optarg);
+			break;
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'm':
+			if (parse_size(optarg, &maxsize) == -1)
+				errx(EX_USAGE, "-m %s: not a size in bytes",
+				    optarg);
+			mflag = 1;
+			break;
+		case 'q':
+			qflag = 1;
+			break;
+		case 'v':
+			g.trace = stderr;
+			break;
+		case 'z':
+			zflag = 1;
+			break;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		usage(stderr, EX_USAGE);
+	if (!mflag)
+		config_maxsize(&g);
+
+	for (; argc > 0; argc--, argv++) {
+		if (strcmp(*argv, "-") == 0)
+			check_stdin();
+		else
+			check(*argv);
+	}
+	return status;
+}

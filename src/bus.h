@@ -1,0 +1,172 @@
+/*
+ * bus.h: the internal library shared by every git-bus tool.
+ *
+ * One section per file of src/.  The library never prints and never
+ * exits: a function that fails returns -1 (or NULL) and leaves a
+ * message for bus_error() to return; main() decides what to say and
+ * which exit status to use.
+ */
+#ifndef BUS_H
+#define BUS_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* jsmn is compiled once, in jsmn.c, with these settings. */
+#define JSMN_STRICT
+#define JSMN_PARENT_LINKS
+#define JSMN_HEADER
+#include <jsmn.h>
+
+/* error.c: the last error, for main() to report */
+
+void		 bus_seterr(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 bus_seterrno(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+const char	*bus_error(void);
+
+/* buf.c: a growable byte buffer; len is authoritative, s[len] is NUL */
+
+struct buf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+
+#define BUF_INIT	{ NULL, 0, 0 }
+
+void	 buf_grow(struct buf *, size_t);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addc(struct buf *, int);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_addf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_vaddf(struct buf *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
+void	 buf_reset(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_rtrim(struct buf *);
+char	*buf_detach(struct buf *);
+
+/* file.c: whole-file reads and atomic writes */
+
+int	 file_read(const char *, struct buf *, size_t);
+int	 fd_read_all(int, struct buf *, size_t);
+int	 file_write_atomic(const char *, const void *, size_t, mode_t);
+const char *path_base(const char *);
+
+/* run.c: run a program with posix_spawn, never through a shell */
+
+struct run {
+	const char *const *argv;	/* argv[0] is looked up in PATH */
+	const char *const *env_set;	/* "NAME=value" entries, or NULL */
+	const char *const *env_unset;	/* "NAME" entries, or NULL */
+	const void	*in;		/* stdin bytes; NULL: /dev/null */
+	size_t		 inlen;
+	struct buf	*out;		/* captured stdout; NULL: /dev/null */
+	struct buf	*err;		/* captured stderr; NULL: ours */
+	int		 timeout_ms;	/* > 0: kill the child after this */
+
+	/* results */
+	int		 status;	/* exit status, or 128 + signal */
+	int		 signal;	/* the signal that killed it, or 0 */
+	int		 timed_out;	/* killed because of timeout_ms */
+};
+
+int	 run(struct run *);
+char	*run_find(const char *);
+
+/* git.c: run git with prompts off and a stable locale */
+
+struct git {
+	const char	*dir;		/* the repository: git -C dir */
+	FILE		*trace;		/* -v: each command echoed here */
+};
+
+int	 git_run(const struct git *, const struct buf *, struct buf *,
+	    struct buf *, const char *const *);
+int	 git(const struct git *, struct buf *, const char *, ...)
+	    __attribute__((sentinel));
+const char *git_program(void);
+
+/* json.c: strict RFC 8259 on top of the jsmn tokenizer */
+
+#define JSON_MAX_DEPTH	64
+#define JSON_MAX_SIZE	(64 * 1024 * 1024)
+
+struct json {
+	const char	*s;		/* the document; not owned */
+	size_t		 len;
+	jsmntok_t	*tok;
+	int		 ntok;
+};
+
+int	 json_parse(struct json *, const char *, size_t);
+void	 json_free(struct json *);
+int	 json_next(const struct json *, int);
+int	 json_key_is(const struct json *, int, const char *);
+int	 json_unescape(const struct json *, int, struct buf *);
+int	 json_put_string(struct buf *, const char *, size_t);
+int	 json_put_compact(struct buf *, const struct json *, int);
+int	 utf8_valid(const char *, size_t);
+size_t	 utf8_len(const char *, size_t);
+
+/* text.c: untrusted text made safe for a terminal */
+
+void	 text_safe(struct buf *, const char *, size_t);
+
+/* msg.c: a message file (SPEC section 3) and where it may sit */
+
+#define MSG_MAX_SIZE	65536	/* default bus.maxSize */
+
+struct msg_field {
+	char		*key;		/* unescaped */
+	struct buf	 value;		/* compact JSON text */
+};
+
+struct msg {
+	char		*id;
+	char		*ts;
+	char		*from;
+	char		*to;
+	char		*type;
+	struct buf	 body;		/* unescaped; may hold NUL bytes */
+	char		*re;		/* NULL when absent */
+	struct msg_field *others;	/* unknown members, in file order */
+	size_t		 nothers;
+};
+
+enum msg_place {
+	PLACE_INBOX = 1,
+	PLACE_ARCHIVE,			/* archive-X/DAY/ID.json */
+	PLACE_ARCHIVE_FLAT		/* archive-X/ID.json, older layout */
+};
+
+struct msg_path {
+	enum msg_place	 place;
+	char		 owner[33];
+	char		 day[11];	/* YYYY-MM-DD, PLACE_ARCHIVE only */
+	char		 id[129];
+};
+
+int	 msg_parse(struct msg *, const char *, size_t, size_t, struct buf *);
+void	 msg_free(struct msg *);
+int	 msg_path_parse(struct msg_path *, const char *, struct buf *);
+int	 msg_check_place(const struct msg *, const struct msg_path *,
+	    struct buf *);
+int	 msg_check_file(const char *, size_t, struct msg *, struct buf *);
+void	 msg_write(const struct msg *, struct buf *);
+int	 msg_new_id(char *, size_t, const char *, time_t);
+int	 msg_ts(char *, size_t, time_t);
+
+int	 valid_agent(const char *, size_t);
+int	 valid_id(const char *, size_t);
+int	 valid_type(const char *, size_t);
+int	 valid_ts(const char *, size_t);
+int	 valid_day(const char *, size_t);
+
+#endif /* BUS_H */

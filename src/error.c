@@ -1,0 +1,48 @@
+/*
+ * error.c: the library's last error message.
+ *
+ * Library functions fail by returning -1 after calling bus_seterr();
+ * main() prints bus_error() with its own name in front.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bus.h"
+
+static char errmsg[1024];
+
+void
+bus_seterr(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	va_end(ap);
+}
+
+/* Like bus_seterr(), with ": strerror(errno)" appended. */
+void
+bus_seterrno(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	va_end(ap);
+	n = strlen(errmsg);
+	snprintf(errmsg + n, sizeof(errmsg) - n, ": %s", strerror(saved));
+	errno = saved;
+}
+
+const char *
+bus_error(void)
+{
+	return errmsg[0] != '\0' ? errmsg : "unknown error";
+}

@@ -1,0 +1,149 @@
+/*
+ * file.c: reading whole files within a bound, and writing them
+ * atomically (temporary file in the same directory, fsync, rename,
+ * fsync the directory), the way maildir delivery does.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bus.h"
+
+/*
+ * Append everything readable from fd to b.  With max > 0, fail with
+ * EFBIG as soon as more than max bytes arrive, so a huge input costs
+ * no more than max + 1 bytes of memory.
+ */
+int
+fd_read_all(int fd, struct buf *b, size_t max)
+{
+	size_t start = b->len;
+	ssize_t n;
+
+	for (;;) {
+		buf_grow(b, 8192);
+		n = read(fd, b->s + b->len, b->cap - b->len - 1);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			bus_seterrno("read");
+			return -1;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		b->s[b->len] = '\0';
+		if (max > 0 && b->len - start > max) {
+			bus_seterr("larger than %zu bytes", max);
+			errno = EFBIG;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Read the file at path into b (replacing its contents). */
+int
+file_read(const char *path, struct buf *b, size_t max)
+{
+	int fd, rv;
+
+	buf_reset(b);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		bus_seterrno("open");
+		return -1;
+	}
+	rv = fd_read_all(fd, b, max);
+	close(fd);
+	return rv;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Replace path with the given bytes so that a reader, or a crash,
+ * sees either the old file or the whole new one.
+ */
+int
+file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	const char *slash;
+	int fd = -1, dfd = -1, rv = -1;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >=
+	    sizeof(tmp)) {
+		bus_seterr("%s: path too long", path);
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) == -1) {
+		bus_seterrno("%s", tmp);
+		return -1;
+	}
+	if (write_all(fd, data, len) == -1 || fchmod(fd, mode) == -1 ||
+	    fsync(fd) == -1) {
+		bus_seterrno("%s", tmp);
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		bus_seterrno("%s", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		bus_seterrno("rename %s", path);
+		goto out;
+	}
+	tmp[0] = '\0';
+
+	/* Make the rename itself durable. */
+	if ((slash = strrchr(path, '/')) == NULL)
+		strlcpy(dir, ".", sizeof(dir));
+	else if (slash == path)
+		strlcpy(dir, "/", sizeof(dir));
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
+		(void)fsync(dfd);
+	rv = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	if (dfd != -1)
+		close(dfd);
+	if (tmp[0] != '\0')
+		unlink(tmp);
+	return rv;
+}
+
+/* The last component of a path, like basename(3) but never writing. */
+const char *
+path_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}

@@ -1,0 +1,164 @@
+/*
+ * git.c: run the system git.
+ *
+ * Git is found on PATH at run time ($BUS_GIT overrides), never linked.
+ * Every command runs with terminal prompts off and LC_ALL=C, so that a
+ * missing credential fails at once instead of hanging an unattended
+ * job, and so that nothing depends on the user's language.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+
+#define GIT_MAX_ARGS	64
+
+static const char *const git_env[] = {
+	"GIT_TERMINAL_PROMPT=0",
+	"LC_ALL=C",
+	NULL
+};
+
+const char *
+git_program(void)
+{
+	const char *p = getenv("BUS_GIT");
+
+	return p != NULL && *p != '\0' ? p : "git";
+}
+
+/* Write one argument for a trace line: quoted when needed, no raw controls. */
+static void
+trace_arg(FILE *fp, const char *a)
+{
+	const char *p;
+	int plain = *a != '\0';
+
+	for (p = a; *p != '\0' && plain; p++)
+		if (!isalnum((unsigned char)*p) && strchr("-_./:=@%+,^~", *p) == NULL)
+			plain = 0;
+	if (plain) {
+		fputs(a, fp);
+		return;
+	}
+	fputc('\'', fp);
+	for (p = a; *p != '\0'; p++) {
+		if (*p == '\'')
+			fputs("'\\''", fp);
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fprintf(fp, "\\%03o", (unsigned char)*p);
+		else
+			fputc(*p, fp);
+	}
+	fputc('\'', fp);
+}
+
+/* The last non-empty line of git's stderr, for an error message. */
+static void
+last_line(const struct buf *b, const char **p, int *n)
+{
+	size_t end = b->len, start;
+
+	while (end > 0 && (b->s[end - 1] == '\n' || b->s[end - 1] == '\r'))
+		end--;
+	start = end;
+	while (start > 0 && b->s[start - 1] != '\n')
+		start--;
+	*p = b->s != NULL ? b->s + start : "";
+	*n = (int)(end - start);
+}
+
+/*
+ * Run git with args (NULL-terminated) in g->dir, feeding it in (may be
+ * NULL) and capturing out and err (either may be NULL: stdout is then
+ * discarded, stderr passed through).  Returns git's exit status, with
+ * an error message set when it is not 0, or -1 when git could not be
+ * run at all.
+ */
+int
+git_run(const struct git *g, const struct buf *in, struct buf *out,
+    struct buf *err, const char *const *args)
+{
+	const char *argv[GIT_MAX_ARGS + 4];
+	struct run r;
+	size_t n = 0, i;
+	const char *line;
+	int len;
+
+	argv[n++] = git_program();
+	if (g->dir != NULL) {
+		argv[n++] = "-C";
+		argv[n++] = g->dir;
+	}
+	for (i = 0; args[i] != NULL; i++) {
+		if (n >= GIT_MAX_ARGS + 3) {
+			bus_seterr("git %s: too many arguments", args[0]);
+			return -1;
+		}
+		argv[n++] = args[i];
+	}
+	argv[n] = NULL;
+
+	if (g->trace != NULL) {
+		fputs("+", g->trace);
+		for (i = 0; i < n; i++) {
+			fputc(' ', g->trace);
+			trace_arg(g->trace, argv[i]);
+		}
+		fputc('\n', g->trace);
+		fflush(g->trace);
+	}
+
+	memset(&r, 0, sizeof(r));
+	r.argv = argv;
+	r.env_set = git_env;
+	if (in != NULL) {
+		r.in = in->s != NULL ? in->s : "";
+		r.inlen = in->len;
+	}
+	r.out = out;
+	r.err = err;
+	if (run(&r) == -1)
+		return -1;
+	if (r.status != 0) {
+		if (r.signal != 0)
+			bus_seterr("git %s: killed by signal %d", args[0],
+			    r.signal);
+		else if (err != NULL && (last_line(err, &line, &len), len > 0))
+			bus_seterr("git %s: %.*s", args[0], len, line);
+		else
+			bus_seterr("git %s: exit status %d", args[0], r.status);
+	}
+	return r.status;
+}
+
+/*
+ * The common case: git args... with stdout into out (may be NULL) and
+ * stderr kept for the error message.
+ */
+int
+git(const struct git *g, struct buf *out, const char *arg, ...)
+{
+	const char *args[GIT_MAX_ARGS + 1];
+	struct buf err = BUF_INIT;
+	va_list ap;
+	size_t n = 0;
+	int rv;
+
+	va_start(ap, arg);
+	for (; arg != NULL && n < GIT_MAX_ARGS; arg = va_arg(ap, const char *))
+		args[n++] = arg;
+	va_end(ap);
+	if (arg != NULL) {
+		bus_seterr("git: too many arguments");
+		return -1;
+	}
+	args[n] = NULL;
+	rv = git_run(g, NULL, out, &err, args);
+	buf_free(&err);
+	return rv;
+}

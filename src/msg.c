@@ -1,0 +1,544 @@
+/*
+ * msg.c: the message model (SPEC section 3).
+ *
+ * A message is one strict JSON object in inbox-<to>/<id>.json or
+ * archive-<to>/<day>/<id>.json.  Validation collects every broken rule
+ * it can find, one reason a line, so that a user fixes a file in one
+ * go; only a JSON syntax error stops it early.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bus.h"
+
+#define ID_RULE		"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
+#define AGENT_RULE	"[a-z0-9][a-z0-9-]{0,31}"
+#define TYPE_RULE	"[a-z][a-z0-9._-]{0,31}"
+#define NREQUIRED	6	/* id ts from to type body */
+#define TS_RULE		"YYYY-MM-DDTHH:MM:SS[.fraction]Z, a real UTC time"
+
+static int
+is_lower(int c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_alnum(int c)
+{
+	return is_lower(c) || is_digit(c) || (c >= 'A' && c <= 'Z');
+}
+
+/* [first][rest]{0,max-1}: the shape of every name in the protocol. */
+static int
+valid_name(const char *s, size_t n, size_t max, int (*first)(int),
+    int (*rest)(int))
+{
+	size_t i;
+
+	if (n == 0 || n > max || !first((unsigned char)s[0]))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!rest((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int
+agent_first(int c)
+{
+	return is_lower(c) || is_digit(c);
+}
+
+static int
+agent_rest(int c)
+{
+	return agent_first(c) || c == '-';
+}
+
+static int
+id_rest(int c)
+{
+	return is_alnum(c) || c == '.' || c == '_' || c == '-';
+}
+
+static int
+type_rest(int c)
+{
+	return is_lower(c) || is_digit(c) || c == '.' || c == '_' || c == '-';
+}
+
+int
+valid_agent(const char *s, size_t n)
+{
+	return valid_name(s, n, 32, agent_first, agent_rest);
+}
+
+int
+valid_id(const char *s, size_t n)
+{
+	return valid_name(s, n, 128, is_alnum, id_rest);
+}
+
+int
+valid_type(const char *s, size_t n)
+{
+	return valid_name(s, n, 32, is_lower, type_rest);
+}
+
+/* The number held by n digits at s, or -1 when they are not all digits. */
+static int
+digits(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!is_digit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return days[m - 1];
+}
+
+/* YYYY-MM-DD, a real date of the Gregorian calendar. */
+int
+valid_day(const char *s, size_t n)
+{
+	int y, m, d;
+
+	if (n != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	if ((y = digits(s, 4)) < 0 || (m = digits(s + 5, 2)) < 1 || m > 12 ||
+	    (d = digits(s + 8, 2)) < 1 || d > days_in_month(y, m))
+		return 0;
+	return 1;
+}
+
+/*
+ * YYYY-MM-DDTHH:MM:SS[.fraction]Z in UTC.  The fraction has 1 to 9
+ * digits; a 60th second exists only as 23:59:60, a leap second.
+ */
+int
+valid_ts(const char *s, size_t n)
+{
+	int h, mi, sec;
+	size_t i;
+
+	if (n < 20 || !valid_day(s, 10) || s[10] != 'T' || s[13] != ':' ||
+	    s[16] != ':' || s[n - 1] != 'Z')
+		return 0;
+	if ((h = digits(s + 11, 2)) < 0 || h > 23 ||
+	    (mi = digits(s + 14, 2)) < 0 || mi > 59 ||
+	    (sec = digits(s + 17, 2)) < 0 || sec > 60 ||
+	    (sec == 60 && (h != 23 || mi != 59)))
+		return 0;
+	if (n == 20)
+		return 1;
+	if (s[19] != '.' || n < 22 || n > 30)
+		return 0;
+	for (i = 20; i < n - 1; i++)
+		if (!is_digit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static void
+why_add(struct buf *why, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Append one reason, one line, to why. */
+static void
+why_add(struct buf *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(why, fmt, ap);
+	va_end(ap);
+	buf_addc(why, '\n');
+}
+
+/* Append s as a quoted, terminal-safe, shortened value for a reason. */
+static const char *
+quoted(struct buf *tmp, const char *s, size_t n)
+{
+	buf_reset(tmp);
+	buf_addc(tmp, '"');
+	text_safe(tmp, s, n > 60 ? 60 : n);
+	if (n > 60)
+		buf_adds(tmp, "...");
+	buf_addc(tmp, '"');
+	return tmp->s;
+}
+
+
+/* Where each known field is kept in a struct msg. */
+static char **
+field_slot(struct msg *m, const char *key)
+{
+	if (strcmp(key, "id") == 0)
+		return &m->id;
+	if (strcmp(key, "ts") == 0)
+		return &m->ts;
+	if (strcmp(key, "from") == 0)
+		return &m->from;
+	if (strcmp(key, "to") == 0)
+		return &m->to;
+	if (strcmp(key, "type") == 0)
+		return &m->type;
+	if (strcmp(key, "re") == 0)
+		return &m->re;
+	return NULL;
+}
+
+/* Keep a member that is none of the known fields, compacted. */
+static void
+keep_other(struct msg *m, const struct json *j, int k)
+{
+	struct msg_field *f;
+	struct buf key = BUF_INIT;
+
+	if ((f = reallocarray(m->others, m->nothers + 1, sizeof(*f))) == NULL)
+		err(70, "reallocarray");
+	m->others = f;
+	f += m->nothers++;
+	json_unescape(j, k, &key);
+	f->key = buf_detach(&key);
+	memset(&f->value, 0, sizeof(f->value));
+	json_put_compact(&f->value, j, k + 1);
+}
+
+/*
+ * One string-valued field: checked against rule when given, stored
+ * unescaped.  A NUL inside (from \u0000) fails every rule by itself.
+ */
+static void
+take_field(struct msg *m, const struct json *j, int k, const char *key,
+    struct buf *why, struct buf *tmp)
+{
+	struct buf v = BUF_INIT;
+	char **slot = field_slot(m, key);
+	int ok;
+
+	if (j->tok[k + 1].type != JSMN_STRING) {
+		why_add(why, "%s: not a JSON string", key);
+		return;
+	}
+	json_unescape(j, k + 1, &v);
+	if (slot == NULL) {		/* body: any string */
+		buf_free(&m->body);
+		m->body = v;
+		buf_grow(&m->body, 0);
+		return;
+	}
+	if (strcmp(key, "ts") == 0)
+		ok = valid_ts(v.s, v.len);
+	else if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0)
+		ok = valid_agent(v.s, v.len);
+	else if (strcmp(key, "type") == 0)
+		ok = valid_type(v.s, v.len);
+	else
+		ok = valid_id(v.s, v.len);
+	if (!ok) {
+		why_add(why, "%s: %s is not %s", key, quoted(tmp, v.s, v.len),
+		    strcmp(key, "ts") == 0 ? TS_RULE :
+		    strcmp(key, "type") == 0 ? "a type " TYPE_RULE :
+		    strcmp(key, "from") == 0 || strcmp(key, "to") == 0 ?
+		    "an agent name " AGENT_RULE : "an id " ID_RULE);
+		buf_free(&v);
+		return;
+	}
+	free(*slot);
+	*slot = buf_detach(&v);
+}
+
+/*
+ * Parse the message in s (len bytes; at most max bytes allowed) into m.
+ * Returns 0, or -1 with one reason a line appended to why.
+ */
+int
+msg_parse(struct msg *m, const char *s, size_t len, size_t max,
+    struct buf *why)
+{
+	struct json j;
+	struct buf tmp = BUF_INIT;
+	/* the table of SPEC section 3: required fields first */
+	static const char *const known[] = { "id", "ts", "from", "to",
+	    "type", "body", "re" };
+	int seen[sizeof(known) / sizeof(known[0])] = { 0 };
+	size_t before = why->len, f;
+	int k, member;
+
+	memset(m, 0, sizeof(*m));
+	if (len > max) {
+		why_add(why, "larger than %zu bytes (bus.maxSize)", max);
+		return -1;
+	}
+	if (json_parse(&j, s, len) == -1) {
+		why_add(why, "invalid JSON: %s", bus_error());
+		return -1;
+	}
+	if (j.tok[0].type != JSMN_OBJECT) {
+		why_add(why, "not a JSON object");
+		json_free(&j);
+		return -1;
+	}
+	for (k = 1, member = 0; member < j.tok[0].size; member++) {
+		for (f = 0; f < sizeof(known) / sizeof(known[0]); f++)
+			if (json_key_is(&j, k, known[f]))
+				break;
+		if (f < sizeof(known) / sizeof(known[0])) {
+			seen[f] = 1;
+			take_field(m, &j, k, known[f], why, &tmp);
+		} else
+			keep_other(m, &j, k);
+		k = json_next(&j, k + 1);
+	}
+	for (f = 0; f < NREQUIRED; f++)
+		if (!seen[f])
+			why_add(why, "%s: missing", known[f]);
+	json_free(&j);
+	buf_free(&tmp);
+	if (why->len > before) {
+		msg_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+void
+msg_free(struct msg *m)
+{
+	size_t i;
+
+	free(m->id);
+	free(m->ts);
+	free(m->from);
+	free(m->to);
+	free(m->type);
+	free(m->re);
+	buf_free(&m->body);
+	for (i = 0; i < m->nothers; i++) {
+		free(m->others[i].key);
+		buf_free(&m->others[i].value);
+	}
+	free(m->others);
+	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * Where a message file sits, from its path: inbox-<agent>/<id>.json,
+ * archive-<agent>/<day>/<id>.json, or the older archive-<agent>/<id>.json.
+ */
+int
+msg_path_parse(struct msg_path *mp, const char *path, struct buf *why)
+{
+	const char *comp[3] = { NULL, NULL, NULL }, *end, *p;
+	size_t len[3] = { 0, 0, 0 }, idlen;
+	struct buf tmp = BUF_INIT;
+	int n = 0, rv = -1;
+
+	memset(mp, 0, sizeof(*mp));
+	/* the last three components, right to left, skipping "." */
+	end = path + strlen(path);
+	while (n < 3 && end > path) {
+		for (p = end; p > path && p[-1] != '/'; p--)
+			;
+		if (end - p != 1 || *p != '.') {
+			comp[n] = p;
+			len[n++] = (size_t)(end - p);
+		}
+		end = p;
+		while (end > path && end[-1] == '/')
+			end--;
+	}
+	if (n == 0 || len[0] < 6 ||
+	    memcmp(comp[0] + len[0] - 5, ".json", 5) != 0 ||
+	    !valid_id(comp[0], idlen = len[0] - 5)) {
+		why_add(why, "file name is not <id>.json with an id %s",
+		    ID_RULE);
+		goto out;
+	}
+	memcpy(mp->id, comp[0], idlen);
+	if (n >= 2 && len[1] > 6 && memcmp(comp[1], "inbox-", 6) == 0) {
+		mp->place = PLACE_INBOX;
+		p = comp[1] + 6;
+		idlen = len[1] - 6;
+	} else if (n >= 2 && len[1] > 8 && memcmp(comp[1], "archive-", 8) == 0) {
+		mp->place = PLACE_ARCHIVE_FLAT;
+		p = comp[1] + 8;
+		idlen = len[1] - 8;
+	} else if (n == 3 && valid_day(comp[1], len[1]) && len[2] > 8 &&
+	    memcmp(comp[2], "archive-", 8) == 0) {
+		mp->place = PLACE_ARCHIVE;
+		memcpy(mp->day, comp[1], 10);
+		p = comp[2] + 8;
+		idlen = len[2] - 8;
+	} else {
+		why_add(why, "not in an inbox-<agent>/ or "
+		    "archive-<agent>/[<YYYY-MM-DD>/] directory");
+		goto out;
+	}
+	if (!valid_agent(p, idlen)) {
+		why_add(why, "%s is not an agent name " AGENT_RULE,
+		    quoted(&tmp, p, idlen));
+		goto out;
+	}
+	memcpy(mp->owner, p, idlen);
+	rv = 0;
+out:
+	buf_free(&tmp);
+	return rv;
+}
+
+/* The path rules: id is the file name, to the owner, day the ts's. */
+int
+msg_check_place(const struct msg *m, const struct msg_path *mp,
+    struct buf *why)
+{
+	size_t before = why->len;
+
+	if (strcmp(m->id, mp->id) != 0)
+		why_add(why, "id: \"%s\" does not match the file name "
+		    "\"%s.json\"", m->id, mp->id);
+	if (strcmp(m->to, mp->owner) != 0)
+		why_add(why, "to: \"%s\" but the file is in %s-%s/", m->to,
+		    mp->place == PLACE_INBOX ? "inbox" : "archive", mp->owner);
+	if (mp->place == PLACE_ARCHIVE && memcmp(m->ts, mp->day, 10) != 0)
+		why_add(why, "ts: \"%s\" is not on the archive day %s", m->ts,
+		    mp->day);
+	return why->len > before ? -1 : 0;
+}
+
+/*
+ * Read and check the message file at path, the path rules included.
+ * Returns 0 when valid (m filled), -1 when invalid, -2 when the file
+ * could not be read; reasons go to why, one a line.
+ */
+int
+msg_check_file(const char *path, size_t max, struct msg *m, struct buf *why)
+{
+	struct buf data = BUF_INIT;
+	struct msg_path mp;
+	int rv = -1;
+
+	memset(m, 0, sizeof(*m));
+	if (msg_path_parse(&mp, path, why) == -1)
+		goto out;
+	if (file_read(path, &data, max) == -1) {
+		if (errno == EFBIG)
+			why_add(why, "larger than %zu bytes (bus.maxSize)", max);
+		else {
+			why_add(why, "%s", bus_error());
+			rv = -2;
+		}
+		goto out;
+	}
+	if (msg_parse(m, data.s, data.len, max, why) == -1)
+		goto out;
+	if (msg_check_place(m, &mp, why) == -1) {
+		msg_free(m);
+		goto out;
+	}
+	rv = 0;
+out:
+	buf_free(&data);
+	return rv;
+}
+
+/*
+ * The canonical form: compact, the known keys in the order of the
+ * table, then the others in the order they came, one trailing newline.
+ */
+void
+msg_write(const struct msg *m, struct buf *b)
+{
+	size_t i;
+
+	buf_adds(b, "{\"id\":");
+	json_put_string(b, m->id, strlen(m->id));
+	buf_adds(b, ",\"ts\":");
+	json_put_string(b, m->ts, strlen(m->ts));
+	buf_adds(b, ",\"from\":");
+	json_put_string(b, m->from, strlen(m->from));
+	buf_adds(b, ",\"to\":");
+	json_put_string(b, m->to, strlen(m->to));
+	buf_adds(b, ",\"type\":");
+	json_put_string(b, m->type, strlen(m->type));
+	buf_adds(b, ",\"body\":");
+	json_put_string(b, m->body.s != NULL ? m->body.s : "", m->body.len);
+	if (m->re != NULL) {
+		buf_adds(b, ",\"re\":");
+		json_put_string(b, m->re, strlen(m->re));
+	}
+	for (i = 0; i < m->nothers; i++) {
+		buf_addc(b, ',');
+		json_put_string(b, m->others[i].key, strlen(m->others[i].key));
+		buf_addc(b, ':');
+		buf_add(b, m->others[i].value.s, m->others[i].value.len);
+	}
+	buf_adds(b, "}\n");
+}
+
+/* ts for time t: YYYY-MM-DDTHH:MM:SSZ. */
+int
+msg_ts(char *out, size_t size, time_t t)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		bus_seterr("cannot format the time");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A new id: <YYYYMMDDTHHMMSSZ>-<from>-<12 hex random>, so that ids
+ * sort by time and do not collide in practice (48 random bits).
+ */
+int
+msg_new_id(char *out, size_t size, const char *from, time_t t)
+{
+	unsigned char r[6];
+	struct tm tm;
+	char stamp[32];
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) == 0) {
+		bus_seterr("cannot format the time");
+		return -1;
+	}
+	arc4random_buf(r, sizeof(r));
+	if ((size_t)snprintf(out, size, "%s-%s-%02x%02x%02x%02x%02x%02x",
+	    stamp, from, r[0], r[1], r[2], r[3], r[4], r[5]) >= size) {
+		bus_seterr("id too long");
+		return -1;
+	}
+	return 0;
+}

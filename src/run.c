@@ -1,0 +1,405 @@
+/*
+ * run.c: run a program with posix_spawn, never through a shell.
+ *
+ * The child's stdin, stdout and stderr are pipes pumped by one poll
+ * loop, so a child that writes megabytes while we still feed it
+ * megabytes never deadlocks (git's run-command.c pipe_command does
+ * the same).  Every pipe is close-on-exec; the child gets SIGPIPE
+ * back at its default disposition and an empty signal mask.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bus.h"
+
+extern char **environ;
+
+#define CHUNK	65536
+
+static int
+is_executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    access(path, X_OK) == 0;
+}
+
+/*
+ * Find a program the way execvp would, so that a missing program is
+ * reported as such before anything is spawned (rather than as a
+ * child that exits 127, which a program may also do on its own).
+ */
+char *
+run_find(const char *name)
+{
+	struct buf b = BUF_INIT;
+	const char *path, *p, *colon;
+
+	if (name[0] == '\0') {
+		bus_seterr("empty program name");
+		errno = ENOENT;
+		return NULL;
+	}
+	if (strchr(name, '/') != NULL) {
+		if (is_executable(name))
+			return strdup(name);
+		bus_seterrno("%s", name);
+		return NULL;
+	}
+	if ((path = getenv("PATH")) == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p = colon + 1) {
+		colon = strchr(p, ':');
+		buf_reset(&b);
+		if (colon == p || *p == '\0')
+			buf_adds(&b, ".");	/* empty entry: current dir */
+		else
+			buf_add(&b, p, colon ? (size_t)(colon - p) : strlen(p));
+		buf_addf(&b, "/%s", name);
+		if (is_executable(b.s))
+			return buf_detach(&b);
+		if (colon == NULL)
+			break;
+	}
+	buf_free(&b);
+	bus_seterr("%s: command not found", name);
+	errno = ENOENT;
+	return NULL;
+}
+
+/* Does the environment entry "NAME=value" (or "NAME") match name? */
+static int
+env_match(const char *entry, const char *name)
+{
+	size_t n = strcspn(name, "=");
+
+	return strncmp(entry, name, n) == 0 &&
+	    (entry[n] == '=' || entry[n] == '\0');
+}
+
+static int
+env_listed(const char *entry, const char *const *list)
+{
+	for (; list != NULL && *list != NULL; list++)
+		if (env_match(entry, *list))
+			return 1;
+	return 0;
+}
+
+/* Our environment less the unset and overridden names, plus the set. */
+static char **
+env_build(const char *const *set, const char *const *unset)
+{
+	char **env;
+	size_t n = 0, i = 0;
+	const char *const *s;
+	char **e;
+
+	for (e = environ; *e != NULL; e++)
+		n++;
+	for (s = set; s != NULL && *s != NULL; s++)
+		n++;
+	if ((env = reallocarray(NULL, n + 1, sizeof(*env))) == NULL)
+		return NULL;
+	for (e = environ; *e != NULL; e++)
+		if (!env_listed(*e, unset) && !env_listed(*e, set))
+			env[i++] = *e;
+	for (s = set; s != NULL && *s != NULL; s++)
+		env[i++] = (char *)*s;
+	env[i] = NULL;
+	return env;
+}
+
+/*
+ * A close-on-exec pipe whose ends are above 2, so that dup2 onto the
+ * child's 0, 1 or 2 always happens (and clears close-on-exec) even
+ * when we were started with a standard descriptor closed.
+ */
+static int
+pipe_cloexec(int fd[2])
+{
+	int i, moved;
+
+	if (pipe2(fd, O_CLOEXEC) == -1)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		if (fd[i] > 2)
+			continue;
+		if ((moved = fcntl(fd[i], F_DUPFD_CLOEXEC, 3)) == -1)
+			return -1;
+		close(fd[i]);
+		fd[i] = moved;
+	}
+	return 0;
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd != -1) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read what is there from *fd into b; close it at end of file. */
+static void
+pump_read(int *fd, struct buf *b)
+{
+	ssize_t n;
+
+	buf_grow(b, CHUNK);
+	n = read(*fd, b->s + b->len, CHUNK);
+	if (n > 0) {
+		b->len += (size_t)n;
+		b->s[b->len] = '\0';
+	} else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+		close_fd(fd);
+}
+
+/*
+ * Move the child's input and output until all three pipes are closed
+ * or the deadline passes.  A child that stops reading early is not an
+ * error: its input pipe is simply closed (EPIPE, with SIGPIPE ignored
+ * by our caller).
+ */
+static int
+pump(struct run *r, int *in, int *out, int *err, long long deadline)
+{
+	struct pollfd pfd[3];
+	size_t off = 0;
+	int n, timeout;
+	ssize_t w;
+
+	while (*in != -1 || *out != -1 || *err != -1) {
+		n = 0;
+		if (*in != -1)
+			pfd[n++] = (struct pollfd){ *in, POLLOUT, 0 };
+		if (*out != -1)
+			pfd[n++] = (struct pollfd){ *out, POLLIN, 0 };
+		if (*err != -1)
+			pfd[n++] = (struct pollfd){ *err, POLLIN, 0 };
+		timeout = -1;
+		if (deadline > 0) {
+			long long left = deadline - now_ms();
+
+			if (left <= 0) {
+				r->timed_out = 1;
+				return 0;
+			}
+			timeout = left > 60000 ? 60000 : (int)left;
+		}
+		if (poll(pfd, (nfds_t)n, timeout) == -1) {
+			if (errno == EINTR)
+				continue;
+			bus_seterrno("poll");
+			return -1;
+		}
+		for (n--; n >= 0; n--) {
+			if (pfd[n].revents == 0)
+				continue;
+			if (pfd[n].fd == *in) {
+				size_t left = r->inlen - off;
+
+				w = write(*in, (const char *)r->in + off,
+				    left > CHUNK ? CHUNK : left);
+				if (w > 0)
+					off += (size_t)w;
+				else if (w == -1 && errno != EINTR &&
+				    errno != EAGAIN)
+					close_fd(in);
+				if (off == r->inlen)
+					close_fd(in);
+			} else if (pfd[n].fd == *out)
+				pump_read(out, r->out);
+			else
+				pump_read(err, r->err);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Wait for the child.  With a deadline, kill it once the deadline
+ * passes: a child may go on long after closing its pipes.
+ */
+static int
+reap(pid_t pid, long long deadline, int *timed_out, int *st)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pid_t w;
+
+	for (;;) {
+		w = waitpid(pid, st, deadline > 0 && !*timed_out ? WNOHANG : 0);
+		if (w == pid)
+			return 0;
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			bus_seterrno("waitpid");
+			return -1;
+		}
+		if (now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			*timed_out = 1;
+		} else
+			nanosleep(&tick, NULL);
+	}
+}
+
+/*
+ * Run r->argv and wait for it.  Returns 0 when the program ran,
+ * whatever its exit status (in r->status: the exit code, or 128 plus
+ * the signal that killed it, also in r->signal); -1 when it could not
+ * be run at all (errno ENOENT: no such program) or its I/O failed.
+ */
+int
+run(struct run *r)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	struct sigaction ign, oldpipe;
+	sigset_t set;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int fa_ok = 0, attr_ok = 0, pipe_ignored = 0, rv = -1, rc, st = 0;
+	long long deadline = 0;
+	char *path = NULL, **env = NULL;
+	pid_t pid = -1;
+
+	r->status = -1;
+	r->signal = 0;
+	r->timed_out = 0;
+	if ((path = run_find(r->argv[0])) == NULL)
+		return -1;
+	if ((env = env_build(r->env_set, r->env_unset)) == NULL) {
+		bus_seterrno("environment");
+		goto out;
+	}
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
+		goto spawnerr;
+	fa_ok = 1;
+	if ((rc = posix_spawnattr_init(&attr)) != 0)
+		goto spawnerr;
+	attr_ok = 1;
+
+	if (r->in != NULL) {
+		if (pipe_cloexec(in) == -1)
+			goto pipeerr;
+		rc = posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	} else
+		rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
+		    O_RDONLY, 0);
+	if (rc != 0)
+		goto spawnerr;
+	if (r->out != NULL) {
+		if (pipe_cloexec(out) == -1)
+			goto pipeerr;
+		rc = posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	} else
+		rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null",
+		    O_WRONLY, 0);
+	if (rc != 0)
+		goto spawnerr;
+	if (r->err != NULL) {
+		if (pipe_cloexec(err) == -1)
+			goto pipeerr;
+		if ((rc = posix_spawn_file_actions_adddup2(&fa, err[1], 2)) != 0)
+			goto spawnerr;
+	}
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	if ((rc = posix_spawnattr_setsigdefault(&attr, &set)) != 0)
+		goto spawnerr;
+	sigemptyset(&set);
+	if ((rc = posix_spawnattr_setsigmask(&attr, &set)) != 0)
+		goto spawnerr;
+	if ((rc = posix_spawnattr_setflags(&attr,
+	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) != 0)
+		goto spawnerr;
+
+	rc = posix_spawn(&pid, path, &fa, &attr, (char *const *)r->argv, env);
+	if (rc != 0) {
+		pid = -1;
+		goto spawnerr;
+	}
+	close_fd(&in[0]);
+	close_fd(&out[1]);
+	close_fd(&err[1]);
+
+	/* Writing to a child that exited must give EPIPE, not kill us. */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	if (sigaction(SIGPIPE, &ign, &oldpipe) == 0)
+		pipe_ignored = 1;
+	if (in[1] != -1 && r->inlen == 0)
+		close_fd(&in[1]);
+	if (in[1] != -1 &&
+	    fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK) == -1) {
+		bus_seterrno("fcntl");
+		goto out;
+	}
+	deadline = r->timeout_ms > 0 ? now_ms() + r->timeout_ms : 0;
+	if (pump(r, &in[1], &out[0], &err[0], deadline) == -1)
+		goto out;
+	rv = 0;
+	goto out;
+
+pipeerr:
+	bus_seterrno("pipe");
+	goto out;
+spawnerr:
+	errno = rc;
+	bus_seterrno("%s", r->argv[0]);
+out:
+	if (pid != -1 && (rv == -1 || r->timed_out))
+		kill(pid, SIGKILL);
+	close_fd(&in[0]);
+	close_fd(&in[1]);
+	close_fd(&out[0]);
+	close_fd(&out[1]);
+	close_fd(&err[0]);
+	close_fd(&err[1]);
+	if (pid != -1) {
+		if (reap(pid, deadline, &r->timed_out, &st) == -1)
+			rv = -1;
+		else if (WIFEXITED(st))
+			r->status = WEXITSTATUS(st);
+		else if (WIFSIGNALED(st)) {
+			r->signal = WTERMSIG(st);
+			r->status = 128 + r->signal;
+		}
+	}
+	if (pipe_ignored)
+		sigaction(SIGPIPE, &oldpipe, NULL);
+	if (attr_ok)
+		posix_spawnattr_destroy(&attr);
+	if (fa_ok)
+		posix_spawn_file_actions_destroy(&fa);
+	free(env);
+	free(path);
+	return rv;
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+test_description='the manual pages are clean mdoc, one for each tool'
+. "$BUS_SRC_DIR/tests/test-lib.sh"
+
+# The SYNOPSIS of a page as one line of words.
+synopsis () {
+	"$MANDOC" -Tascii "$1" | sed "s/.$(printf '\b')//g" |
+	awk '/^SYNOPSIS/ { on = 1; next } /^[A-Z]/ { on = 0 } on' |
+	tr -s ' \n' '  ' | sed 's/^ *//; s/ *$//'
+}
+
+# A tool's usage line (from -h) as one line of words.
+usage_line () {
+	"$1" -h | sed 's/^usage: //' | tr -s ' \n' '  ' |
+	sed 's/^ *//; s/ *$//'
+}
+
+for page in "$BUS_SRC_DIR"/man/*.[0-9]; do
+	name=$(basename "$page")
+	if [ -z "${MANDOC:-}" ]; then
+		test_skip "mandoc -Tlint $name" 'mandoc is not installed'
+		continue
+	fi
+	test_expect_success "mandoc -Tlint $name" "
+		\"\$MANDOC\" -Tlint -W warning '$page' >out 2>&1;
+		test_must_be_empty out
+	"
+done
+
+for tool in "$BUS_BUILD_DIR"/bin/*; do
+	[ -x "$tool" ] || continue
+	name=$(basename "$tool")
+	page="$BUS_SRC_DIR/man/$name.1"
+	test_expect_success "$name has a manual page" "test -f '$page'"
+	if [ -z "${MANDOC:-}" ]; then
+		test_skip "$name -h matches its SYNOPSIS" 'mandoc is not installed'
+		continue
+	fi
+	test_expect_success "$name -h matches its SYNOPSIS" "
+		synopsis '$page' >expect &&
+		usage_line '$tool' >actual &&
+		test_cmp expect actual
+	"
+done
+
+test_done

@@ -1,0 +1,114 @@
+# test-lib.sh: the shell test harness, in the manner of git's t/test-lib.sh.
+#
+# A test script sets test_description, sources this file, runs
+# test_expect_success 'title' 'commands' for each check and ends with
+# test_done.  Each script works in its own trash directory with a
+# hermetic environment, and prints TAP.
+
+: "${BUS_BUILD_DIR:?run the tests with make check}"
+: "${BUS_SRC_DIR:?run the tests with make check}"
+
+# A hermetic environment: nothing of the user's git set-up, locale or
+# time zone leaks in, and commits get fixed names and dates.
+for v in $(env | sed -n 's/^\(GIT_[A-Za-z0-9_]*\)=.*/\1/p'); do
+	unset "$v"
+done
+unset BUS_DIR BUS_AGENT BUS_GIT
+LC_ALL=C
+TZ=UTC
+GIT_CONFIG_NOSYSTEM=1
+GIT_AUTHOR_NAME='A U Thor'
+GIT_AUTHOR_EMAIL='author@example.com'
+GIT_COMMITTER_NAME='C O Mitter'
+GIT_COMMITTER_EMAIL='committer@example.com'
+GIT_AUTHOR_DATE='1764288000 +0000'
+GIT_COMMITTER_DATE='1764288000 +0000'
+PATH="$BUS_BUILD_DIR/bin:$BUS_BUILD_DIR/tests/helper:$PATH"
+export LC_ALL TZ GIT_CONFIG_NOSYSTEM PATH GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL \
+	GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL GIT_AUTHOR_DATE \
+	GIT_COMMITTER_DATE
+
+test_name=$(basename "$0" .sh)
+TRASH_DIRECTORY="$BUS_BUILD_DIR/tests/trash.$test_name"
+rm -rf "$TRASH_DIRECTORY"
+mkdir -p "$TRASH_DIRECTORY" || exit 1
+HOME="$TRASH_DIRECTORY"
+export HOME TRASH_DIRECTORY
+cd "$TRASH_DIRECTORY" || exit 1
+git config --global init.defaultBranch main
+git config --global user.name 'A U Thor'
+git config --global user.email 'author@example.com'
+
+test_count=0
+test_failures=0
+
+# test_expect_success TITLE COMMANDS: run COMMANDS in a subshell in the
+# trash directory; the test passes when they exit 0.
+test_expect_success () {
+	test_count=$((test_count + 1))
+	if (cd "$TRASH_DIRECTORY" && eval "$2") >"$TRASH_DIRECTORY/.log" 2>&1
+	then
+		echo "ok $test_count - $1"
+	else
+		test_failures=$((test_failures + 1))
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$TRASH_DIRECTORY/.log"
+		printf '#   in:%s\n' "$(echo "$2" | sed 's/^/#   /')"
+	fi
+}
+
+# test_skip TITLE REASON: report a test that cannot run here.
+test_skip () {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1 # SKIP $2"
+}
+
+# test_cmp EXPECTED ACTUAL: the files are equal, or show how not.
+test_cmp () {
+	diff -u "$1" "$2"
+}
+
+# test_must_fail CMD...: CMD fails by exiting, not by dying of a signal.
+test_must_fail () {
+	"$@"
+	_st=$?
+	if [ $_st -eq 0 ]; then
+		echo "test_must_fail: command succeeded: $*" >&2
+		return 1
+	elif [ $_st -gt 128 ] && [ $_st -le 192 ]; then
+		echo "test_must_fail: command died of a signal: $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+# test_expect_code CODE CMD...: CMD exits with CODE.
+test_expect_code () {
+	_want=$1
+	shift
+	"$@"
+	_st=$?
+	if [ $_st -ne "$_want" ]; then
+		echo "test_expect_code: got $_st, want $_want: $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+# test_must_be_empty FILE
+test_must_be_empty () {
+	if [ -s "$1" ]; then
+		echo "'$1' is not empty:" >&2
+		cat "$1" >&2
+		return 1
+	fi
+}
+
+test_done () {
+	echo "1..$test_count"
+	if [ $test_failures -eq 0 ]; then
+		cd "$BUS_BUILD_DIR" && rm -rf "$TRASH_DIRECTORY"
+		exit 0
+	fi
+	exit 1
+}

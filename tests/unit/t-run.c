@@ -1,0 +1,291 @@
+/*
+ * t-run: the process runner and the git wrapper, against real programs.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "tap.h"
+
+#define BIG	(10 * 1024 * 1024)
+
+static int
+run_argv(struct run *r, const char *const *argv, const void *in,
+    size_t inlen, struct buf *out, struct buf *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->argv = argv;
+	r->in = in;
+	r->inlen = inlen;
+	r->out = out;
+	r->err = err;
+	return run(r);
+}
+
+static void
+test_exit_status(void)
+{
+	const char *t[] = { "true", NULL };
+	const char *three[] = { "sh", "-c", "exit 3", NULL };
+	struct run r;
+
+	ok(run_argv(&r, t, NULL, 0, NULL, NULL) == 0 && r.status == 0 &&
+	    r.signal == 0, "true exits 0");
+	ok(run_argv(&r, three, NULL, 0, NULL, NULL) == 0 && r.status == 3 &&
+	    r.signal == 0, "exit status 3 is reported as 3, not a signal");
+}
+
+static void
+test_big_cat(void)
+{
+	const char *cat[] = { "cat", NULL };
+	const char *both[] = { "sh", "-c", "tee /dev/stderr", NULL };
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	struct run r;
+	char *in;
+	size_t i;
+
+	if ((in = malloc(BIG)) == NULL)
+		abort();
+	for (i = 0; i < BIG; i++)
+		in[i] = (char)(i * 7 + i / 4096);
+	ok(run_argv(&r, cat, in, BIG, &out, NULL) == 0 && r.status == 0,
+	    "cat of 10 MiB runs");
+	ok(out.len == BIG && memcmp(out.s, in, BIG) == 0,
+	    "10 MiB through cat come back unchanged");
+	buf_reset(&out);
+	ok(run_argv(&r, both, in, BIG, &out, &err) == 0 && r.status == 0,
+	    "10 MiB in, 10 MiB out on each of stdout and stderr");
+	ok(out.len == BIG && err.len == BIG && memcmp(out.s, in, BIG) == 0 &&
+	    memcmp(err.s, in, BIG) == 0, "both outputs complete and equal");
+	buf_reset(&out);
+	ok(run_argv(&r, cat, "", 0, &out, NULL) == 0 && out.len == 0 &&
+	    r.status == 0, "empty input gives cat end of file at once");
+	buf_free(&out);
+	buf_free(&err);
+	free(in);
+}
+
+/* A child that writes a lot and never reads must not deadlock us. */
+static void
+test_no_deadlock(void)
+{
+	const char *spew[] = { "spew", "10485760", NULL };
+	struct buf out = BUF_INIT, err = BUF_INIT, prog = BUF_INIT;
+	const char *build = getenv("BUS_BUILD_DIR");
+	struct run r;
+	char *in;
+
+	if (build != NULL) {
+		buf_addf(&prog, "%s/tests/helper/spew", build);
+		spew[0] = prog.s;
+	}
+
+	if ((in = calloc(1, BIG)) == NULL)
+		abort();
+	ok(run_argv(&r, spew, in, BIG, &out, &err) == 0 && r.status == 0,
+	    "a child that never reads its 10 MiB of input still finishes");
+	ok(out.len == BIG && err.len == BIG,
+	    "and all it wrote on both outputs arrived");
+	buf_free(&prog);
+	buf_free(&out);
+	buf_free(&err);
+	free(in);
+}
+
+static void
+test_signal(void)
+{
+	const char *killself[] = { "sh", "-c", "kill -TERM $$", NULL };
+	const char *sleeper[] = { "sleep", "30", NULL };
+	struct run r;
+	int rv;
+
+	rv = run_argv(&r, killself, NULL, 0, NULL, NULL);
+	ok(rv == 0 && r.signal == SIGTERM && r.status == 128 + SIGTERM,
+	    "death by SIGTERM reported as signal %d, status %d", r.signal,
+	    r.status);
+	memset(&r, 0, sizeof(r));
+	r.argv = sleeper;
+	r.timeout_ms = 200;
+	ok(run(&r) == 0 && r.timed_out && r.signal == SIGKILL,
+	    "a child past its time limit is killed and said to be");
+}
+
+static void
+test_missing(void)
+{
+	const char *none[] = { "no-such-program-for-bus-tests", NULL };
+	const char *path[] = { "/nonexistent/prog", NULL };
+	struct run r;
+
+	errno = 0;
+	ok(run_argv(&r, none, NULL, 0, NULL, NULL) == -1 && errno == ENOENT,
+	    "a missing program fails to run with ENOENT");
+	ok(strstr(bus_error(), "command not found") != NULL,
+	    "and says: %s", bus_error());
+	ok(r.status == -1, "no exit status is made up for it");
+	ok(run_argv(&r, path, NULL, 0, NULL, NULL) == -1 && errno == ENOENT,
+	    "a missing program given by path fails the same way");
+}
+
+static void
+test_env(void)
+{
+	const char *sh[] = { "sh", "-c",
+	    "printf %s \"$BUS_T_SET-${BUS_T_GONE-unset}-$BUS_T_KEEP\"", NULL };
+	const char *set[] = { "BUS_T_SET=new", NULL };
+	const char *unset[] = { "BUS_T_GONE", NULL };
+	struct buf out = BUF_INIT;
+	struct run r;
+	int rv;
+
+	setenv("BUS_T_SET", "old", 1);
+	setenv("BUS_T_GONE", "here", 1);
+	setenv("BUS_T_KEEP", "kept", 1);
+	memset(&r, 0, sizeof(r));
+	r.argv = sh;
+	r.env_set = set;
+	r.env_unset = unset;
+	r.out = &out;
+	rv = run(&r);
+	ok(rv == 0 && strcmp(out.s, "new-unset-kept") == 0,
+	    "environment delta: set overrides, unset removes, rest kept "
+	    "(got %s)", out.s);
+	ok(strcmp(getenv("BUS_T_SET"), "old") == 0,
+	    "our own environment is unchanged");
+	buf_free(&out);
+}
+
+/*
+ * We ignore SIGPIPE while pumping; the child must get it back at its
+ * default, or "yes | head" would print write errors instead of dying.
+ */
+static void
+test_sigpipe_default(void)
+{
+	const char *sh[] = { "sh", "-c", "yes | head -c 1 >/dev/null", NULL };
+	struct buf err = BUF_INIT;
+	struct run r;
+
+	signal(SIGPIPE, SIG_IGN);
+	ok(run_argv(&r, sh, NULL, 0, NULL, &err) == 0 && err.len == 0,
+	    "SIGPIPE is at its default in the child even when we ignore it");
+	signal(SIGPIPE, SIG_DFL);
+	buf_free(&err);
+}
+
+/*
+ * Only 0, 1 and 2 and what we were given to pass on reach the child:
+ * every pipe of ours is close-on-exec.  (The test's own parent may
+ * have handed us descriptors without close-on-exec; those are allowed.)
+ */
+static void
+test_no_leaked_fds(void)
+{
+	const char *ls[] = { "sh", "-c", "ls /proc/$$/fd", NULL };
+	struct buf out = BUF_INIT;
+	struct run r;
+	char *line, *nl;
+	int rv, fd, flags, leaked = 0;
+
+	if (access("/proc/self/fd", F_OK) != 0) {
+		ok(1, "# SKIP no /proc");
+		return;
+	}
+	rv = run_argv(&r, ls, "x", 1, &out, &out);
+	ok(rv == 0 && strncmp(out.s, "0\n1\n", 4) == 0 &&
+	    strstr(out.s, "\n2\n") != NULL, "the child has fds 0 1 2");
+	for (line = out.s; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		fd = atoi(line);
+		if (fd < 3)
+			continue;
+		flags = fcntl(fd, F_GETFD);
+		if (flags == -1 || (flags & FD_CLOEXEC))
+			leaked++;
+	}
+	ok(leaked == 0, "and no descriptor of ours beyond them");
+	buf_free(&out);
+}
+
+static void
+test_git(void)
+{
+	struct git g = { NULL, NULL };
+	struct buf out = BUF_INIT;
+	FILE *trace;
+	char line[256];
+
+	ok(git(&g, &out, "--version", NULL) == 0 &&
+	    strncmp(out.s, "git version ", 12) == 0, "git --version runs");
+	buf_reset(&out);
+	ok(git(&g, &out, "var", "GIT_TERMINAL_PROMPT", NULL) != -1,
+	    "git var runs");
+	buf_reset(&out);
+
+	if ((trace = tmpfile()) == NULL)
+		abort();
+	g.trace = trace;
+	g.dir = "/";
+	git(&g, &out, "rev-parse", "--is-bare-repository", "it's", NULL);
+	rewind(trace);
+	ok(fgets(line, sizeof(line), trace) != NULL &&
+	    strcmp(line, "+ git -C / rev-parse --is-bare-repository "
+	    "'it'\\''s'\n") == 0, "-v traces the command, quoted: %s", line);
+	fclose(trace);
+	g.trace = NULL;
+	g.dir = NULL;
+
+	ok(git(&g, NULL, "no-such-git-command", NULL) > 0 &&
+	    strstr(bus_error(), "git no-such-git-command:") != NULL,
+	    "a failing git command leaves its message: %s", bus_error());
+
+	setenv("BUS_GIT", "/bin/false", 1);
+	ok(git(&g, NULL, "status", NULL) == 1 &&
+	    strcmp(bus_error(), "git status: exit status 1") == 0,
+	    "$BUS_GIT overrides the git found on PATH");
+	setenv("BUS_GIT", "no-such-git-for-bus-tests", 1);
+	ok(git(&g, NULL, "status", NULL) == -1 && errno == ENOENT,
+	    "a missing git is reported as missing: %s", bus_error());
+	unsetenv("BUS_GIT");
+
+	buf_free(&out);
+}
+
+static void
+test_git_env(void)
+{
+	struct git g = { NULL, NULL };
+	struct buf out = BUF_INIT;
+
+	setenv("BUS_GIT", "env", 1);
+	ok(git(&g, &out, "env", NULL) == 0 &&
+	    strstr(out.s, "\nGIT_TERMINAL_PROMPT=0\n") != NULL &&
+	    strstr(out.s, "\nLC_ALL=C\n") != NULL,
+	    "git runs with GIT_TERMINAL_PROMPT=0 and LC_ALL=C");
+	unsetenv("BUS_GIT");
+	buf_free(&out);
+}
+
+int
+main(void)
+{
+	test_exit_status();
+	test_big_cat();
+	test_no_deadlock();
+	test_signal();
+	test_missing();
+	test_env();
+	test_sigpipe_default();
+	test_no_leaked_fds();
+	test_git();
+	test_git_env();
+	return done_testing();
+}
