@@ -321,7 +321,7 @@ key_cmp(const void *a, const void *b)
 static int
 check_dup_keys(const struct json *j, const int *keys, size_t n)
 {
-	struct buf arena = BUF_INIT;
+	struct buf arena = BUF_INIT, safe = BUF_INIT;
 	struct key *k = NULL;
 	size_t *off = NULL, i;
 	int rv = -1;
@@ -344,14 +344,17 @@ check_dup_keys(const struct json *j, const int *keys, size_t n)
 	qsort(k, n, sizeof(*k), key_cmp);
 	for (i = 1; i < n; i++) {
 		if (key_cmp(&k[i - 1], &k[i]) == 0) {
-			bus_seterr("duplicate key \"%.*s\"",
-			    k[i].len > 40 ? 40 : (int)k[i].len, k[i].s);
+			buf_reset(&safe);
+			text_safe(&safe, k[i].s, k[i].len > 40 ? 40 : k[i].len);
+			bus_seterr("duplicate key \"%s%s\"", safe.s,
+			    k[i].len > 40 ? "..." : "");
 			goto out;
 		}
 	}
 	rv = 0;
 out:
 	buf_free(&arena);
+	buf_free(&safe);
 	free(k);
 	free(off);
 	return rv;
@@ -411,17 +414,17 @@ check_array(struct walk *w, const jsmntok_t *t, int depth)
 	return 0;
 }
 
-/* Check the value that starts at the next token, and move past it. */
+/*
+ * Check the value that starts at the next token, and move past it.
+ * depth is the nesting level a container here would have (the top
+ * level is 1).
+ */
 static int
 check_value(struct walk *w, int depth)
 {
 	const jsmntok_t *t;
 	const char *s = w->j->s;
 
-	if (depth > JSON_MAX_DEPTH) {
-		bus_seterr("nesting deeper than %d levels", JSON_MAX_DEPTH);
-		return -1;
-	}
 	w->pos = skip_ws(s, w->j->len, w->pos);
 	if ((t = next_tok(w)) == NULL)
 		return -1;
@@ -440,6 +443,11 @@ check_value(struct walk *w, int depth)
 		return 0;
 	case JSMN_OBJECT:
 	case JSMN_ARRAY:
+		if (depth > JSON_MAX_DEPTH) {
+			bus_seterr("nesting deeper than %d levels",
+			    JSON_MAX_DEPTH);
+			return -1;
+		}
 		if (s[w->pos] != (t->type == JSMN_OBJECT ? '{' : '[')) {
 			bus_seterr("unexpected token structure at offset %zu",
 			    w->pos);
@@ -458,14 +466,18 @@ check_value(struct walk *w, int depth)
 /*
  * Before jsmn runs: refuse NUL bytes (jsmn stops at the first NUL and
  * would accept whatever came before), a byte-order mark, and nesting
- * beyond JSON_MAX_DEPTH, in one linear pass.
+ * beyond JSON_MAX_DEPTH, in one linear pass.  Also note where the
+ * first top-level container ends, for a clear error when text follows
+ * it that jsmn cannot finish ("{} 1").
  */
 static int
-prescan(const char *s, size_t len)
+prescan(const char *s, size_t len, size_t *first_end)
 {
 	const char *nul;
 	size_t i;
 	int depth = 0, instr = 0;
+
+	*first_end = 0;
 
 	if ((nul = memchr(s, '\0', len)) != NULL) {
 		bus_seterr("NUL byte at offset %zu", (size_t)(nul - s));
@@ -489,8 +501,10 @@ prescan(const char *s, size_t len)
 				    JSON_MAX_DEPTH);
 				return -1;
 			}
-		} else if ((s[i] == '}' || s[i] == ']') && depth > 0)
-			depth--;
+		} else if ((s[i] == '}' || s[i] == ']') && depth > 0) {
+			if (--depth == 0 && *first_end == 0)
+				*first_end = i + 1;
+		}
 	}
 	return 0;
 }
@@ -521,6 +535,34 @@ bare_primitive(struct json *j)
 }
 
 /*
+ * jsmn refused the document at pos.  Where that is a string, the
+ * string's own check names the fault (a bad escape, say) and its
+ * offset; otherwise say which character was not expected.
+ */
+static void
+diagnose(const char *s, size_t len, size_t pos)
+{
+	size_t end;
+
+	if (pos < len && s[pos] == '"') {
+		for (end = pos + 1; end < len && s[end] != '"'; end++)
+			if (s[end] == '\\')
+				end++;
+		if (end > len)
+			end = len;
+		if (check_string(s, pos + 1, end) == -1)
+			return;
+	}
+	if (pos < len && s[pos] > 0x20 && s[pos] < 0x7f)
+		bus_seterr("unexpected '%c' at offset %zu", s[pos], pos);
+	else if (pos < len)
+		bus_seterr("unexpected byte 0x%02x at offset %zu",
+		    (unsigned char)s[pos], pos);
+	else
+		bus_seterr("invalid JSON at offset %zu", pos);
+}
+
+/*
  * Parse and check the document s of len bytes.  On success j->tok
  * holds its tokens, in document order; json_free() releases them.
  */
@@ -529,6 +571,7 @@ json_parse(struct json *j, const char *s, size_t len)
 {
 	struct walk w;
 	jsmn_parser p;
+	size_t first_end;
 	int n, r;
 
 	memset(j, 0, sizeof(*j));
@@ -538,7 +581,7 @@ json_parse(struct json *j, const char *s, size_t len)
 		bus_seterr("larger than %d bytes", JSON_MAX_SIZE);
 		return -1;
 	}
-	if (prescan(s, len) == -1)
+	if (prescan(s, len, &first_end) == -1)
 		return -1;
 
 	jsmn_init(&p);
@@ -557,6 +600,13 @@ json_parse(struct json *j, const char *s, size_t len)
 		r = jsmn_parse(&p, s, len, j->tok, (unsigned int)n);
 	} else
 		r = n;
+	if (r == JSMN_ERROR_PART && first_end > 0 &&
+	    skip_ws(s, len, first_end) < len) {
+		bus_seterr("text after the JSON value at offset %zu",
+		    skip_ws(s, len, first_end));
+		json_free(j);
+		return -1;
+	}
 	if (r == JSMN_ERROR_PART) {
 		free(j->tok);
 		j->tok = NULL;
@@ -569,7 +619,7 @@ json_parse(struct json *j, const char *s, size_t len)
 			return -1;
 		}
 	} else if (r < 0) {
-		bus_seterr("invalid JSON at offset %u", p.pos);
+		diagnose(s, len, p.pos);
 		json_free(j);
 		return -1;
 	} else
