@@ -25,27 +25,6 @@ usage(FILE *fp, int code)
 	exit(code);
 }
 
-/* "65536", "64k", "1m": a size in bytes the way git config reads one. */
-static int
-parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *s == '-')
-		return -1;
-	if (*end == 'k' || *end == 'K')
-		v *= 1024, end++;
-	else if (*end == 'm' || *end == 'M')
-		v *= 1024 * 1024, end++;
-	if (*end != '\0' || v == 0 || v > JSON_MAX_SIZE)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
 /* bus.maxSize of the repository here, if there is one and it is set. */
 static void
 config_maxsize(const struct git *g)
@@ -70,6 +49,8 @@ check(const char *path)
 	char *line, *nl;
 	int rv;
 
+	if (msg_is_keep(path))
+		return;
 	rv = msg_check_file(path, maxsize, &m, &why);
 	if (rv == 0) {
 		msg_free(&m);

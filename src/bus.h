@@ -23,10 +23,22 @@
 
 /* error.c: the last error, for main() to report */
 
+/* The kinds of failure, numbered as the exit statuses of SPEC section 4. */
+enum bus_fail {
+	FAIL_USAGE = 64,	/* bad invocation or set-up */
+	FAIL_DATA = 65,		/* invalid message or input */
+	FAIL_NOMSG = 66,	/* no such message */
+	FAIL_AGENT = 67,	/* unknown agent */
+	FAIL_INTERNAL = 70,	/* anything else */
+	FAIL_TEMP = 75		/* try again: hub unreachable, station busy */
+};
+
 void		 bus_seterr(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 bus_seterrno(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
+void		 bus_setclass(enum bus_fail);
+enum bus_fail	 bus_errclass(void);
 const char	*bus_error(void);
 
 /* buf.c: a growable byte buffer; len is authoritative, s[len] is NUL */
@@ -92,6 +104,60 @@ int	 git_run(const struct git *, const struct buf *, struct buf *,
 int	 git(const struct git *, struct buf *, const char *, ...)
 	    __attribute__((sentinel));
 const char *git_program(void);
+
+/* tree.c: new trees from old ones and path changes, without an index */
+
+struct tree_change {
+	const char	*path;		/* e.g. "inbox-b/x.json" */
+	const char	*mode;		/* "100644"; NULL removes the path */
+	const char	*oid;
+};
+
+struct changes {
+	struct tree_change *c;		/* owns its strings */
+	size_t		 n;
+};
+
+#define CHANGES_INIT	{ NULL, 0 }
+
+int	 tree_edit(const struct git *, const char *, struct tree_change *,
+	    size_t, struct buf *);
+void	 changes_add(struct changes *, const char *, const char *,
+	    const char *);
+void	 changes_free(struct changes *);
+
+/* station.c: an agent's clone of the bus */
+
+struct station {
+	struct git	 g;
+	char		*dir;		/* as given */
+	char		*gitdir;	/* absolute */
+	char		*worktree;	/* absolute; NULL when bare */
+	char		*agent;		/* NULL when none is set */
+	char		*remote;	/* bus.remote */
+	char		*branch;	/* bus.branch */
+	char		*ref;		/* refs/heads/<branch> */
+	char		*tracking;	/* refs/remotes/<remote>/<branch> */
+	size_t		 maxsize;	/* bus.maxSize */
+	int		 lock_timeout;	/* bus.lockTimeout, seconds */
+	int		 checked_out;	/* HEAD is ref, with a work tree */
+	int		 lockfd;
+};
+
+int	 station_open(struct station *, const char *, const char *, int,
+	    FILE *);
+void	 station_close(struct station *);
+int	 station_lock(struct station *);
+void	 station_unlock(struct station *);
+int	 station_recover(struct station *);
+int	 station_resolve(struct station *, const char *, struct buf *);
+int	 station_update_ref(struct station *, const char *, const char *,
+	    const char *);
+int	 station_diff(struct station *, const char *, const char *,
+	    struct changes *);
+int	 station_advance(struct station *, const char *, const char *,
+	    const struct changes *, const char *);
+int	 parse_size(const char *, size_t *);
 
 /* json.c: strict RFC 8259 on top of the jsmn tokenizer */
 
@@ -159,6 +225,7 @@ int	 msg_path_parse(struct msg_path *, const char *, struct buf *);
 int	 msg_check_place(const struct msg *, const struct msg_path *,
 	    struct buf *);
 int	 msg_check_file(const char *, size_t, struct msg *, struct buf *);
+int	 msg_is_keep(const char *);
 void	 msg_write(const struct msg *, struct buf *);
 int	 msg_new_id(char *, size_t, const char *, time_t);
 int	 msg_ts(char *, size_t, time_t);

@@ -14,11 +14,14 @@
 #include "bus.h"
 
 static char errmsg[1024];
+static int errclass = FAIL_INTERNAL;
 
 void
 bus_seterr(const char *fmt, ...)
 {
 	va_list ap;
+
+	errclass = FAIL_INTERNAL;
 
 	va_start(ap, fmt);
 	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
@@ -33,12 +36,29 @@ bus_seterrno(const char *fmt, ...)
 	int saved = errno;
 	size_t n;
 
+	errclass = FAIL_INTERNAL;
 	va_start(ap, fmt);
 	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
 	va_end(ap);
 	n = strlen(errmsg);
 	snprintf(errmsg + n, sizeof(errmsg) - n, ": %s", strerror(saved));
 	errno = saved;
+}
+
+/*
+ * Say what kind of failure the last error was, after bus_seterr():
+ * main() turns the kind into its exit status.
+ */
+void
+bus_setclass(enum bus_fail class)
+{
+	errclass = class;
+}
+
+enum bus_fail
+bus_errclass(void)
+{
+	return errclass;
 }
 
 const char *

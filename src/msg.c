@@ -415,6 +415,30 @@ out:
 	return rv;
 }
 
+/*
+ * Is path a .keep file, the empty file that holds an inbox or archive
+ * directory in git (which keeps no empty directories)?
+ */
+int
+msg_is_keep(const char *path)
+{
+	const char *base = path_base(path), *dir;
+	size_t len;
+
+	if (strcmp(base, ".keep") != 0)
+		return 0;
+	for (len = (size_t)(base - path); len > 0 && path[len - 1] == '/'; )
+		len--;
+	for (dir = path + len; dir > path && dir[-1] != '/'; dir--)
+		;
+	len = (size_t)(path + len - dir);
+	if (len > 6 && strncmp(dir, "inbox-", 6) == 0)
+		return valid_agent(dir + 6, len - 6);
+	if (len > 8 && strncmp(dir, "archive-", 8) == 0)
+		return valid_agent(dir + 8, len - 8);
+	return 0;
+}
+
 /* The path rules: id is the file name, to the owner, day the ts's. */
 int
 msg_check_place(const struct msg *m, const struct msg_path *mp,

@@ -62,6 +62,14 @@ test_expect_success 'the path rules: id, owner and archive day' '
 	test_cmp expect err
 '
 
+test_expect_success '.keep holds an inbox or archive; elsewhere it is refused' '
+	mkdir -p k/inbox-b k/archive-b k/other &&
+	: >k/inbox-b/.keep && : >k/archive-b/.keep && : >k/other/.keep &&
+	bus-check k/inbox-b/.keep k/archive-b/.keep &&
+	test_expect_code 65 bus-check k/other/.keep 2>err &&
+	grep "^k/other/.keep: file name is not" err
+'
+
 test_expect_success 'a file outside the bus directories is refused' '
 	msg $ID b >loose.json &&
 	test_expect_code 65 bus-check loose.json 2>err &&
@@ -97,8 +105,12 @@ test_expect_success '- reads the paths from stdin, one a line' '
 test_expect_success '-z reads NUL-separated paths, as git ls-files -z gives' '
 	cd bus &&
 	git init -q . &&
-	git add inbox-b/$ID.json archive-b/old.json inbox-c/$ID.json &&
-	git ls-files -z "inbox-*/" "archive-*/" | bus-check -z - 2>err &&
+	: >inbox-b/.keep &&
+	git add inbox-b/$ID.json inbox-b/.keep archive-b/old.json \
+		inbox-c/$ID.json &&
+	git ls-files -z -- "inbox-*" "archive-*" >list &&
+	test $(tr "\0" "\n" <list | wc -l) -eq 4 &&
+	bus-check -z - <list 2>err &&
 	test_must_be_empty err &&
 	printf "inbox-b/x.json\0" | test_expect_code 65 bus-check -z - 2>err &&
 	grep "^inbox-b/x.json: " err

@@ -1,0 +1,500 @@
+/*
+ * station.c: an agent's clone of the bus: finding it, its settings,
+ * refusing unsafe states, the one-command-at-a-time lock, and keeping
+ * a work tree in step with the branch for the paths a command changed.
+ */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bus.h"
+
+#define LOCK_TIMEOUT	120	/* seconds; bus.lockTimeout */
+
+static char *
+xstrdup(const char *s)
+{
+	char *p;
+
+	if ((p = strdup(s)) == NULL)
+		err(70, "strdup");
+	return p;
+}
+
+/* Read the bus.* settings in one git call. */
+static int
+read_config(struct station *st, char **agent)
+{
+	struct buf out = BUF_INIT;
+	char *p, *end, *nl;
+	int rv;
+
+	rv = git(&st->g, &out, "config", "-z", "--get-regexp", "^bus\\.", NULL);
+	if (rv != 0 && rv != 1) {	/* 1: no bus.* setting at all */
+		buf_free(&out);
+		return -1;
+	}
+	for (p = out.s; p != NULL && p < out.s + out.len; p = end + 1) {
+		end = p + strlen(p);
+		if ((nl = strchr(p, '\n')) == NULL)
+			continue;
+		*nl = '\0';
+		if (strcmp(p, "bus.agent") == 0 && *agent == NULL)
+			*agent = xstrdup(nl + 1);
+		else if (strcmp(p, "bus.remote") == 0) {
+			free(st->remote);
+			st->remote = xstrdup(nl + 1);
+		} else if (strcmp(p, "bus.branch") == 0) {
+			free(st->branch);
+			st->branch = xstrdup(nl + 1);
+		} else if (strcmp(p, "bus.maxsize") == 0) {
+			if (parse_size(nl + 1, &st->maxsize) == -1) {
+				bus_seterr("bus.maxSize: \"%s\" is not a size "
+				    "in bytes", nl + 1);
+				bus_setclass(FAIL_USAGE);
+				buf_free(&out);
+				return -1;
+			}
+		} else if (strcmp(p, "bus.locktimeout") == 0)
+			st->lock_timeout = atoi(nl + 1);
+	}
+	buf_free(&out);
+	return 0;
+}
+
+/* Refuse a station that a command must not touch now. */
+static int
+check_state(struct station *st)
+{
+	static const char *const busy[] = { "rebase-merge", "rebase-apply",
+	    "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD" };
+	struct buf path = BUF_INIT;
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < sizeof(busy) / sizeof(busy[0]); i++) {
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", st->gitdir, busy[i]);
+		if (lstat(path.s, &sb) == 0) {
+			bus_seterr("%s: a %s is in progress; finish or abort "
+			    "it first", st->worktree ? st->worktree :
+			    st->gitdir, i < 2 ? "rebase" : i == 2 ? "merge" :
+			    i == 3 ? "cherry-pick" : "revert");
+			bus_setclass(FAIL_USAGE);
+			buf_free(&path);
+			return -1;
+		}
+	}
+	buf_free(&path);
+	return 0;
+}
+
+/*
+ * Open the station at dir (NULL: $BUS_DIR, else the current
+ * directory) for agent (NULL: $BUS_AGENT, else bus.agent).  With
+ * need_agent, a station without an agent is refused.
+ */
+int
+station_open(struct station *st, const char *dir, const char *agent,
+    int need_agent, FILE *trace)
+{
+	struct buf out = BUF_INIT;
+	char *lines[4], *p, *cfg_agent = NULL;
+	int n, rv = -1;
+
+	memset(st, 0, sizeof(*st));
+	st->lockfd = -1;
+	st->maxsize = MSG_MAX_SIZE;
+	st->lock_timeout = LOCK_TIMEOUT;
+	if (dir == NULL && (dir = getenv("BUS_DIR")) != NULL && *dir == '\0')
+		dir = NULL;
+	st->dir = xstrdup(dir != NULL ? dir : ".");
+	st->g.dir = st->dir;
+	st->g.trace = trace;
+	st->remote = xstrdup("origin");
+	st->branch = xstrdup("main");
+
+	if (git(&st->g, &out, "rev-parse", "--absolute-git-dir",
+	    "--is-bare-repository", "--is-shallow-repository", NULL) != 0) {
+		bus_seterr("%s: not a git repository", st->dir);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
+	for (n = 0, p = out.s; n < 3 && p != NULL; n++) {
+		lines[n] = p;
+		if ((p = strchr(p, '\n')) != NULL)
+			*p++ = '\0';
+	}
+	if (n < 3) {
+		bus_seterr("git rev-parse: unexpected output");
+		goto out;
+	}
+	st->gitdir = xstrdup(lines[0]);
+	if (strcmp(lines[2], "true") == 0) {
+		bus_seterr("%s: a shallow clone cannot be a station; run "
+		    "git fetch --unshallow", st->dir);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
+	if (strcmp(lines[1], "false") == 0) {
+		buf_reset(&out);
+		if (git(&st->g, &out, "rev-parse", "--show-toplevel",
+		    NULL) != 0)
+			goto out;
+		buf_rtrim(&out);
+		st->worktree = xstrdup(out.s);
+		/* from now on run git at the top of the work tree */
+		st->g.dir = st->worktree;
+	}
+
+	if (agent == NULL && (agent = getenv("BUS_AGENT")) != NULL &&
+	    *agent == '\0')
+		agent = NULL;
+	if (read_config(st, &cfg_agent) == -1)
+		goto out;
+	if (agent != NULL)
+		st->agent = xstrdup(agent);
+	else if (cfg_agent != NULL)
+		st->agent = xstrdup(cfg_agent);
+	if (st->agent == NULL && need_agent) {
+		bus_seterr("no agent: use -a NAME, $BUS_AGENT or "
+		    "git config bus.agent");
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
+	if (st->agent != NULL && !valid_agent(st->agent, strlen(st->agent))) {
+		bus_seterr("%s: not an agent name", st->agent);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
+	buf_reset(&out);
+	buf_addf(&out, "refs/heads/%s", st->branch);
+	st->ref = buf_detach(&out);
+	buf_addf(&out, "refs/remotes/%s/%s", st->remote, st->branch);
+	st->tracking = buf_detach(&out);
+
+	if (check_state(st) == -1)
+		goto out;
+	buf_reset(&out);
+	if (git(&st->g, &out, "symbolic-ref", "-q", "HEAD", NULL) != 0) {
+		if (st->worktree != NULL) {
+			bus_seterr("%s: HEAD is detached; check out %s first",
+			    st->worktree, st->branch);
+			bus_setclass(FAIL_USAGE);
+			goto out;
+		}
+	} else {
+		buf_rtrim(&out);
+		st->checked_out = st->worktree != NULL &&
+		    strcmp(out.s, st->ref) == 0;
+	}
+	rv = 0;
+out:
+	free(cfg_agent);
+	buf_free(&out);
+	return rv;
+}
+
+void
+station_close(struct station *st)
+{
+	station_unlock(st);
+	free(st->dir);
+	free(st->gitdir);
+	free(st->worktree);
+	free(st->agent);
+	free(st->remote);
+	free(st->branch);
+	free(st->ref);
+	free(st->tracking);
+	memset(st, 0, sizeof(*st));
+	st->lockfd = -1;
+}
+
+/*
+ * Take the station's lock: flock(2) on $GIT_DIR/bus.lock.  The kernel
+ * drops it when the holder dies, however it dies, so no crash leaves
+ * it stuck.  Waits up to bus.lockTimeout seconds for another command.
+ */
+int
+station_lock(struct station *st)
+{
+	const struct timespec tick = { 0, 50 * 1000 * 1000 };
+	struct buf path = BUF_INIT;
+	time_t start = time(NULL);
+
+	buf_addf(&path, "%s/bus.lock", st->gitdir);
+	st->lockfd = open(path.s, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (st->lockfd == -1) {
+		bus_seterrno("%s", path.s);
+		buf_free(&path);
+		return -1;
+	}
+	buf_free(&path);
+	while (flock(st->lockfd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			bus_seterrno("flock");
+			goto fail;
+		}
+		if (time(NULL) - start >= st->lock_timeout) {
+			bus_seterr("another bus command has held the station "
+			    "for %d seconds", st->lock_timeout);
+			bus_setclass(FAIL_TEMP);
+			goto fail;
+		}
+		nanosleep(&tick, NULL);
+	}
+	return station_recover(st);
+fail:
+	close(st->lockfd);
+	st->lockfd = -1;
+	return -1;
+}
+
+void
+station_unlock(struct station *st)
+{
+	if (st->lockfd != -1) {
+		close(st->lockfd);
+		st->lockfd = -1;
+	}
+}
+
+/* The object id a ref or revision names, into oid; 1 if it exists. */
+int
+station_resolve(struct station *st, const char *rev, struct buf *oid)
+{
+	struct buf spec = BUF_INIT;
+	int rv;
+
+	buf_reset(oid);
+	buf_addf(&spec, "%s^{commit}", rev);
+	rv = git(&st->g, oid, "rev-parse", "-q", "--verify", spec.s, NULL);
+	buf_free(&spec);
+	buf_rtrim(oid);
+	if (rv == -1)
+		return -1;
+	if (rv != 0)
+		buf_reset(oid);
+	return rv == 0;
+}
+
+/*
+ * Move st->ref from old (empty: must not exist) to new, atomically:
+ * fails if another process moved it meanwhile.
+ */
+int
+station_update_ref(struct station *st, const char *new, const char *old,
+    const char *why)
+{
+	return git(&st->g, NULL, "update-ref", "-m", why, st->ref, new,
+	    old, NULL) == 0 ? 0 : -1;
+}
+
+/* "65536", "64k", "1m": a size in bytes, as git config writes one. */
+int
+parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		v *= 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		v *= 1024 * 1024, end++;
+	if (*end != '\0' || v == 0 || v > JSON_MAX_SIZE)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static void
+journal_path(const struct station *st, struct buf *path)
+{
+	buf_reset(path);
+	buf_addf(path, "%s/bus-checkout", st->gitdir);
+}
+
+/*
+ * Make the index and work tree show tip for the n changed paths, and
+ * nothing else: a user's edits elsewhere stay as they are.
+ */
+static int
+checkout(struct station *st, const struct tree_change *c, size_t n,
+    const char *tip)
+{
+	const char *info[] = { "update-index", "-z", "--index-info", NULL };
+	const char *co[] = { "checkout-index", "-f", "-u", "-z", "--stdin",
+	    NULL };
+	struct buf in = BUF_INIT, files = BUF_INIT, path = BUF_INIT;
+	struct buf err = BUF_INIT;
+	size_t i, hexlen = strlen(tip);
+	char *slash;
+	int rv = -1;
+
+	if (!st->checked_out || n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (c[i].mode != NULL) {
+			buf_addf(&in, "%s %s\t%s", c[i].mode, c[i].oid,
+			    c[i].path);
+			buf_add(&files, c[i].path, strlen(c[i].path) + 1);
+		} else {
+			buf_adds(&in, "0 ");
+			while (hexlen-- > 0)
+				buf_addc(&in, '0');
+			hexlen = strlen(tip);
+			buf_addf(&in, "\t%s", c[i].path);
+		}
+		buf_addc(&in, '\0');
+	}
+	if (git_run(&st->g, &in, NULL, &err, info) != 0)
+		goto out;
+	if (files.len > 0 && git_run(&st->g, &files, NULL, &err, co) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (c[i].mode != NULL)
+			continue;
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", st->worktree, c[i].path);
+		if (unlink(path.s) == -1 && errno != ENOENT) {
+			bus_seterrno("%s", path.s);
+			goto out;
+		}
+		/* drop directories the removal emptied, as git does */
+		while ((slash = strrchr(path.s, '/')) != NULL &&
+		    (size_t)(slash - path.s) > strlen(st->worktree)) {
+			*slash = '\0';
+			if (rmdir(path.s) == -1)
+				break;
+		}
+	}
+	rv = 0;
+out:
+	buf_free(&in);
+	buf_free(&files);
+	buf_free(&path);
+	buf_free(&err);
+	return rv;
+}
+
+/* The changes from commit old to commit new, as diff-tree sees them. */
+int
+station_diff(struct station *st, const char *old, const char *new,
+    struct changes *out)
+{
+	struct buf raw = BUF_INIT;
+	char *p, *end, *meta;
+	char mode[8], oid[128];
+	int rv = -1;
+
+	if (git(&st->g, &raw, "diff-tree", "-r", "-z", "--no-renames",
+	    "--no-commit-id", old, new, NULL) != 0)
+		goto out;
+	/* ":oldmode newmode oldoid newoid status\0path\0" */
+	for (p = raw.s; p != NULL && p < raw.s + raw.len; p = end + 1) {
+		meta = p;
+		p += strlen(p) + 1;
+		if (p >= raw.s + raw.len || meta[0] != ':') {
+			bus_seterr("git diff-tree: unexpected output");
+			goto out;
+		}
+		end = p + strlen(p);
+		if (sscanf(meta, ":%*s %7s %*s %127s", mode, oid) != 2) {
+			bus_seterr("git diff-tree: unexpected output");
+			goto out;
+		}
+		changes_add(out, p, strcmp(mode, "000000") == 0 ? NULL : mode,
+		    oid);
+	}
+	rv = 0;
+out:
+	buf_free(&raw);
+	return rv;
+}
+
+/*
+ * Move the branch from old (empty: it must not exist yet) to new and
+ * bring the work tree along for the changed paths (c, or computed when
+ * NULL).  A journal holding old is written first, so that if we die
+ * between moving the ref and updating the work tree, the next command
+ * (station_recover) finishes the job.
+ */
+int
+station_advance(struct station *st, const char *new, const char *old,
+    const struct changes *c, const char *why)
+{
+	struct buf path = BUF_INIT;
+	struct changes diff = CHANGES_INIT;
+	int rv = -1;
+
+	journal_path(st, &path);
+	if (st->checked_out && *old != '\0' &&
+	    file_write_atomic(path.s, old, strlen(old), 0666) == -1)
+		goto out;
+	if (station_update_ref(st, new, old, why) == -1)
+		goto out;
+	if (!st->checked_out) {
+		rv = 0;
+		goto out;
+	}
+	if (c == NULL && *old != '\0') {
+		if (station_diff(st, old, new, &diff) == -1)
+			goto out;
+		c = &diff;
+	}
+	if (c != NULL && checkout(st, c->c, c->n, new) == -1)
+		goto out;
+	unlink(path.s);
+	rv = 0;
+out:
+	changes_free(&diff);
+	buf_free(&path);
+	return rv;
+}
+
+/* Finish a work tree update that a dead command left half done. */
+int
+station_recover(struct station *st)
+{
+	struct buf path = BUF_INIT, old = BUF_INIT, tip = BUF_INIT;
+	struct changes diff = CHANGES_INIT;
+	int rv = -1;
+
+	journal_path(st, &path);
+	if (file_read(path.s, &old, 1024) == -1) {
+		rv = errno == ENOENT ? 0 : -1;
+		goto out;
+	}
+	buf_rtrim(&old);
+	if (st->checked_out && station_resolve(st, st->ref, &tip) == 1 &&
+	    strcmp(tip.s, old.s) != 0) {
+		if (station_diff(st, old.s, tip.s, &diff) == -1 ||
+		    checkout(st, diff.c, diff.n, tip.s) == -1)
+			goto out;
+	}
+	unlink(path.s);
+	rv = 0;
+out:
+	changes_free(&diff);
+	buf_free(&path);
+	buf_free(&old);
+	buf_free(&tip);
+	return rv;
+}
