@@ -93,7 +93,7 @@ check_stdin(void)
 int
 main(int argc, char *argv[])
 {
-	struct git g = { NULL, NULL };
+	struct git g = { .dir = NULL };
 	int c, mflag = 0;
 
 	while ((c = getopt(argc, argv, "C:hm:qvz")) != -1) {

@@ -97,6 +97,7 @@ char	*run_find(const char *);
 struct git {
 	const char	*dir;		/* the repository: git -C dir */
 	FILE		*trace;		/* -v: each command echoed here */
+	const char *const *env;		/* more "NAME=value" for git, or NULL */
 };
 
 int	 git_run(const struct git *, const struct buf *, struct buf *,
@@ -157,7 +158,17 @@ int	 station_diff(struct station *, const char *, const char *,
 	    struct changes *);
 int	 station_advance(struct station *, const char *, const char *,
 	    const struct changes *, const char *);
+int	 station_commit(struct station *, struct changes *, const char *,
+	    struct buf *);
 int	 parse_size(const char *, size_t *);
+
+/* sync.c: fetch, fast-forward or replay, push with retries */
+
+int	 sync_fetch(struct station *);
+int	 sync_integrate(struct station *);
+int	 sync_queued(struct station *);
+int	 sync_push(struct station *);
+int	 sync_all(struct station *);
 
 /* json.c: strict RFC 8259 on top of the jsmn tokenizer */
 

@@ -16,6 +16,7 @@
 #include "bus.h"
 
 #define GIT_MAX_ARGS	64
+#define GIT_MAX_ENV	16
 
 static const char *const git_env[] = {
 	"GIT_TERMINAL_PROMPT=0",
@@ -83,9 +84,9 @@ int
 git_run(const struct git *g, const struct buf *in, struct buf *out,
     struct buf *err, const char *const *args)
 {
-	const char *argv[GIT_MAX_ARGS + 4];
+	const char *argv[GIT_MAX_ARGS + 4], *env[GIT_MAX_ENV + 1];
 	struct run r;
-	size_t n = 0, i;
+	size_t n = 0, i, e;
 	const char *line;
 	int len;
 
@@ -113,9 +114,21 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 		fflush(g->trace);
 	}
 
+	/* our settings, then the caller's (which may override them) */
+	for (e = 0; git_env[e] != NULL; e++)
+		env[e] = git_env[e];
+	for (i = 0; g->env != NULL && g->env[i] != NULL; i++) {
+		if (e >= GIT_MAX_ENV) {
+			bus_seterr("git %s: too many variables", args[0]);
+			return -1;
+		}
+		env[e++] = g->env[i];
+	}
+	env[e] = NULL;
+
 	memset(&r, 0, sizeof(r));
 	r.argv = argv;
-	r.env_set = git_env;
+	r.env_set = env;
 	if (in != NULL) {
 		r.in = in->s != NULL ? in->s : "";
 		r.inlen = in->len;

@@ -498,3 +498,49 @@ out:
 	buf_free(&tip);
 	return rv;
 }
+
+/*
+ * Commit the changes on top of the branch (on the hub's tip when the
+ * branch does not exist yet) and move the branch and work tree there.
+ * The new commit's id goes to tip.
+ */
+int
+station_commit(struct station *st, struct changes *c, const char *message,
+    struct buf *tip)
+{
+	struct buf local = BUF_INIT, base = BUF_INIT, tree = BUF_INIT;
+	struct buf msg = BUF_INIT;
+	const char *args[8];
+	int n = 0, rv = -1;
+
+	if (station_resolve(st, st->ref, &local) == -1)
+		goto out;
+	if (local.len > 0)
+		buf_adds(&base, local.s);
+	else if (station_resolve(st, st->tracking, &base) == -1)
+		goto out;
+	if (tree_edit(&st->g, base.len > 0 ? base.s : NULL, c->c, c->n,
+	    &tree) == -1)
+		goto out;
+	args[n++] = "commit-tree";
+	args[n++] = tree.s;
+	if (base.len > 0) {
+		args[n++] = "-p";
+		args[n++] = base.s;
+	}
+	args[n++] = "-F";
+	args[n++] = "-";
+	args[n] = NULL;
+	buf_adds(&msg, message);
+	buf_reset(tip);
+	if (git_run(&st->g, &msg, tip, NULL, args) != 0)
+		goto out;
+	buf_rtrim(tip);
+	rv = station_advance(st, tip->s, local.s, c, message);
+out:
+	buf_free(&local);
+	buf_free(&base);
+	buf_free(&tree);
+	buf_free(&msg);
+	return rv;
+}

@@ -218,7 +218,7 @@ test_no_leaked_fds(void)
 static void
 test_git(void)
 {
-	struct git g = { NULL, NULL };
+	struct git g = { .dir = NULL };
 	struct buf out = BUF_INIT;
 	FILE *trace;
 	char line[256];
@@ -262,7 +262,7 @@ test_git(void)
 static void
 test_git_env(void)
 {
-	struct git g = { NULL, NULL };
+	struct git g = { .dir = NULL };
 	struct buf out = BUF_INIT;
 
 	setenv("BUS_GIT", "env", 1);
