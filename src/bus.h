@@ -105,70 +105,17 @@ int	 git_run(const struct git *, const struct buf *, struct buf *,
 int	 git(const struct git *, struct buf *, const char *, ...)
 	    __attribute__((sentinel));
 const char *git_program(void);
-
-/* tree.c: new trees from old ones and path changes, without an index */
-
-struct tree_change {
-	const char	*path;		/* e.g. "inbox-b/x.json" */
-	const char	*mode;		/* "100644"; NULL removes the path */
-	const char	*oid;
-};
-
-struct changes {
-	struct tree_change *c;		/* owns its strings */
-	size_t		 n;
-};
-
-#define CHANGES_INIT	{ NULL, 0 }
-
-int	 tree_edit(const struct git *, const char *, struct tree_change *,
-	    size_t, struct buf *);
-void	 changes_add(struct changes *, const char *, const char *,
-	    const char *);
-void	 changes_free(struct changes *);
-
-/* station.c: an agent's clone of the bus */
-
-struct station {
-	struct git	 g;
-	char		*dir;		/* as given */
-	char		*gitdir;	/* absolute */
-	char		*worktree;	/* absolute; NULL when bare */
-	char		*agent;		/* NULL when none is set */
-	char		*remote;	/* bus.remote */
-	char		*branch;	/* bus.branch */
-	char		*ref;		/* refs/heads/<branch> */
-	char		*tracking;	/* refs/remotes/<remote>/<branch> */
-	size_t		 maxsize;	/* bus.maxSize */
-	int		 lock_timeout;	/* bus.lockTimeout, seconds */
-	int		 checked_out;	/* HEAD is ref, with a work tree */
-	int		 lockfd;
-};
-
-int	 station_open(struct station *, const char *, const char *, int,
-	    FILE *);
-void	 station_close(struct station *);
-int	 station_lock(struct station *);
-void	 station_unlock(struct station *);
-int	 station_recover(struct station *);
-int	 station_resolve(struct station *, const char *, struct buf *);
-int	 station_update_ref(struct station *, const char *, const char *,
-	    const char *);
-int	 station_diff(struct station *, const char *, const char *,
-	    struct changes *);
-int	 station_advance(struct station *, const char *, const char *,
-	    const struct changes *, const char *);
-int	 station_commit(struct station *, struct changes *, const char *,
+int	 git_write_blob(const struct git *, const char *, size_t,
 	    struct buf *);
-int	 parse_size(const char *, size_t *);
 
-/* sync.c: fetch, fast-forward or replay, push with retries */
+struct cat_obj {
+	const char	*data;		/* into the output buffer */
+	size_t		 size;
+	int		 missing;
+};
 
-int	 sync_fetch(struct station *);
-int	 sync_integrate(struct station *);
-int	 sync_queued(struct station *);
-int	 sync_push(struct station *);
-int	 sync_all(struct station *);
+int	 git_cat_batch(const struct git *, const char *const *, size_t,
+	    struct buf *, struct cat_obj *);
 
 /* json.c: strict RFC 8259 on top of the jsmn tokenizer */
 
@@ -240,11 +187,104 @@ int	 msg_is_keep(const char *);
 void	 msg_write(const struct msg *, struct buf *);
 int	 msg_new_id(char *, size_t, const char *, time_t);
 int	 msg_ts(char *, size_t, time_t);
+int	 msg_new(struct msg *, const char *, const char *, const char *,
+	    const char *, size_t, const char *, const char *, time_t);
 
 int	 valid_agent(const char *, size_t);
 int	 valid_id(const char *, size_t);
 int	 valid_type(const char *, size_t);
 int	 valid_ts(const char *, size_t);
 int	 valid_day(const char *, size_t);
+
+/* tree.c: new trees from old ones and path changes, without an index */
+
+struct tree_change {
+	const char	*path;		/* e.g. "inbox-b/x.json" */
+	const char	*mode;		/* "100644"; NULL removes the path */
+	const char	*oid;
+};
+
+struct changes {
+	struct tree_change *c;		/* owns its strings */
+	size_t		 n;
+};
+
+#define CHANGES_INIT	{ NULL, 0 }
+
+int	 tree_edit(const struct git *, const char *, struct tree_change *,
+	    size_t, struct buf *);
+void	 changes_add(struct changes *, const char *, const char *,
+	    const char *);
+void	 changes_free(struct changes *);
+int	 changes_has(const struct changes *, const char *);
+
+/* station.c: an agent's clone of the bus */
+
+struct station {
+	struct git	 g;
+	char		*dir;		/* as given */
+	char		*gitdir;	/* absolute */
+	char		*worktree;	/* absolute; NULL when bare */
+	char		*agent;		/* NULL when none is set */
+	char		*remote;	/* bus.remote */
+	char		*branch;	/* bus.branch */
+	char		*ref;		/* refs/heads/<branch> */
+	char		*tracking;	/* refs/remotes/<remote>/<branch> */
+	size_t		 maxsize;	/* bus.maxSize */
+	int		 lock_timeout;	/* bus.lockTimeout, seconds */
+	int		 checked_out;	/* HEAD is ref, with a work tree */
+	int		 lockfd;
+};
+
+int	 station_open(struct station *, const char *, const char *, int,
+	    FILE *);
+void	 station_close(struct station *);
+int	 station_lock(struct station *);
+void	 station_unlock(struct station *);
+int	 station_recover(struct station *);
+int	 station_resolve(struct station *, const char *, struct buf *);
+int	 station_update_ref(struct station *, const char *, const char *,
+	    const char *);
+int	 station_diff(struct station *, const char *, const char *,
+	    struct changes *);
+int	 station_advance(struct station *, const char *, const char *,
+	    const struct changes *, const char *);
+int	 station_commit(struct station *, struct changes *, const char *,
+	    struct buf *);
+int	 station_agents(struct station *, struct buf *);
+int	 agent_listed(const struct buf *, const char *);
+int	 station_stage(struct station *, const struct msg *,
+	    struct changes *);
+int	 parse_size(const char *, size_t *);
+int	 ts_cmp(const char *, const char *);
+
+struct inbox_msg {
+	struct msg	 m;
+	char		*path;		/* in the tree: inbox-<agent>/<id>.json */
+	char		*oid;		/* its blob */
+};
+
+struct inbox {
+	struct inbox_msg *msgs;		/* oldest first */
+	size_t		 n;
+};
+
+int	 station_read_dir(struct station *, const char *, struct inbox *,
+	    struct buf *);
+void	 inbox_free(struct inbox *);
+
+/* setup.c: making hubs and stations */
+
+int	 hub_create(const char *, FILE *);
+int	 station_create(const char *, const char *, const char *, int,
+	    FILE *, struct buf *);
+
+/* sync.c: fetch, fast-forward or replay, push with retries */
+
+int	 sync_fetch(struct station *);
+int	 sync_integrate(struct station *);
+int	 sync_queued(struct station *);
+int	 sync_push(struct station *);
+int	 sync_all(struct station *);
 
 #endif /* BUS_H */

@@ -175,3 +175,74 @@ git(const struct git *g, struct buf *out, const char *arg, ...)
 	buf_free(&err);
 	return rv;
 }
+
+/* Write data as a blob into the repository; its id goes to oid. */
+int
+git_write_blob(const struct git *g, const char *data, size_t len,
+    struct buf *oid)
+{
+	const char *args[] = { "hash-object", "-w", "--no-filters", "--stdin",
+	    NULL };
+	struct buf in = BUF_INIT, err = BUF_INIT;
+	int rv;
+
+	buf_add(&in, data, len);
+	buf_reset(oid);
+	rv = git_run(g, &in, oid, &err, args);
+	buf_rtrim(oid);
+	buf_free(&in);
+	buf_free(&err);
+	return rv == 0 ? 0 : -1;
+}
+
+/*
+ * Read n objects, named as git cat-file understands them (an id, or
+ * "rev:path"), with one git cat-file --batch.  out holds the data;
+ * objs[i] points into it, or says the object is missing.
+ */
+int
+git_cat_batch(const struct git *g, const char *const *names, size_t n,
+    struct buf *out, struct cat_obj *objs)
+{
+	const char *args[] = { "cat-file", "--batch", NULL };
+	struct buf req = BUF_INIT;
+	size_t i, off = 0, size;
+	char *line, *nl;
+	int rv = -1;
+
+	buf_reset(out);
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		buf_addf(&req, "%s\n", names[i]);
+	if (git_run(g, &req, out, NULL, args) != 0)
+		goto out;
+	/* "<oid> <type> <size>\n<data>\n" or "<name> missing\n" */
+	for (i = 0; i < n; i++) {
+		line = out->s + off;
+		if (off >= out->len ||
+		    (nl = memchr(line, '\n', out->len - off)) == NULL)
+			goto bad;
+		objs[i].data = NULL;
+		objs[i].size = 0;
+		objs[i].missing = (size_t)(nl - line) >= 8 &&
+		    memcmp(nl - 8, " missing", 8) == 0;
+		if (objs[i].missing) {
+			off = (size_t)(nl + 1 - out->s);
+			continue;
+		}
+		if (sscanf(line, "%*s %*s %zu", &size) != 1 ||
+		    size + 1 > out->len - (size_t)(nl + 1 - out->s))
+			goto bad;
+		objs[i].data = nl + 1;
+		objs[i].size = size;
+		off = (size_t)(nl + 1 - out->s) + size + 1;
+	}
+	rv = 0;
+	goto out;
+bad:
+	bus_seterr("git cat-file --batch: unexpected output");
+out:
+	buf_free(&req);
+	return rv;
+}

@@ -566,3 +566,52 @@ msg_new_id(char *out, size_t size, const char *from, time_t t)
 	}
 	return 0;
 }
+
+/*
+ * Fill m with a new message from from to to, stamped now; id NULL
+ * makes one.  The strings are copied.  Refuses what the protocol
+ * would refuse, saying why in the error.
+ */
+int
+msg_new(struct msg *m, const char *from, const char *to, const char *type,
+    const char *body, size_t bodylen, const char *re, const char *id,
+    time_t now)
+{
+	char gen[160], ts[32];
+
+	memset(m, 0, sizeof(*m));
+	if (id == NULL) {
+		if (msg_new_id(gen, sizeof(gen), from, now) == -1)
+			return -1;
+		id = gen;
+	}
+	if (!valid_id(id, strlen(id))) {
+		bus_seterr("%s: not an id " ID_RULE, id);
+		bus_setclass(FAIL_DATA);
+		return -1;
+	}
+	if (!valid_type(type, strlen(type))) {
+		bus_seterr("%s: not a type " TYPE_RULE, type);
+		bus_setclass(FAIL_DATA);
+		return -1;
+	}
+	if (re != NULL && !valid_id(re, strlen(re))) {
+		bus_seterr("%s: not an id " ID_RULE, re);
+		bus_setclass(FAIL_DATA);
+		return -1;
+	}
+	if (!utf8_valid(body, bodylen)) {
+		bus_seterr("the body is not UTF-8 text");
+		bus_setclass(FAIL_DATA);
+		return -1;
+	}
+	if (msg_ts(ts, sizeof(ts), now) == -1)
+		return -1;
+	if ((m->id = strdup(id)) == NULL || (m->ts = strdup(ts)) == NULL ||
+	    (m->from = strdup(from)) == NULL || (m->to = strdup(to)) == NULL ||
+	    (m->type = strdup(type)) == NULL ||
+	    (re != NULL && (m->re = strdup(re)) == NULL))
+		err(70, "strdup");
+	buf_add(&m->body, body, bodylen);
+	return 0;
+}

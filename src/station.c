@@ -544,3 +544,224 @@ out:
 	buf_free(&msg);
 	return rv;
 }
+
+/*
+ * The agents on the branch: one per inbox-<agent>/ directory at the
+ * top of the tree, as a NUL-separated list in out.
+ */
+int
+station_agents(struct station *st, struct buf *out)
+{
+	struct buf list = BUF_INIT;
+	const char *p;
+	size_t n;
+
+	buf_reset(out);
+	if (git(&st->g, &list, "ls-tree", "-z", "-d", "--name-only",
+	    st->ref, NULL) != 0) {
+		buf_free(&list);
+		return -1;
+	}
+	for (p = list.s; p != NULL && p < list.s + list.len;
+	    p += strlen(p) + 1) {
+		n = strlen(p);
+		if (n > 6 && strncmp(p, "inbox-", 6) == 0 &&
+		    valid_agent(p + 6, n - 6))
+			buf_add(out, p + 6, n - 5);
+	}
+	buf_free(&list);
+	return 0;
+}
+
+/* Is agent one of the NUL-separated list? */
+int
+agent_listed(const struct buf *agents, const char *agent)
+{
+	const char *p;
+
+	for (p = agents->s; p != NULL && p < agents->s + agents->len;
+	    p += strlen(p) + 1)
+		if (strcmp(p, agent) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Write message m (canonical form) as a blob and add it to the
+ * changes, in the inbox of its recipient.  Our own output is checked
+ * like anybody's, so that the hub never has to refuse it.
+ */
+int
+station_stage(struct station *st, const struct msg *m, struct changes *c)
+{
+	struct buf text = BUF_INIT, why = BUF_INIT, oid = BUF_INIT;
+	struct buf path = BUF_INIT;
+	struct msg check;
+	int rv = -1;
+
+	msg_write(m, &text);
+	if (msg_parse(&check, text.s, text.len, st->maxsize, &why) == -1) {
+		buf_rtrim(&why);
+		bus_seterr("message %s: %s", m->id, why.s);
+		bus_setclass(FAIL_DATA);
+		goto out;
+	}
+	msg_free(&check);
+	if (git_write_blob(&st->g, text.s, text.len, &oid) == -1)
+		goto out;
+	buf_addf(&path, "inbox-%s/%s.json", m->to, m->id);
+	changes_add(c, path.s, "100644", oid.s);
+	rv = 0;
+out:
+	buf_free(&text);
+	buf_free(&why);
+	buf_free(&oid);
+	buf_free(&path);
+	return rv;
+}
+
+/* Order two valid ts values in time: the fraction counts digit by digit. */
+int
+ts_cmp(const char *a, const char *b)
+{
+	int c = strncmp(a, b, 19);	/* YYYY-MM-DDTHH:MM:SS */
+
+	a += 19;
+	b += 19;
+	if (c != 0)
+		return c;
+	if (*a == '.')
+		a++;
+	if (*b == '.')
+		b++;
+	for (; *a != 'Z' || *b != 'Z'; a += *a != 'Z', b += *b != 'Z') {
+		int x = *a == 'Z' ? '0' : *a, y = *b == 'Z' ? '0' : *b;
+
+		if (x != y)
+			return x - y;
+	}
+	return 0;
+}
+
+/* Each line of why, as "path: line", onto bad. */
+static void
+why_lines(struct buf *bad, const char *path, const struct buf *why)
+{
+	const char *line, *nl;
+
+	for (line = why->s; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1)
+		buf_addf(bad, "%s: %.*s\n", path, (int)(nl - line), line);
+}
+
+static int
+msg_order(const void *x, const void *y)
+{
+	const struct inbox_msg *a = x, *b = y;
+	int c = ts_cmp(a->m.ts, b->m.ts);
+
+	return c != 0 ? c : strcmp(a->m.id, b->m.id);
+}
+
+/*
+ * Read the messages in a directory of the branch (an inbox), oldest
+ * first, with one git ls-tree and one git cat-file --batch, however
+ * many there are.  Files that are not valid messages are not returned;
+ * their paths and reasons go to bad, one "path: reason" a line.
+ */
+int
+station_read_dir(struct station *st, const char *dir, struct inbox *box,
+    struct buf *bad)
+{
+	struct buf list = BUF_INIT, out = BUF_INIT, why = BUF_INIT;
+	struct buf spec = BUF_INIT;
+	struct msg_path mp;
+	struct inbox_msg *im;
+	struct cat_obj *obj = NULL;
+	const char **oids = NULL;
+	char **paths = NULL, *p, *tab;
+	size_t n = 0, i;
+	int rv = -1;
+
+	memset(box, 0, sizeof(*box));
+	buf_addf(&spec, "%s/", dir);
+	if (git(&st->g, &list, "ls-tree", "-z", "--full-tree", st->ref, "--",
+	    spec.s, NULL) != 0)
+		goto out;
+	for (p = list.s; p != NULL && p < list.s + list.len;
+	    p += strlen(p) + 1) {
+		if ((tab = strchr(p, '\t')) == NULL ||
+		    strcmp(path_base(tab + 1), ".keep") == 0)
+			continue;
+		buf_reset(&why);
+		if (strncmp(p, "100644 blob ", 12) != 0 &&
+		    strncmp(p, "100755 blob ", 12) != 0) {
+			buf_addf(bad, "%s: not a regular file\n", tab + 1);
+			continue;
+		}
+		if (msg_path_parse(&mp, tab + 1, &why) == -1) {
+			buf_addf(bad, "%s: %s", tab + 1, why.s);
+			continue;
+		}
+		if ((paths = reallocarray(paths, n + 1, sizeof(*paths))) ==
+		    NULL || (oids = reallocarray(oids, n + 1,
+		    sizeof(*oids))) == NULL)
+			err(70, "reallocarray");
+		*tab = '\0';
+		paths[n] = tab + 1;
+		oids[n++] = p + 12;
+	}
+	if ((obj = reallocarray(NULL, n + 1, sizeof(*obj))) == NULL)
+		err(70, "reallocarray");
+	if (git_cat_batch(&st->g, oids, n, &out, obj) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((im = reallocarray(box->msgs, box->n + 1,
+		    sizeof(*im))) == NULL)
+			err(70, "reallocarray");
+		box->msgs = im;
+		im += box->n;
+		buf_reset(&why);
+		msg_path_parse(&mp, paths[i], &why);
+		if (obj[i].missing ||
+		    msg_parse(&im->m, obj[i].data, obj[i].size, st->maxsize,
+		    &why) == -1) {
+			why_lines(bad, paths[i], &why);
+			continue;
+		}
+		if (msg_check_place(&im->m, &mp, &why) == -1) {
+			why_lines(bad, paths[i], &why);
+			msg_free(&im->m);
+			continue;
+		}
+		if ((im->path = strdup(paths[i])) == NULL ||
+		    (im->oid = strdup(oids[i])) == NULL)
+			err(70, "strdup");
+		box->n++;
+	}
+	qsort(box->msgs, box->n, sizeof(*box->msgs), msg_order);
+	rv = 0;
+out:
+	free(paths);
+	free(oids);
+	free(obj);
+	buf_free(&list);
+	buf_free(&out);
+	buf_free(&why);
+	buf_free(&spec);
+	return rv;
+}
+
+void
+inbox_free(struct inbox *box)
+{
+	size_t i;
+
+	for (i = 0; i < box->n; i++) {
+		msg_free(&box->msgs[i].m);
+		free(box->msgs[i].path);
+		free(box->msgs[i].oid);
+	}
+	free(box->msgs);
+	memset(box, 0, sizeof(*box));
+}

@@ -276,3 +276,15 @@ changes_free(struct changes *cs)
 	cs->c = NULL;
 	cs->n = 0;
 }
+
+/* Does the list change path already? */
+int
+changes_has(const struct changes *cs, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < cs->n; i++)
+		if (strcmp(cs->c[i].path, path) == 0)
+			return 1;
+	return 0;
+}

@@ -1,0 +1,80 @@
+/*
+ * bus-init: make a hub, or a station for one agent (SPEC section 5).
+ */
+#include "config.h"
+
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sysexits.h>
+
+#include "bus.h"
+
+static void
+usage(FILE *fp, int code)
+{
+	fputs("usage: bus-init [-qv] --hub dir\n"
+	    "       bus-init [-qv] [--bare] -a agent hub [dir]\n", fp);
+	exit(code);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "bare", no_argument, NULL, 'B' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "hub", no_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct buf where = BUF_INIT;
+	const char *agent = NULL;
+	FILE *trace = NULL;
+	int c, bare = 0, hub = 0;
+
+	while ((c = getopt_long(argc, argv, "a:hqv", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			agent = optarg;
+			break;
+		case 'B':
+			bare = 1;
+			break;
+		case 'H':
+			hub = 1;
+			break;
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'q':
+			break;
+		case 'v':
+			trace = stderr;
+			break;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (hub) {
+		if (argc != 1 || agent != NULL || bare)
+			usage(stderr, EX_USAGE);
+		if (hub_create(argv[0], trace) == -1)
+			errx(bus_errclass(), "%s", bus_error());
+		return EX_OK;
+	}
+	if (agent == NULL || argc < 1 || argc > 2)
+		usage(stderr, EX_USAGE);
+	if (station_create(agent, argv[0], argc == 2 ? argv[1] : NULL, bare,
+	    trace, &where) == -1) {
+		if (where.len > 0 && bus_errclass() == FAIL_TEMP)
+			puts(where.s);
+		errx(bus_errclass(), "%s", bus_error());
+	}
+	puts(where.s);
+	buf_free(&where);
+	return EX_OK;
+}

@@ -1,0 +1,265 @@
+/*
+ * bus-send: send messages to other agents (SPEC section 5).
+ */
+#include "config.h"
+
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bus.h"
+
+static struct station	 st;
+static struct changes	 staged = CHANGES_INIT;
+static struct buf	 ids = BUF_INIT;	/* one a line, to print */
+static struct buf	 agents = BUF_INIT;	/* NUL-separated */
+static int		 fetched;
+
+static void
+usage(FILE *fp, int code)
+{
+	fputs("usage: bus-send [-qv] [-a agent] [-C dir] [-i id] [-r id] "
+	    "[-t type] [--no-push] to[,to...] [body ...]\n"
+	    "       bus-send [-qv] [-a agent] [-C dir] [-i id] [-r id] "
+	    "[-t type] [--no-push] --all [body ...]\n"
+	    "       bus-send [-qv] [-a agent] [-C dir] [--no-push] --batch\n",
+	    fp);
+	exit(code);
+}
+
+static void __attribute__((noreturn))
+fail(void)
+{
+	errx(bus_errclass(), "%s", bus_error());
+}
+
+/*
+ * Is to an agent on the bus?  An agent that joined since our last
+ * fetch is found by fetching once.
+ */
+static int
+known(const char *to)
+{
+	if (agent_listed(&agents, to))
+		return 1;
+	if (!fetched) {
+		fetched = 1;
+		if (sync_fetch(&st) == 0 && sync_integrate(&st) == 0 &&
+		    station_agents(&st, &agents) == -1)
+			fail();
+	}
+	return agent_listed(&agents, to);
+}
+
+/* Stage one message; the recipient must exist. */
+static void
+stage(const char *to, const char *type, const char *body, size_t len,
+    const char *re, const char *id, time_t now)
+{
+	struct msg m;
+
+	if (!valid_agent(to, strlen(to)) || !known(to))
+		errx(FAIL_AGENT, "inbox-%s: no such agent", to);
+	if (msg_new(&m, st.agent, to, type, body, len, re, id, now) == -1 ||
+	    station_stage(&st, &m, &staged) == -1)
+		fail();
+	buf_addf(&ids, "%s\n", m.id);
+	msg_free(&m);
+}
+
+/* A string member of a batch line (its length in *len), or NULL. */
+static char *
+batch_field(const struct json *j, const char *key, size_t line, size_t *len)
+{
+	struct buf v = BUF_INIT;
+	int i, k;
+
+	for (i = 1, k = 0; k < j->tok[0].size; k++, i = json_next(j, i + 1)) {
+		if (!json_key_is(j, i, key))
+			continue;
+		if (j->tok[i + 1].type != JSMN_STRING)
+			errx(FAIL_DATA, "stdin:%zu: %s: not a string", line,
+			    key);
+		json_unescape(j, i + 1, &v);
+		if (len != NULL)
+			*len = v.len;
+		return buf_detach(&v);
+	}
+	return NULL;
+}
+
+/* --batch: one message per NDJSON line of stdin, all in one commit. */
+static void
+batch(time_t now)
+{
+	static const char *const allowed[] = { "to", "type", "body", "re",
+	    "id" };
+	struct buf in = BUF_INIT;
+	struct json j;
+	char *line, *nl, *to, *type, *body, *re, *id;
+	size_t n = 0, a, bodylen = 0;
+	int i, k;
+
+	if (fd_read_all(0, &in, 0) == -1)
+		errx(EX_IOERR, "stdin: %s", bus_error());
+	for (line = in.s; line != NULL && line < in.s + in.len; line = nl) {
+		if ((nl = memchr(line, '\n', (size_t)(in.s + in.len -
+		    line))) != NULL)
+			*nl++ = '\0';
+		n++;
+		if (line[strspn(line, " \t\r")] == '\0')
+			continue;
+		if (json_parse(&j, line, strlen(line)) == -1)
+			errx(FAIL_DATA, "stdin:%zu: %s", n, bus_error());
+		if (j.tok[0].type != JSMN_OBJECT)
+			errx(FAIL_DATA, "stdin:%zu: not a JSON object", n);
+		for (i = 1, k = 0; k < j.tok[0].size;
+		    k++, i = json_next(&j, i + 1)) {
+			for (a = 0; a < sizeof(allowed) / sizeof(*allowed); a++)
+				if (json_key_is(&j, i, allowed[a]))
+					break;
+			if (a == sizeof(allowed) / sizeof(*allowed))
+				errx(FAIL_DATA, "stdin:%zu: unknown member "
+				    "(to, type, body, re and id are known)", n);
+		}
+		to = batch_field(&j, "to", n, NULL);
+		body = batch_field(&j, "body", n, &bodylen);
+		type = batch_field(&j, "type", n, NULL);
+		re = batch_field(&j, "re", n, NULL);
+		id = batch_field(&j, "id", n, NULL);
+		if (to == NULL || body == NULL)
+			errx(FAIL_DATA, "stdin:%zu: to and body are required",
+			    n);
+		stage(to, type != NULL ? type : "note", body, bodylen, re, id,
+		    now);
+		free(to);
+		free(body);
+		free(type);
+		free(re);
+		free(id);
+		json_free(&j);
+	}
+	buf_free(&in);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'A' },
+		{ "batch", no_argument, NULL, 'B' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "no-push", no_argument, NULL, 'N' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct buf body = BUF_INIT, msg = BUF_INIT, tip = BUF_INIT;
+	const char *agent = NULL, *dir = NULL, *id = NULL, *re = NULL;
+	const char *type = "note", *p;
+	FILE *trace = NULL;
+	char *to, *next;
+	int c, all = 0, isbatch = 0, nopush = 0, i;
+	time_t now = time(NULL);
+
+	while ((c = getopt_long(argc, argv, "+a:C:hi:qr:t:v", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			agent = optarg;
+			break;
+		case 'A':
+			all = 1;
+			break;
+		case 'B':
+			isbatch = 1;
+			break;
+		case 'C':
+			dir = optarg;
+			break;
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'i':
+			id = optarg;
+			break;
+		case 'N':
+			nopush = 1;
+			break;
+		case 'q':
+			break;
+		case 'r':
+			re = optarg;
+			break;
+		case 't':
+			type = optarg;
+			break;
+		case 'v':
+			trace = stderr;
+			break;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (isbatch ? (all || argc > 0 || id || re) : (!all && argc < 1))
+		usage(stderr, EX_USAGE);
+
+	if (station_open(&st, dir, agent, 1, trace) == -1 ||
+	    station_lock(&st) == -1 || station_agents(&st, &agents) == -1)
+		fail();
+
+	if (isbatch)
+		batch(now);
+	else {
+		/* the body: the arguments after the recipients, or stdin */
+		for (i = all ? 0 : 1; i < argc; i++) {
+			if (i > (all ? 0 : 1))
+				buf_addc(&body, ' ');
+			buf_adds(&body, argv[i]);
+		}
+		if (i == (all ? 0 : 1) &&
+		    fd_read_all(0, &body, st.maxsize) == -1)
+			errx(FAIL_DATA, "stdin: %s", bus_error());
+		if (all) {
+			for (p = agents.s; p != NULL && p < agents.s +
+			    agents.len; p += strlen(p) + 1)
+				if (strcmp(p, st.agent) != 0)
+					stage(p, type, body.s ? body.s : "",
+					    body.len, re, id, now);
+			if (staged.n == 0)
+				errx(FAIL_AGENT, "no other agent on the bus");
+		} else {
+			for (to = argv[0]; to != NULL; to = next) {
+				if ((next = strchr(to, ',')) != NULL)
+					*next++ = '\0';
+				stage(to, type, body.s ? body.s : "", body.len,
+				    re, id, now);
+			}
+		}
+	}
+	if (staged.n == 0)
+		return EX_OK;
+
+	buf_addf(&msg, "bus-send: %zu message%s from %s\n", staged.n,
+	    staged.n == 1 ? "" : "s", st.agent);
+	if (station_commit(&st, &staged, msg.s, &tip) == -1)
+		fail();
+	fputs(ids.s, stdout);
+	if (fflush(stdout) == EOF)
+		err(EX_IOERR, "stdout");
+	if (!nopush && sync_push(&st) == -1)
+		fail();
+	station_close(&st);
+	changes_free(&staged);
+	buf_free(&ids);
+	buf_free(&agents);
+	buf_free(&body);
+	buf_free(&msg);
+	buf_free(&tip);
+	return EX_OK;
+}

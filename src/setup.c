@@ -1,0 +1,230 @@
+/*
+ * setup.c: making a hub (a bare repository with the layout's first
+ * commit) and a station (a clone set up for one agent).  Both can run
+ * again on what they made and change nothing.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+
+static const char hub_readme[] =
+"# A git-bus hub\n"
+"\n"
+"This repository carries messages between agents.  Each agent works in\n"
+"its own clone (a station) and uses the git-bus tools; see bus(7).\n"
+"\n"
+"    inbox-<agent>/<id>.json                 unread messages for <agent>\n"
+"    archive-<agent>/<YYYY-MM-DD>/<id>.json  messages <agent> has read\n"
+"    user-sync/USER.md                       the shared user profile\n"
+"\n"
+"A message is one JSON object: id, ts (RFC 3339, UTC), from, to, type\n"
+"and body, optionally re.  A sender only adds files to inboxes; only the\n"
+"owner moves a file out of its inbox, unchanged, into its own archive.\n"
+"Nothing is ever modified, and history is never rewritten.\n";
+
+static const char hub_attributes[] = "user-sync/USER.md merge=profile\n";
+
+static int
+is_dir(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* The layout's first commit, on refs/heads/main of the bare hub g. */
+static int
+first_commit(const struct git *g)
+{
+	struct tree_change c[2];
+	struct buf readme = BUF_INIT, attrs = BUF_INIT, tree = BUF_INIT;
+	struct buf commit = BUF_INIT;
+	int rv = -1;
+
+	if (git_write_blob(g, hub_readme, sizeof(hub_readme) - 1,
+	    &readme) == -1 ||
+	    git_write_blob(g, hub_attributes, sizeof(hub_attributes) - 1,
+	    &attrs) == -1)
+		goto out;
+	c[0] = (struct tree_change){ "README.md", "100644", readme.s };
+	c[1] = (struct tree_change){ ".gitattributes", "100644", attrs.s };
+	if (tree_edit(g, NULL, c, 2, &tree) == -1)
+		goto out;
+	if (git(g, &commit, "commit-tree", "-m", "bus: a new hub", tree.s,
+	    NULL) != 0)
+		goto out;
+	buf_rtrim(&commit);
+	/* "" as the old value: only if the branch does not exist yet */
+	if (git(g, NULL, "update-ref", "-m", "bus-init", "refs/heads/main",
+	    commit.s, "", NULL) != 0)
+		goto out;
+	rv = 0;
+out:
+	buf_free(&readme);
+	buf_free(&attrs);
+	buf_free(&tree);
+	buf_free(&commit);
+	return rv;
+}
+
+/*
+ * Make a hub at dir: a bare repository whose main branch holds the
+ * README and .gitattributes, refusing rewritten history and deletion.
+ */
+int
+hub_create(const char *dir, FILE *trace)
+{
+	struct git g = { .dir = NULL, .trace = trace };
+	struct buf out = BUF_INIT;
+	int rv = -1;
+
+	if (!is_dir(dir) && git(&g, NULL, "init", "-q", "--bare",
+	    "--initial-branch=main", dir, NULL) != 0)
+		goto out;
+	g.dir = dir;
+	if (git(&g, &out, "rev-parse", "--is-bare-repository", NULL) != 0 ||
+	    strncmp(out.s, "true", 4) != 0) {
+		bus_seterr("%s: exists and is not a bare git repository", dir);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
+	buf_reset(&out);
+	if (git(&g, &out, "rev-parse", "-q", "--verify", "refs/heads/main",
+	    NULL) != 0 && first_commit(&g) == -1)
+		goto out;
+	if (git(&g, NULL, "config", "receive.denyNonFastForwards", "true",
+	    NULL) != 0 ||
+	    git(&g, NULL, "config", "receive.denyDeletes", "true", NULL) != 0 ||
+	    git(&g, NULL, "config", "bus.hub", "true", NULL) != 0)
+		goto out;
+	rv = 0;
+out:
+	buf_free(&out);
+	return rv;
+}
+
+/* The directory git clone would make for url: its last part, less .git. */
+static void
+clone_dir(const char *url, struct buf *dir)
+{
+	size_t len = strlen(url);
+	const char *p;
+
+	while (len > 0 && url[len - 1] == '/')
+		len--;
+	if (len >= 4 && strncmp(url + len - 4, ".git", 4) == 0)
+		len -= 4;
+	while (len > 0 && url[len - 1] == '/')
+		len--;
+	for (p = url + len; p > url && p[-1] != '/' && p[-1] != ':'; p--)
+		;
+	buf_add(dir, p, (size_t)(url + len - p));
+}
+
+/* Does path exist on the branch? */
+static int
+on_branch(struct station *st, const char *path)
+{
+	struct buf spec = BUF_INIT;
+	int rv;
+
+	buf_addf(&spec, "%s:%s", st->ref, path);
+	rv = git(&st->g, NULL, "cat-file", "-e", spec.s, NULL);
+	buf_free(&spec);
+	return rv == 0;
+}
+
+/*
+ * Make a station for agent from the hub at url, in dir (NULL: named
+ * as git clone would), or set up the clone already there.  The
+ * station's absolute path goes to where.
+ */
+int
+station_create(const char *agent, const char *url, const char *dir,
+    int bare, FILE *trace, struct buf *where)
+{
+	struct git g = { .dir = NULL, .trace = trace };
+	struct station st;
+	struct changes c = CHANGES_INIT;
+	struct buf path = BUF_INIT, empty = BUF_INIT, tip = BUF_INIT;
+	char real[PATH_MAX];
+	int opened = 0, rv = -1;
+
+	if (!valid_agent(agent, strlen(agent))) {
+		bus_seterr("%s: not an agent name ([a-z0-9][a-z0-9-]{0,31})",
+		    agent);
+		bus_setclass(FAIL_USAGE);
+		return -1;
+	}
+	if (dir != NULL)
+		buf_adds(&path, dir);
+	else
+		clone_dir(url, &path);
+	if (path.len == 0) {
+		bus_seterr("%s: cannot name a directory for it", url);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
+	if (!is_dir(path.s)) {
+		const char *args[] = { "clone", "-q", bare ? "--bare" : "-q",
+		    "--", url, path.s, NULL };
+
+		if (git_run(&g, NULL, NULL, NULL, args) != 0) {
+			bus_setclass(FAIL_TEMP);
+			goto out;
+		}
+	}
+	g.dir = path.s;
+	if (git(&g, NULL, "config", "bus.agent", agent, NULL) != 0 ||
+	    git(&g, NULL, "config", "merge.profile.name",
+	    "git-bus profile merge", NULL) != 0 ||
+	    git(&g, NULL, "config", "merge.profile.driver",
+	    "profile-merge --driver %O %A %B %P", NULL) != 0)
+		goto out;
+
+	if (station_open(&st, path.s, agent, 1, trace) == -1)
+		goto out;
+	opened = 1;
+	if (station_lock(&st) == -1 || sync_fetch(&st) == -1 ||
+	    sync_integrate(&st) == -1)
+		goto out;
+	if (git_write_blob(&st.g, "", 0, &empty) == -1)
+		goto out;
+	buf_reset(&path);
+	buf_addf(&path, "inbox-%s", agent);
+	if (!on_branch(&st, path.s)) {
+		buf_adds(&path, "/.keep");
+		changes_add(&c, path.s, "100644", empty.s);
+	}
+	buf_reset(&path);
+	buf_addf(&path, "archive-%s", agent);
+	if (!on_branch(&st, path.s)) {
+		buf_adds(&path, "/.keep");
+		changes_add(&c, path.s, "100644", empty.s);
+	}
+	buf_reset(&path);
+	buf_addf(&path, "bus-init: agent %s joins", agent);
+	if (c.n > 0 && station_commit(&st, &c, path.s, &tip) == -1)
+		goto out;
+	if (sync_push(&st) == -1)
+		goto out;
+	rv = 0;
+out:
+	if (opened) {
+		if (realpath(st.worktree ? st.worktree : st.gitdir, real))
+			buf_adds(where, real);
+		station_close(&st);
+	}
+	changes_free(&c);
+	buf_free(&path);
+	buf_free(&empty);
+	buf_free(&tip);
+	return rv;
+}
