@@ -49,7 +49,13 @@ known(const char *to)
 		return 1;
 	if (!fetched) {
 		fetched = 1;
-		if (sync_fetch(&st) == 0 && sync_integrate(&st) == 0 &&
+		if (sync_fetch(&st) == -1) {
+			if (bus_errclass() == FAIL_TEMP)
+				errx(FAIL_TEMP, "inbox-%s: not known here, and "
+				    "%s", to, bus_error());
+			fail();
+		}
+		if (sync_integrate(&st) == -1 ||
 		    station_agents(&st, &agents) == -1)
 			fail();
 	}

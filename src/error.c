@@ -16,15 +16,27 @@
 static char errmsg[1024];
 static int errclass = FAIL_INTERNAL;
 
+/*
+ * The message may quote the previous one (bus_seterr("x: %s",
+ * bus_error())), so it is made in a second buffer first.
+ */
+static void
+set(const char *fmt, va_list ap)
+{
+	char tmp[sizeof(errmsg)];
+
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	memcpy(errmsg, tmp, sizeof(errmsg));
+	errclass = FAIL_INTERNAL;
+}
+
 void
 bus_seterr(const char *fmt, ...)
 {
 	va_list ap;
 
-	errclass = FAIL_INTERNAL;
-
 	va_start(ap, fmt);
-	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	set(fmt, ap);
 	va_end(ap);
 }
 
@@ -36,9 +48,8 @@ bus_seterrno(const char *fmt, ...)
 	int saved = errno;
 	size_t n;
 
-	errclass = FAIL_INTERNAL;
 	va_start(ap, fmt);
-	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	set(fmt, ap);
 	va_end(ap);
 	n = strlen(errmsg);
 	snprintf(errmsg + n, sizeof(errmsg) - n, ": %s", strerror(saved));

@@ -112,3 +112,24 @@ test_done () {
 	fi
 	exit 1
 }
+
+# setup_bus AGENT...: a hub (hub.git) and a station per agent (st-AGENT).
+setup_bus () {
+	bus-init --hub hub.git &&
+	for _a in "$@"; do
+		bus-init -a "$_a" hub.git "st-$_a" >/dev/null || return 1
+	done &&
+	for _a in "$@"; do
+		bus-recv -C "st-$_a" -f id >/dev/null || return 1
+	done
+}
+
+# hub_files [DIR]: the paths on the hub's main branch (below DIR).
+hub_files () {
+	git -C "$TRASH_DIRECTORY/hub.git" ls-tree -r --name-only main -- ${1:+"$1"}
+}
+
+# hub_tip: the hub's main branch.
+hub_tip () {
+	git -C "$TRASH_DIRECTORY/hub.git" rev-parse main
+}

@@ -1,0 +1,189 @@
+#!/bin/sh
+test_description='bus-send and bus-recv between stations'
+. "$BUS_SRC_DIR/tests/test-lib.sh"
+
+test_expect_success 'set up a hub and three stations' '
+	setup_bus a b c >/dev/null
+'
+
+test_expect_success 'a note from a to b lands in inbox-b on the hub' '
+	(cd st-a && bus-send b "hello b") >ids &&
+	test $(wc -l <ids) -eq 1 &&
+	id=$(cat ids) &&
+	hub_files inbox-b >files &&
+	grep "^inbox-b/$id.json$" files
+'
+
+test_expect_success 'the message file is canonical JSON and passes bus-check' '
+	id=$(cat ids) &&
+	git -C hub.git show "main:inbox-b/$id.json" >msg &&
+	grep "^{\"id\":\"$id\",\"ts\":\"[0-9T:Z-]*\",\"from\":\"a\",\"to\":\"b\",\"type\":\"note\",\"body\":\"hello b\"}$" msg &&
+	mkdir -p check/inbox-b && cp msg check/inbox-b/$id.json &&
+	bus-check check/inbox-b/$id.json
+'
+
+test_expect_success 'the commit holds exactly that one path' '
+	git -C hub.git show --format= --name-status main >changed &&
+	printf "A\tinbox-b/%s.json\n" "$(cat ids)" >expect &&
+	test_cmp expect changed
+'
+
+test_expect_success 'b receives it as NDJSON' '
+	(cd st-b && bus-recv) >got &&
+	git -C hub.git show "main:inbox-b/$(cat ids).json" >expect &&
+	test_cmp expect got
+'
+
+test_expect_success 'bodies round-trip byte for byte' '
+	printf "quote \" backslash \\\\ newline\nand tab\t emoji \360\237\230\200 cr\r bell \007 esc \033[2J del \177 end" >body &&
+	(cd st-a && bus-send c <../body) >id2 &&
+	(cd st-c && bus-recv) | json-get body >got &&
+	cmp body got
+'
+
+test_expect_success 'an empty body from empty stdin' '
+	(cd st-a && bus-send -t ping c </dev/null) &&
+	(cd st-c && bus-recv --type ping) | json-get body >got &&
+	test_must_be_empty got
+'
+
+test_expect_success '-f text shows no raw control character' '
+	(cd st-c && bus-recv -f text) >text &&
+	! grep -q "$(printf "\033")" text &&
+	! grep -q "$(printf "\007")" text &&
+	! grep -q "$(printf "\r")" text &&
+	grep -F "esc \\x1b[2J" text &&
+	grep "^    and tab" text
+'
+
+test_expect_success '-f id, -f path and -z' '
+	(cd st-c && bus-recv -f id) >ids &&
+	test $(wc -l <ids) -eq 2 &&
+	(cd st-c && bus-recv -f path) >paths &&
+	while read p; do test -f "$p" || exit 1; done <paths &&
+	sed "s|.*/||; s|\.json$||" paths >ids2 &&
+	test_cmp ids ids2 &&
+	(cd st-c && bus-recv -z -f id) | tr "\0" "\n" >ids3 &&
+	test_cmp ids ids3
+'
+
+test_expect_success '--type and --from filter' '
+	(cd st-b && bus-send -t state c "busy") &&
+	(cd st-c && bus-recv -f id --type state) >ids &&
+	test $(wc -l <ids) -eq 1 &&
+	(cd st-c && bus-recv -f id --from b) >ids2 &&
+	test_cmp ids ids2 &&
+	(cd st-c && bus-recv -f id --from a) >ids3 &&
+	test $(wc -l <ids3) -eq 2
+'
+
+test_expect_success 'messages come oldest first' '
+	(cd st-c && bus-recv) | json-get ts | fold -w 20 >ts &&
+	echo >>ts &&
+	sort ts >sorted &&
+	test_cmp sorted ts
+'
+
+test_expect_success 'several recipients, -i, -r and -t' '
+	(cd st-a && bus-send -t note -i custom-1 -r prev-1 b,c "to both") &&
+	hub_files >files &&
+	grep "^inbox-b/custom-1.json$" files &&
+	grep "^inbox-c/custom-1.json$" files &&
+	git -C hub.git show main:inbox-c/custom-1.json | grep "\"re\":\"prev-1\""
+'
+
+test_expect_success '--all sends to every other agent' '
+	(cd st-b && bus-send --all "hello all") >ids &&
+	test $(wc -l <ids) -eq 2 &&
+	hub_files >files &&
+	for id in $(cat ids); do grep "$id" files || exit 1; done &&
+	! grep "inbox-b/.*$(head -1 ids)" files
+'
+
+test_expect_success '--batch: NDJSON in, one commit' '
+	before=$(hub_tip) &&
+	printf "%s\n" "{\"to\":\"b\",\"body\":\"one\"}" "" \
+		"{\"to\":\"c\",\"type\":\"state\",\"body\":\"two\",\"re\":\"x1\"}" |
+		(cd st-a && bus-send --batch) >ids &&
+	test $(wc -l <ids) -eq 2 &&
+	test "$(git -C hub.git rev-parse main^)" = "$before"
+'
+
+test_expect_success '--batch with a bad line sends nothing' '
+	before=$(hub_tip) &&
+	printf "%s\n" "{\"to\":\"b\",\"body\":\"fine\"}" "{\"to\":\"b\",\"body\":1}" |
+		(cd st-a && test_expect_code 65 bus-send --batch) 2>err &&
+	grep "stdin:2: body: not a string" err &&
+	test "$(hub_tip)" = "$before" &&
+	printf "{\"to\":\"b\",\"body\":\"x\",\"tpye\":\"note\"}\n" |
+		(cd st-a && test_expect_code 65 bus-send --batch) 2>err &&
+	grep "stdin:1: unknown member" err
+'
+
+test_expect_success 'an unknown recipient is 67 and nothing is written' '
+	before=$(hub_tip) &&
+	local_before=$(git -C st-a rev-parse main) &&
+	(cd st-a && test_expect_code 67 bus-send b,zed "x") 2>err &&
+	grep "inbox-zed: no such agent" err &&
+	test "$(hub_tip)" = "$before" &&
+	test "$(git -C st-a rev-parse main)" = "$local_before"
+'
+
+test_expect_success 'an agent who joined after our last fetch is found' '
+	bus-init -a late hub.git st-late >/dev/null &&
+	(cd st-a && bus-send late "welcome") &&
+	(cd st-late && bus-recv -f id) >ids &&
+	test $(wc -l <ids) -eq 1
+'
+
+test_expect_success 'bad data: a body that is not UTF-8, a bad type or id' '
+	printf "\377\376" | (cd st-a && test_expect_code 65 bus-send b) &&
+	(cd st-a && test_expect_code 65 bus-send -t Bad b x) &&
+	(cd st-a && test_expect_code 65 bus-send -i ../x b x)
+'
+
+test_expect_success 'a message larger than bus.maxSize is refused' '
+	git -C st-a config bus.maxSize 200 &&
+	head -c 300 /dev/zero | tr "\0" x | (cd st-a && test_expect_code 65 bus-send b) &&
+	git -C st-a config --unset bus.maxSize
+'
+
+test_expect_success 'an invalid file in an inbox is reported and skipped' '
+	git clone -q hub.git raw &&
+	(cd raw && mkdir -p inbox-b && printf "{\"id\":1,}" >inbox-b/bad.json &&
+	 git add inbox-b/bad.json && git commit -q -m bad && git push -q origin main) &&
+	(cd st-b && bus-recv -f id) >ids 2>err &&
+	grep "inbox-b/bad.json: invalid JSON: trailing comma" err &&
+	test -s ids
+'
+
+test_expect_success '--wait times out with exit 1 when nothing comes' '
+	(cd st-b && bus-recv -f id) >all &&
+	(cd st-b && bus-recv -f id | bus-ack -) &&
+	(cd st-b && test_expect_code 1 bus-recv --wait 2) >out 2>err &&
+	test_must_be_empty out
+'
+
+test_expect_success '--wait returns when a message arrives' '
+	(sleep 2 && cd st-a && bus-send b "wake up" >/dev/null) &
+	(cd st-b && bus-recv --wait 60 -f id) >ids &&
+	wait &&
+	test $(wc -l <ids) -eq 1
+'
+
+test_expect_success 'work tree and index show the branch tip, nothing left behind' '
+	for s in a b c; do
+		git -C st-$s status --porcelain >status &&
+		test_must_be_empty status || exit 1
+	done
+'
+
+test_expect_success 'usage' '
+	(cd st-a && test_expect_code 64 bus-send) 2>err &&
+	grep "^usage: bus-send" err &&
+	(cd st-a && test_expect_code 64 bus-recv -f xml) &&
+	(cd st-a && test_expect_code 64 bus-recv extra) &&
+	bus-recv -h | grep "^usage: bus-recv"
+'
+
+test_done

@@ -1,0 +1,115 @@
+#!/bin/sh
+test_description='durability and concurrency: unreachable hubs, races, locks, user edits'
+. "$BUS_SRC_DIR/tests/test-lib.sh"
+
+test_expect_success 'set up a hub and four stations' '
+	setup_bus a b c d >/dev/null
+'
+
+test_expect_success 'hub unreachable: 75, the commit kept, the id printed' '
+	mv hub.git hub.away &&
+	(cd st-a && test_expect_code 75 bus-send b "while away") >id 2>err &&
+	test $(wc -l <id) -eq 1 &&
+	git -C st-a cat-file -e "main:inbox-b/$(cat id).json" &&
+	mv hub.away hub.git &&
+	! git -C hub.git cat-file -e "main:inbox-b/$(cat id).json"
+'
+
+test_expect_success 'reading while unreachable answers from the station with 75' '
+	mv hub.git hub.away &&
+	(cd st-b && test_expect_code 75 bus-recv -f id) >out 2>err &&
+	grep "answering from the station" err &&
+	mv hub.away hub.git
+'
+
+test_expect_success 'the next syncing command delivers the queued commit' '
+	(cd st-a && bus-recv -f id) >/dev/null &&
+	git -C hub.git cat-file -e "main:inbox-b/$(cat id).json" &&
+	(cd st-b && bus-recv -f id) >got &&
+	test_cmp id got
+'
+
+test_expect_success 'stations that raced replay their commits: nothing lost' '
+	(cd st-a && bus-send --no-push c from-a) >ida &&
+	(cd st-b && bus-send --no-push c from-b) >idb &&
+	(cd st-a && bus-recv -f id >/dev/null) &&
+	(cd st-b && bus-recv -f id >/dev/null) &&
+	(cd st-c && bus-recv -f id) >got &&
+	cat ida idb | sort >expect &&
+	sort got >got.sorted &&
+	test_cmp expect got.sorted &&
+	git -C hub.git rev-list --merges main >merges &&
+	test_must_be_empty merges
+'
+
+test_expect_success '4 stations x 25 sends in parallel: all 100 land once' '
+	for s in a b c d; do
+		(cd st-$s && i=0 && while [ $i -lt 25 ]; do
+			bus-send -q c "$s $i" || exit 1; i=$((i + 1)); done
+		) >sent-$s 2>err-$s &
+	done &&
+	wait &&
+	cat sent-a sent-b sent-c sent-d | sort >sent &&
+	test $(wc -l <sent) -eq 100 &&
+	hub_files inbox-c | sed -n "s|^inbox-c/\(.*\)\.json$|\1|p" | sort >landed &&
+	comm -23 sent landed >missing &&
+	test_must_be_empty missing &&
+	git -C hub.git fsck --no-progress 2>&1 | grep -v "^dangling" >fsck;
+	test_must_be_empty fsck
+'
+
+test_expect_success 'two commands at once in one station both land' '
+	(cd st-d && bus-send a one) >o1 &
+	(cd st-d && bus-send a two) >o2 &
+	wait &&
+	for id in $(cat o1 o2); do
+		git -C hub.git cat-file -e "main:inbox-a/$id.json" || exit 1
+	done
+'
+
+test_expect_success 'the lock is released when a command is killed' '
+	(cd st-d && flock .git/bus.lock sleep 1) &&
+	(cd st-d && bus-send a after) >/dev/null
+'
+
+test_expect_success 'user edits around bus commands survive untouched' '
+	cd st-b &&
+	echo "my notes" >notes.txt &&
+	echo "staged" >staged.txt && git add staged.txt &&
+	echo "local change" >>README.md &&
+	git status --porcelain >../before &&
+	bus-send c "with edits around" >/dev/null &&
+	bus-recv -f id | bus-ack - &&
+	git status --porcelain >../after &&
+	test_cmp ../before ../after &&
+	git -C ../hub.git log --format=%H main -- staged.txt notes.txt >../touched &&
+	test_must_be_empty ../touched &&
+	test $(git -C ../hub.git log --format=%H main -- README.md | wc -l) -eq 1
+'
+
+test_expect_success 'unsafe states are refused and nothing changes' '
+	before=$(hub_tip) &&
+	mkdir st-c/.git/rebase-merge &&
+	(cd st-c && test_expect_code 64 bus-send a x) 2>err &&
+	grep "rebase is in progress" err &&
+	rmdir st-c/.git/rebase-merge &&
+	git -C st-c checkout -q --detach &&
+	(cd st-c && test_expect_code 64 bus-recv) 2>err &&
+	grep "HEAD is detached" err &&
+	git -C st-c checkout -q main &&
+	test "$(hub_tip)" = "$before"
+'
+
+test_expect_success 'a half-done work tree update is finished by the next command' '
+	(cd st-a && bus-send c "x") >/dev/null &&
+	old=$(git -C st-c rev-parse main) &&
+	git -C st-c fetch -q origin &&
+	git -C st-c update-ref refs/heads/main origin/main &&
+	echo "$old" >st-c/.git/bus-checkout &&
+	(cd st-c && bus-recv -n -f id) >/dev/null &&
+	! test -f st-c/.git/bus-checkout &&
+	git -C st-c status --porcelain >status &&
+	test_must_be_empty status
+'
+
+test_done
