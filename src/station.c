@@ -739,7 +739,8 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 			err(70, "strdup");
 		box->n++;
 	}
-	qsort(box->msgs, box->n, sizeof(*box->msgs), msg_order);
+	if (box->n > 1)
+		qsort(box->msgs, box->n, sizeof(*box->msgs), msg_order);
 	rv = 0;
 out:
 	free(paths);

@@ -237,7 +237,8 @@ int
 tree_edit(const struct git *g, const char *base, struct tree_change *c,
     size_t n, struct buf *out)
 {
-	qsort(c, n, sizeof(*c), change_cmp);
+	if (n > 1)
+		qsort(c, n, sizeof(*c), change_cmp);
 	return edit_dir(g, base, c, n, 0, out);
 }
 

@@ -42,5 +42,7 @@ main(int argc, char *argv[])
 	}
 	if (out.len > 0 && write(1, out.s, out.len) != (ssize_t)out.len)
 		return 74;
+	buf_free(&in);
+	buf_free(&out);
 	return 0;
 }
