@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,18 +63,21 @@ known(const char *to)
 	return agent_listed(&agents, to);
 }
 
-/* Stage one message; the recipient must exist. */
+/*
+ * Stage one message; the recipient must exist.  where names the
+ * input line of a --batch message in errors ("stdin:3: "), or is "".
+ */
 static void
-stage(const char *to, const char *type, const char *body, size_t len,
-    const char *re, const char *id, time_t now)
+stage(const char *where, const char *to, const char *type, const char *body,
+    size_t len, const char *re, const char *id, time_t now)
 {
 	struct msg m;
 
 	if (!valid_agent(to, strlen(to)) || !known(to))
-		errx(FAIL_AGENT, "inbox-%s: no such agent", to);
+		errx(FAIL_AGENT, "%sinbox-%s: no such agent", where, to);
 	if (msg_new(&m, st.agent, to, type, body, len, re, id, now) == -1 ||
 	    station_stage(&st, &m, &staged) == -1)
-		fail();
+		errx(bus_errclass(), "%s%s", where, bus_error());
 	buf_addf(&ids, "%s\n", m.id);
 	msg_free(&m);
 }
@@ -99,22 +103,20 @@ batch_field(const struct json *j, const char *key, size_t line, size_t *len)
 	return NULL;
 }
 
-/* --batch: one message per NDJSON line of stdin, all in one commit. */
+/* --batch: one message per NDJSON line of in, all in one commit. */
 static void
-batch(time_t now)
+batch(struct buf *in, time_t now)
 {
 	static const char *const allowed[] = { "to", "type", "body", "re",
 	    "id" };
-	struct buf in = BUF_INIT;
+	struct buf where = BUF_INIT;
 	struct json j;
 	char *line, *nl, *to, *type, *body, *re, *id;
 	size_t n = 0, a, bodylen = 0;
 	int i, k;
 
-	if (fd_read_all(0, &in, 0) == -1)
-		errx(EX_IOERR, "stdin: %s", bus_error());
-	for (line = in.s; line != NULL && line < in.s + in.len; line = nl) {
-		if ((nl = memchr(line, '\n', (size_t)(in.s + in.len -
+	for (line = in->s; line != NULL && line < in->s + in->len; line = nl) {
+		if ((nl = memchr(line, '\n', (size_t)(in->s + in->len -
 		    line))) != NULL)
 			*nl++ = '\0';
 		n++;
@@ -141,8 +143,10 @@ batch(time_t now)
 		if (to == NULL || body == NULL)
 			errx(FAIL_DATA, "stdin:%zu: to and body are required",
 			    n);
-		stage(to, type != NULL ? type : "note", body, bodylen, re, id,
-		    now);
+		buf_reset(&where);
+		buf_addf(&where, "stdin:%zu: ", n);
+		stage(where.s, to, type != NULL ? type : "note", body, bodylen,
+		    re, id, now);
 		free(to);
 		free(body);
 		free(type);
@@ -150,7 +154,7 @@ batch(time_t now)
 		free(id);
 		json_free(&j);
 	}
-	buf_free(&in);
+	buf_free(&where);
 }
 
 int
@@ -215,36 +219,51 @@ main(int argc, char *argv[])
 	if (isbatch ? (all || argc > 0 || id || re) : (!all && argc < 1))
 		usage(stderr, EX_USAGE);
 
+	/*
+	 * Read stdin before taking the lock: what feeds us may be another
+	 * bus command of this station, still holding it.
+	 */
+	for (i = all ? 0 : 1; i < argc; i++) {
+		if (i > (all ? 0 : 1))
+			buf_addc(&body, ' ');
+		buf_adds(&body, argv[i]);
+	}
+	if ((isbatch || i == (all ? 0 : 1)) &&
+	    fd_read_all(0, &body, isbatch ? 0 : JSON_MAX_SIZE) == -1)
+		errx(errno == EFBIG ? FAIL_DATA : EX_IOERR, "stdin: %s",
+		    bus_error());
+
 	if (station_open(&st, dir, agent, 1, trace) == -1 ||
 	    station_lock(&st) == -1 || station_agents(&st, &agents) == -1)
 		fail();
+	if (all && !fetched) {
+		/* every agent: the hub's list, not only the one we last saw */
+		fetched = 1;
+		if (sync_fetch(&st) == -1)
+			warnx("%s; sending to the agents known here",
+			    bus_error());
+		else if (sync_integrate(&st) == -1 ||
+		    station_agents(&st, &agents) == -1)
+			fail();
+	}
 
 	if (isbatch)
-		batch(now);
+		batch(&body, now);
 	else {
-		/* the body: the arguments after the recipients, or stdin */
-		for (i = all ? 0 : 1; i < argc; i++) {
-			if (i > (all ? 0 : 1))
-				buf_addc(&body, ' ');
-			buf_adds(&body, argv[i]);
-		}
-		if (i == (all ? 0 : 1) &&
-		    fd_read_all(0, &body, st.maxsize) == -1)
-			errx(FAIL_DATA, "stdin: %s", bus_error());
 		if (all) {
 			for (p = agents.s; p != NULL && p < agents.s +
 			    agents.len; p += strlen(p) + 1)
 				if (strcmp(p, st.agent) != 0)
-					stage(p, type, body.s ? body.s : "",
-					    body.len, re, id, now);
+					stage("", p, type, body.s ? body.s :
+					    "", body.len, re, id, now);
 			if (staged.n == 0)
 				errx(FAIL_AGENT, "no other agent on the bus");
 		} else {
 			for (to = argv[0]; to != NULL; to = next) {
 				if ((next = strchr(to, ',')) != NULL)
 					*next++ = '\0';
-				stage(to, type, body.s ? body.s : "", body.len,
-				    re, id, now);
+				stage("", to, type, body.s ? body.s : "",
+				    body.len, re, id, now);
 			}
 		}
 	}

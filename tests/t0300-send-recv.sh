@@ -120,6 +120,28 @@ test_expect_success '--batch with a bad line sends nothing' '
 	grep "stdin:1: unknown member" err
 '
 
+test_expect_success '--batch errors name the line' '
+	printf "%s\n" "{\"to\":\"b\",\"body\":\"x\"}" "{\"to\":\"nobody\",\"body\":\"x\"}" |
+		(cd st-a && test_expect_code 67 bus-send --batch) 2>err &&
+	grep "stdin:2: inbox-nobody: no such agent" err &&
+	printf "{\"to\":\"b\",\"body\":\"x\",\"type\":\"Bad\"}\n" |
+		(cd st-a && test_expect_code 65 bus-send --batch) 2>err &&
+	grep "stdin:1: Bad: not a type" err
+'
+
+test_expect_success 'a pipeline from another bus command of the station works' '
+	body=$(printf "%0200d" 0) &&
+	i=0 && while [ $i -lt 300 ]; do
+		echo "{\"to\":\"a\",\"body\":\"$body\"}"; i=$((i + 1))
+	done >batch &&
+	(cd st-b && bus-send --batch <../batch) >/dev/null &&
+	git -C st-a config bus.lockTimeout 10 &&
+	(cd st-a && bus-recv | sed "s/.*/{\"to\":\"b\",\"body\":\"re\"}/" |
+		bus-send --batch) >ids &&
+	test $(wc -l <ids) -ge 300 &&
+	git -C st-a config --unset bus.lockTimeout
+'
+
 test_expect_success 'an unknown recipient is 67 and nothing is written' '
 	before=$(hub_tip) &&
 	local_before=$(git -C st-a rev-parse main) &&
