@@ -272,7 +272,7 @@ sync_push(struct station *st)
 	struct buf err = BUF_INIT;
 	const char *args[8];
 	time_t start = time(NULL);
-	int try, rv = -1, r;
+	int try, rv = -1, r, moved = 0;
 
 	for (try = 0; try < PUSH_TRIES; try++) {
 		if ((r = sync_queued(st)) <= 0) {
@@ -298,26 +298,32 @@ sync_push(struct station *st)
 		}
 		if (r == -1)
 			goto out;
-		/* Refused or unreachable: see whether the hub moved. */
+		/*
+		 * Refused, or the hub could not be reached.  If the hub
+		 * moved, replay on its new tip; if it did not, the push
+		 * failed for another reason (another push held the hub's
+		 * ref lock, say), which may pass too.  Either way, try
+		 * again after a while, within the bounds.
+		 */
 		if (sync_fetch(st) == -1)
 			goto out;
 		if (station_resolve(st, st->tracking, &remote) == -1)
 			goto out;
-		if (is_ancestor(st, remote.s, local.s) == 1) {
-			buf_rtrim(&err);
-			bus_seterr("the hub refused the push: %s",
-			    err.len > 0 ? err.s : "no reason given");
-			bus_setclass(FAIL_TEMP);
-			goto out;
-		}
-		if (sync_integrate(st) == -1)
+		if ((moved = is_ancestor(st, remote.s, local.s) == 0) &&
+		    sync_integrate(st) == -1)
 			goto out;
 		if (time(NULL) - start >= PUSH_SECONDS)
 			break;
 		backoff(try);
 	}
-	bus_seterr("push lost the race to other stations %d times; the "
-	    "work is committed here and the next command pushes it", try);
+	buf_rtrim(&err);
+	if (moved)
+		bus_seterr("the push lost the race to other stations %d "
+		    "times; the work is committed here and the next command "
+		    "pushes it", try);
+	else
+		bus_seterr("the hub refused the push: %s", err.len > 0 ?
+		    err.s : "no reason given");
 	bus_setclass(FAIL_TEMP);
 out:
 	buf_free(&local);
