@@ -147,7 +147,8 @@ hub_moved(void)
 		buf_free(&out);
 		return -1;
 	}
-	station_resolve(&st, st.tracking, &ours);
+	if (station_tips(&st) == 0)
+		tip_copy(&ours, &st.tip_remote);
 	moved = ours.len == 0 || strncmp(out.s, ours.s, ours.len) != 0;
 	buf_free(&out);
 	buf_free(&ours);

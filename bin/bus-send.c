@@ -19,6 +19,7 @@ static struct station	 st;
 static struct changes	 staged = CHANGES_INIT;
 static struct buf	 ids = BUF_INIT;	/* one a line, to print */
 static struct buf	 agents = BUF_INIT;	/* NUL-separated */
+static struct buf	 offline = BUF_INIT;	/* why the hub is out of reach */
 static int		 fetched;
 
 static void
@@ -48,6 +49,9 @@ known(const char *to)
 {
 	if (agent_listed(&agents, to))
 		return 1;
+	if (offline.len > 0)
+		errx(FAIL_TEMP, "inbox-%s: not known here, and %s", to,
+		    offline.s);
 	if (!fetched) {
 		fetched = 1;
 		if (sync_fetch(&st) == -1) {
@@ -234,18 +238,24 @@ main(int argc, char *argv[])
 		    bus_error());
 
 	if (station_open(&st, dir, agent, 1, trace) == -1 ||
-	    station_lock(&st) == -1 || station_agents(&st, &agents) == -1)
+	    station_lock(&st) == -1)
 		fail();
-	if (all && !fetched) {
-		/* every agent: the hub's list, not only the one we last saw */
+	/*
+	 * Build on the hub's tip, as the push will need it anyway: a
+	 * commit on a stale tip would lose the push race and be replayed.
+	 * An unreachable hub does not stop the send: it is committed here.
+	 */
+	if (!nopush || all) {
 		fetched = 1;
-		if (sync_fetch(&st) == -1)
-			warnx("%s; sending to the agents known here",
-			    bus_error());
-		else if (sync_integrate(&st) == -1 ||
-		    station_agents(&st, &agents) == -1)
+		if (sync_fetch(&st) == -1) {
+			if (bus_errclass() != FAIL_TEMP)
+				fail();
+			buf_adds(&offline, bus_error());
+		} else if (sync_integrate(&st) == -1)
 			fail();
 	}
+	if (station_agents(&st, &agents) == -1)
+		fail();
 
 	if (isbatch)
 		batch(&body, now);
@@ -277,6 +287,9 @@ main(int argc, char *argv[])
 	fputs(ids.s, stdout);
 	if (fflush(stdout) == EOF)
 		err(EX_IOERR, "stdout");
+	if (offline.len > 0 && !nopush)
+		errx(FAIL_TEMP, "%s; the messages are committed here and the "
+		    "next command that syncs pushes them", offline.s);
 	if (!nopush && sync_push(&st) == -1)
 		fail();
 	station_close(&st);

@@ -196,27 +196,38 @@ int	 valid_type(const char *, size_t);
 int	 valid_ts(const char *, size_t);
 int	 valid_day(const char *, size_t);
 
-/* tree.c: new trees from old ones and path changes, without an index */
+/* commit.c: commits made by git fast-import, without an index */
 
-struct tree_change {
-	const char	*path;		/* e.g. "inbox-b/x.json" */
-	const char	*mode;		/* "100644"; NULL removes the path */
-	const char	*oid;
+struct change {
+	char		*path;
+	char		*mode;		/* NULL: the path is removed */
+	char		*oid;		/* the blob; NULL while data holds it */
+	struct buf	 data;
 };
 
 struct changes {
-	struct tree_change *c;		/* owns its strings */
+	struct change	*c;
 	size_t		 n;
 };
 
 #define CHANGES_INIT	{ NULL, 0 }
 
-int	 tree_edit(const struct git *, const char *, struct tree_change *,
-	    size_t, struct buf *);
+struct commit_spec {
+	const char	*parent;	/* first commit only; NULL: none */
+	const char	*author;	/* "Name <email> time zone"; NULL: */
+	const char	*committer;	/* the committer's */
+	const char	*message;
+	struct changes	*changes;
+};
+
 void	 changes_add(struct changes *, const char *, const char *,
 	    const char *);
+void	 changes_add_data(struct changes *, const char *, const char *,
+	    size_t);
 void	 changes_free(struct changes *);
 int	 changes_has(const struct changes *, const char *);
+int	 commits_import(const struct git *, const char *, int,
+	    struct commit_spec *, size_t, struct buf *);
 
 /* station.c: an agent's clone of the bus */
 
@@ -234,6 +245,11 @@ struct station {
 	int		 lock_timeout;	/* bus.lockTimeout, seconds */
 	int		 checked_out;	/* HEAD is ref, with a work tree */
 	int		 lockfd;
+	char		*user_name;	/* user.name, for commits */
+	char		*user_email;	/* user.email */
+	struct buf	 tip_local;	/* the tip of ref, when tips_known */
+	struct buf	 tip_remote;	/* the tip of tracking */
+	int		 tips_known;
 };
 
 int	 station_open(struct station *, const char *, const char *, int,
@@ -243,6 +259,8 @@ int	 station_lock(struct station *);
 void	 station_unlock(struct station *);
 int	 station_recover(struct station *);
 int	 station_resolve(struct station *, const char *, struct buf *);
+int	 station_tips(struct station *);
+void	 tip_copy(struct buf *, const struct buf *);
 int	 station_update_ref(struct station *, const char *, const char *,
 	    const char *);
 int	 station_diff(struct station *, const char *, const char *,
@@ -251,6 +269,7 @@ int	 station_advance(struct station *, const char *, const char *,
 	    const struct changes *, const char *);
 int	 station_commit(struct station *, struct changes *, const char *,
 	    struct buf *);
+void	 station_ident(const struct station *, struct buf *);
 int	 station_agents(struct station *, struct buf *);
 int	 agent_listed(const struct buf *, const char *);
 int	 station_stage(struct station *, const struct msg *,

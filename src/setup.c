@@ -43,34 +43,27 @@ is_dir(const char *path)
 static int
 first_commit(const struct git *g)
 {
-	struct tree_change c[2];
-	struct buf readme = BUF_INIT, attrs = BUF_INIT, tree = BUF_INIT;
-	struct buf commit = BUF_INIT;
+	struct changes c = CHANGES_INIT;
+	struct buf who = BUF_INIT, tip = BUF_INIT;
+	struct commit_spec spec;
 	int rv = -1;
 
-	if (git_write_blob(g, hub_readme, sizeof(hub_readme) - 1,
-	    &readme) == -1 ||
-	    git_write_blob(g, hub_attributes, sizeof(hub_attributes) - 1,
-	    &attrs) == -1)
+	if (git(g, &who, "var", "GIT_COMMITTER_IDENT", NULL) != 0)
 		goto out;
-	c[0] = (struct tree_change){ "README.md", "100644", readme.s };
-	c[1] = (struct tree_change){ ".gitattributes", "100644", attrs.s };
-	if (tree_edit(g, NULL, c, 2, &tree) == -1)
-		goto out;
-	if (git(g, &commit, "commit-tree", "-m", "bus: a new hub", tree.s,
-	    NULL) != 0)
-		goto out;
-	buf_rtrim(&commit);
-	/* "" as the old value: only if the branch does not exist yet */
-	if (git(g, NULL, "update-ref", "-m", "bus-init", "refs/heads/main",
-	    commit.s, "", NULL) != 0)
-		goto out;
-	rv = 0;
+	buf_rtrim(&who);
+	changes_add_data(&c, "README.md", hub_readme, sizeof(hub_readme) - 1);
+	changes_add_data(&c, ".gitattributes", hub_attributes,
+	    sizeof(hub_attributes) - 1);
+	memset(&spec, 0, sizeof(spec));
+	spec.committer = who.s;
+	spec.message = "bus: a new hub\n";
+	spec.changes = &c;
+	/* no parent: fast-import will not replace a branch that exists */
+	rv = commits_import(g, "refs/heads/main", 0, &spec, 1, &tip);
 out:
-	buf_free(&readme);
-	buf_free(&attrs);
-	buf_free(&tree);
-	buf_free(&commit);
+	changes_free(&c);
+	buf_free(&who);
+	buf_free(&tip);
 	return rv;
 }
 
@@ -153,7 +146,7 @@ station_create(const char *agent, const char *url, const char *dir,
 	struct git g = { .dir = NULL, .trace = trace };
 	struct station st;
 	struct changes c = CHANGES_INIT;
-	struct buf path = BUF_INIT, empty = BUF_INIT, tip = BUF_INIT;
+	struct buf path = BUF_INIT, tip = BUF_INIT;
 	char real[PATH_MAX];
 	int opened = 0, rv = -1;
 
@@ -182,6 +175,10 @@ station_create(const char *agent, const char *url, const char *dir,
 		}
 	}
 	g.dir = path.s;
+	/* a bare clone has no remote-tracking refs; a station needs them */
+	if (bare && git(&g, NULL, "config", "remote.origin.fetch",
+	    "+refs/heads/*:refs/remotes/origin/*", NULL) != 0)
+		goto out;
 	if (git(&g, NULL, "config", "bus.agent", agent, NULL) != 0 ||
 	    git(&g, NULL, "config", "merge.profile.name",
 	    "git-bus profile merge", NULL) != 0 ||
@@ -195,19 +192,17 @@ station_create(const char *agent, const char *url, const char *dir,
 	if (station_lock(&st) == -1 || sync_fetch(&st) == -1 ||
 	    sync_integrate(&st) == -1)
 		goto out;
-	if (git_write_blob(&st.g, "", 0, &empty) == -1)
-		goto out;
 	buf_reset(&path);
 	buf_addf(&path, "inbox-%s", agent);
 	if (!on_branch(&st, path.s)) {
 		buf_adds(&path, "/.keep");
-		changes_add(&c, path.s, "100644", empty.s);
+		changes_add_data(&c, path.s, "", 0);
 	}
 	buf_reset(&path);
 	buf_addf(&path, "archive-%s", agent);
 	if (!on_branch(&st, path.s)) {
 		buf_adds(&path, "/.keep");
-		changes_add(&c, path.s, "100644", empty.s);
+		changes_add_data(&c, path.s, "", 0);
 	}
 	buf_reset(&path);
 	buf_addf(&path, "bus-init: agent %s joins", agent);
@@ -224,7 +219,6 @@ out:
 	}
 	changes_free(&c);
 	buf_free(&path);
-	buf_free(&empty);
 	buf_free(&tip);
 	return rv;
 }

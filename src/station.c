@@ -31,7 +31,7 @@ xstrdup(const char *s)
 	return p;
 }
 
-/* Read the bus.* settings in one git call. */
+/* Read the bus.* settings and the user's identity in one git call. */
 static int
 read_config(struct station *st, char **agent)
 {
@@ -39,8 +39,9 @@ read_config(struct station *st, char **agent)
 	char *p, *end, *nl;
 	int rv;
 
-	rv = git(&st->g, &out, "config", "-z", "--get-regexp", "^bus\\.", NULL);
-	if (rv != 0 && rv != 1) {	/* 1: no bus.* setting at all */
+	rv = git(&st->g, &out, "config", "-z", "--get-regexp",
+	    "^(bus|user)\\.", NULL);
+	if (rv != 0 && rv != 1) {	/* 1: no such setting at all */
 		buf_free(&out);
 		return -1;
 	}
@@ -67,6 +68,13 @@ read_config(struct station *st, char **agent)
 			}
 		} else if (strcmp(p, "bus.locktimeout") == 0)
 			st->lock_timeout = atoi(nl + 1);
+		else if (strcmp(p, "user.name") == 0) {
+			free(st->user_name);
+			st->user_name = xstrdup(nl + 1);
+		} else if (strcmp(p, "user.email") == 0) {
+			free(st->user_email);
+			st->user_email = xstrdup(nl + 1);
+		}
 	}
 	buf_free(&out);
 	return 0;
@@ -99,6 +107,81 @@ check_state(struct station *st)
 	return 0;
 }
 
+/* Split the lines of out in place: up to max of them into lines. */
+static int
+split_lines(struct buf *out, char **lines, int max)
+{
+	char *p = out->s;
+	int n = 0;
+
+	while (n < max && p != NULL && *p != '\0') {
+		lines[n++] = p;
+		if ((p = strchr(p, '\n')) != NULL)
+			*p++ = '\0';
+	}
+	return n;
+}
+
+/*
+ * Where the repository is, whether it may be used, and what HEAD is
+ * (its ref, "HEAD" when detached, empty when unborn).  A station with
+ * a work tree and a branch checked out, the usual case, costs one git
+ * call; a bare one or an unborn branch a few more.
+ */
+static int
+find_repo(struct station *st, struct buf *head)
+{
+	struct buf out = BUF_INIT;
+	char *l[5];
+	int shallow, bare, rv = -1;
+
+	if (git(&st->g, &out, "rev-parse", "--absolute-git-dir",
+	    "--is-bare-repository", "--is-shallow-repository",
+	    "--show-toplevel", "--symbolic-full-name", "HEAD", NULL) == 0 &&
+	    split_lines(&out, l, 5) == 5) {
+		st->gitdir = xstrdup(l[0]);
+		st->worktree = xstrdup(l[3]);
+		shallow = strcmp(l[2], "true") == 0;
+		buf_adds(head, l[4]);
+	} else {
+		buf_reset(&out);
+		if (git(&st->g, &out, "rev-parse", "--absolute-git-dir",
+		    "--is-bare-repository", "--is-shallow-repository",
+		    NULL) != 0 || split_lines(&out, l, 3) != 3) {
+			bus_seterr("%s: not a git repository", st->dir);
+			bus_setclass(FAIL_USAGE);
+			goto out;
+		}
+		st->gitdir = xstrdup(l[0]);
+		bare = strcmp(l[1], "true") == 0;
+		shallow = strcmp(l[2], "true") == 0;
+		if (!bare) {
+			buf_reset(&out);
+			if (git(&st->g, &out, "rev-parse", "--show-toplevel",
+			    NULL) != 0)
+				goto out;
+			buf_rtrim(&out);
+			st->worktree = xstrdup(out.s);
+		}
+		if (git(&st->g, head, "symbolic-ref", "-q", "HEAD", NULL) != 0)
+			buf_reset(head);
+		buf_rtrim(head);
+	}
+	if (shallow) {
+		bus_seterr("%s: a shallow clone cannot be a station; run "
+		    "git fetch --unshallow", st->dir);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
+	/* from now on run git at the top of the work tree */
+	if (st->worktree != NULL)
+		st->g.dir = st->worktree;
+	rv = 0;
+out:
+	buf_free(&out);
+	return rv;
+}
+
 /*
  * Open the station at dir (NULL: $BUS_DIR, else the current
  * directory) for agent (NULL: $BUS_AGENT, else bus.agent).  With
@@ -109,8 +192,9 @@ station_open(struct station *st, const char *dir, const char *agent,
     int need_agent, FILE *trace)
 {
 	struct buf out = BUF_INIT;
-	char *lines[4], *p, *cfg_agent = NULL;
-	int n, rv = -1;
+	struct buf head = BUF_INIT;
+	char *cfg_agent = NULL;
+	int rv = -1;
 
 	memset(st, 0, sizeof(*st));
 	st->lockfd = -1;
@@ -124,38 +208,8 @@ station_open(struct station *st, const char *dir, const char *agent,
 	st->remote = xstrdup("origin");
 	st->branch = xstrdup("main");
 
-	if (git(&st->g, &out, "rev-parse", "--absolute-git-dir",
-	    "--is-bare-repository", "--is-shallow-repository", NULL) != 0) {
-		bus_seterr("%s: not a git repository", st->dir);
-		bus_setclass(FAIL_USAGE);
+	if (find_repo(st, &head) == -1)
 		goto out;
-	}
-	for (n = 0, p = out.s; n < 3 && p != NULL; n++) {
-		lines[n] = p;
-		if ((p = strchr(p, '\n')) != NULL)
-			*p++ = '\0';
-	}
-	if (n < 3) {
-		bus_seterr("git rev-parse: unexpected output");
-		goto out;
-	}
-	st->gitdir = xstrdup(lines[0]);
-	if (strcmp(lines[2], "true") == 0) {
-		bus_seterr("%s: a shallow clone cannot be a station; run "
-		    "git fetch --unshallow", st->dir);
-		bus_setclass(FAIL_USAGE);
-		goto out;
-	}
-	if (strcmp(lines[1], "false") == 0) {
-		buf_reset(&out);
-		if (git(&st->g, &out, "rev-parse", "--show-toplevel",
-		    NULL) != 0)
-			goto out;
-		buf_rtrim(&out);
-		st->worktree = xstrdup(out.s);
-		/* from now on run git at the top of the work tree */
-		st->g.dir = st->worktree;
-	}
 
 	if (agent == NULL && (agent = getenv("BUS_AGENT")) != NULL &&
 	    *agent == '\0')
@@ -185,23 +239,21 @@ station_open(struct station *st, const char *dir, const char *agent,
 
 	if (check_state(st) == -1)
 		goto out;
-	buf_reset(&out);
-	if (git(&st->g, &out, "symbolic-ref", "-q", "HEAD", NULL) != 0) {
+	if (head.len == 0 || strcmp(head.s, "HEAD") == 0) {
 		if (st->worktree != NULL) {
 			bus_seterr("%s: HEAD is detached; check out %s first",
 			    st->worktree, st->branch);
 			bus_setclass(FAIL_USAGE);
 			goto out;
 		}
-	} else {
-		buf_rtrim(&out);
+	} else
 		st->checked_out = st->worktree != NULL &&
-		    strcmp(out.s, st->ref) == 0;
-	}
+		    strcmp(head.s, st->ref) == 0;
 	rv = 0;
 out:
 	free(cfg_agent);
 	buf_free(&out);
+	buf_free(&head);
 	return rv;
 }
 
@@ -217,6 +269,10 @@ station_close(struct station *st)
 	free(st->branch);
 	free(st->ref);
 	free(st->tracking);
+	free(st->user_name);
+	free(st->user_email);
+	buf_free(&st->tip_local);
+	buf_free(&st->tip_remote);
 	memset(st, 0, sizeof(*st));
 	st->lockfd = -1;
 }
@@ -290,6 +346,50 @@ station_resolve(struct station *st, const char *rev, struct buf *oid)
 }
 
 /*
+ * The tips of the branch and of the remote-tracking ref, in st->tip_local
+ * and st->remote (empty when a ref does not exist), read once with one
+ * git call and then kept up to date by the commands that move them.
+ */
+int
+station_tips(struct station *st)
+{
+	struct buf out = BUF_INIT;
+	char *line, *nl, *sp;
+
+	if (st->tips_known)
+		return 0;
+	if (git(&st->g, &out, "for-each-ref", "--format=%(objectname) "
+	    "%(refname)", st->ref, st->tracking, NULL) != 0) {
+		buf_free(&out);
+		return -1;
+	}
+	buf_reset(&st->tip_local);
+	buf_reset(&st->tip_remote);
+	for (line = out.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		*nl = '\0';
+		if ((sp = strchr(line, ' ')) == NULL)
+			continue;
+		*sp = '\0';
+		if (strcmp(sp + 1, st->ref) == 0)
+			buf_adds(&st->tip_local, line);
+		else if (strcmp(sp + 1, st->tracking) == 0)
+			buf_adds(&st->tip_remote, line);
+	}
+	buf_free(&out);
+	st->tips_known = 1;
+	return 0;
+}
+
+/* Copy a tip, so that it stays as it was when the station's moves on. */
+void
+tip_copy(struct buf *to, const struct buf *tip)
+{
+	buf_reset(to);
+	buf_add(to, tip->s != NULL ? tip->s : "", tip->len);
+}
+
+/*
  * Move st->ref from old (empty: must not exist) to new, atomically:
  * fails if another process moved it meanwhile.
  */
@@ -297,8 +397,12 @@ int
 station_update_ref(struct station *st, const char *new, const char *old,
     const char *why)
 {
-	return git(&st->g, NULL, "update-ref", "-m", why, st->ref, new,
-	    old, NULL) == 0 ? 0 : -1;
+	if (git(&st->g, NULL, "update-ref", "-m", why, st->ref, new, old,
+	    NULL) != 0)
+		return -1;
+	buf_reset(&st->tip_local);
+	buf_adds(&st->tip_local, new);
+	return 0;
 }
 
 /* "65536", "64k", "1m": a size in bytes, as git config writes one. */
@@ -336,7 +440,7 @@ journal_path(const struct station *st, struct buf *path)
  * nothing else: a user's edits elsewhere stay as they are.
  */
 static int
-checkout(struct station *st, const struct tree_change *c, size_t n,
+checkout(struct station *st, const struct change *c, size_t n,
     const char *tip)
 {
 	const char *info[] = { "update-index", "-z", "--index-info", NULL };
@@ -483,8 +587,10 @@ station_recover(struct station *st)
 		goto out;
 	}
 	buf_rtrim(&old);
-	if (st->checked_out && station_resolve(st, st->ref, &tip) == 1 &&
-	    strcmp(tip.s, old.s) != 0) {
+	if (station_tips(st) == -1)
+		goto out;
+	tip_copy(&tip, &st->tip_local);
+	if (st->checked_out && tip.len > 0 && strcmp(tip.s, old.s) != 0) {
 		if (station_diff(st, old.s, tip.s, &diff) == -1 ||
 		    checkout(st, diff.c, diff.n, tip.s) == -1)
 			goto out;
@@ -501,48 +607,75 @@ out:
 
 /*
  * Commit the changes on top of the branch (on the hub's tip when the
- * branch does not exist yet) and move the branch and work tree there.
- * The new commit's id goes to tip.
+ * branch does not exist yet), move the branch there and bring the work
+ * tree along.  The new commit's id goes to tip.
  */
 int
 station_commit(struct station *st, struct changes *c, const char *message,
     struct buf *tip)
 {
-	struct buf local = BUF_INIT, base = BUF_INIT, tree = BUF_INIT;
-	struct buf msg = BUF_INIT;
-	const char *args[8];
-	int n = 0, rv = -1;
+	struct buf local = BUF_INIT, base = BUF_INIT, path = BUF_INIT;
+	struct buf who = BUF_INIT;
+	struct commit_spec spec;
+	int rv = -1;
 
-	if (station_resolve(st, st->ref, &local) == -1)
+	if (station_tips(st) == -1)
 		goto out;
-	if (local.len > 0)
-		buf_adds(&base, local.s);
-	else if (station_resolve(st, st->tracking, &base) == -1)
+	tip_copy(&local, &st->tip_local);
+	tip_copy(&base, local.len > 0 ? &st->tip_local : &st->tip_remote);
+	station_ident(st, &who);
+	memset(&spec, 0, sizeof(spec));
+	spec.parent = base.len > 0 ? base.s : NULL;
+	spec.committer = who.s;
+	spec.message = message;
+	spec.changes = c;
+
+	/* the journal first: a crash after the ref moves is finished later */
+	journal_path(st, &path);
+	if (st->checked_out && local.len > 0 &&
+	    file_write_atomic(path.s, local.s, local.len, 0666) == -1)
 		goto out;
-	if (tree_edit(&st->g, base.len > 0 ? base.s : NULL, c->c, c->n,
-	    &tree) == -1)
+	if (commits_import(&st->g, st->ref, 0, &spec, 1, tip) == -1)
 		goto out;
-	args[n++] = "commit-tree";
-	args[n++] = tree.s;
-	if (base.len > 0) {
-		args[n++] = "-p";
-		args[n++] = base.s;
-	}
-	args[n++] = "-F";
-	args[n++] = "-";
-	args[n] = NULL;
-	buf_adds(&msg, message);
-	buf_reset(tip);
-	if (git_run(&st->g, &msg, tip, NULL, args) != 0)
+	tip_copy(&st->tip_local, tip);
+	if (checkout(st, c->c, c->n, tip->s) == -1)
 		goto out;
-	buf_rtrim(tip);
-	rv = station_advance(st, tip->s, local.s, c, message);
+	unlink(path.s);
+	rv = 0;
 out:
 	buf_free(&local);
 	buf_free(&base);
-	buf_free(&tree);
-	buf_free(&msg);
+	buf_free(&path);
+	buf_free(&who);
 	return rv;
+}
+
+/*
+ * "Name <email> time zone" for a commit made now: GIT_COMMITTER_NAME
+ * and _EMAIL, else user.name and user.email, as git would.
+ */
+void
+station_ident(const struct station *st, struct buf *out)
+{
+	const char *name = getenv("GIT_COMMITTER_NAME");
+	const char *email = getenv("GIT_COMMITTER_EMAIL");
+	const char *p;
+
+	if (name == NULL)
+		name = st->user_name != NULL ? st->user_name : "git-bus";
+	if (email == NULL)
+		email = st->user_email != NULL ? st->user_email :
+		    "git-bus@localhost";
+	buf_reset(out);
+	/* fast-import refuses <, > and newlines in a name or an email */
+	for (p = name; *p != '\0'; p++)
+		if (strchr("<>\n", *p) == NULL)
+			buf_addc(out, *p);
+	buf_adds(out, " <");
+	for (p = email; *p != '\0'; p++)
+		if (strchr("<>\n", *p) == NULL)
+			buf_addc(out, *p);
+	buf_addf(out, "> %lld +0000", (long long)time(NULL));
 }
 
 /*
@@ -594,8 +727,7 @@ agent_listed(const struct buf *agents, const char *agent)
 int
 station_stage(struct station *st, const struct msg *m, struct changes *c)
 {
-	struct buf text = BUF_INIT, why = BUF_INIT, oid = BUF_INIT;
-	struct buf path = BUF_INIT;
+	struct buf text = BUF_INIT, why = BUF_INIT, path = BUF_INIT;
 	struct msg check;
 	int rv = -1;
 
@@ -607,15 +739,17 @@ station_stage(struct station *st, const struct msg *m, struct changes *c)
 		goto out;
 	}
 	msg_free(&check);
-	if (git_write_blob(&st->g, text.s, text.len, &oid) == -1)
-		goto out;
 	buf_addf(&path, "inbox-%s/%s.json", m->to, m->id);
-	changes_add(c, path.s, "100644", oid.s);
+	if (changes_has(c, path.s)) {
+		bus_seterr("%s: the same message twice", path.s);
+		bus_setclass(FAIL_DATA);
+		goto out;
+	}
+	changes_add_data(c, path.s, text.s, text.len);
 	rv = 0;
 out:
 	buf_free(&text);
 	buf_free(&why);
-	buf_free(&oid);
 	buf_free(&path);
 	return rv;
 }

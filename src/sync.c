@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,6 +40,7 @@ sync_fetch(struct station *st)
 	rv = git(&st->g, NULL, "fetch", "-q", "--no-tags",
 	    "--no-write-fetch-head", st->remote, spec.s, NULL);
 	buf_free(&spec);
+	st->tips_known = 0;	/* the tracking ref may have moved */
 	if (rv != 0) {
 		if (rv > 0)
 			bus_seterr("cannot fetch from %s: %s", st->remote,
@@ -49,148 +51,101 @@ sync_fetch(struct station *st)
 	return 0;
 }
 
-/* The header line of a raw commit ("author ..."), without its name. */
-static const char *
-header(const char *raw, const char *name, size_t *len)
+/* The value of a header line of a raw commit ("author ..."), copied. */
+static char *
+header(const char *raw, const char *name)
 {
 	size_t n = strlen(name);
-	const char *p = raw;
+	const char *p, *eol;
 
-	while (*p != '\0' && *p != '\n') {
-		const char *eol = strchr(p, '\n');
-
-		if (eol == NULL)
+	for (p = raw; *p != '\0' && *p != '\n'; p = eol + 1) {
+		if ((eol = strchr(p, '\n')) == NULL)
 			break;
-		if (strncmp(p, name, n) == 0 && p[n] == ' ') {
-			*len = (size_t)(eol - p - n - 1);
-			return p + n + 1;
-		}
-		p = eol + 1;
+		if (strncmp(p, name, n) == 0 && p[n] == ' ')
+			return strndup(p + n + 1, (size_t)(eol - p - n - 1));
 	}
 	return NULL;
 }
 
-/*
- * Environment that makes commit-tree keep the author (or committer)
- * of a raw commit, whose header reads "Name <email> time zone".
- */
-static void
-ident_env(const char *raw, const char *who, const char *WHO, struct buf *e)
-{
-	const char *h, *lt, *gt, *end;
-	size_t len;
-
-	if ((h = header(raw, who, &len)) == NULL)
-		return;
-	end = h + len;
-	if ((lt = memchr(h, '<', len)) == NULL ||
-	    (gt = memchr(lt, '>', (size_t)(end - lt))) == NULL || gt + 2 > end)
-		return;
-	buf_addf(e, "GIT_%s_NAME=%.*s", WHO,
-	    (int)(lt > h && lt[-1] == ' ' ? lt - h - 1 : lt - h), h);
-	buf_addc(e, '\0');
-	buf_addf(e, "GIT_%s_EMAIL=%.*s", WHO, (int)(gt - lt - 1), lt + 1);
-	buf_addc(e, '\0');
-	buf_addf(e, "GIT_%s_DATE=%.*s", WHO, (int)(end - gt - 2), gt + 2);
-	buf_addc(e, '\0');
-}
+struct replayed {
+	struct changes	 changes;
+	struct buf	 raw;		/* the commit object */
+	char		*author;
+	char		*committer;
+};
 
 /*
- * Copy commit c onto parent: the same path changes, message, author
- * and committer.  The new commit's id goes to out (or parent's, when
- * the changes are already there and the copy would be empty).
+ * Replay the commits of local that the hub does not have onto the
+ * hub's tip: the same path changes, messages, authors and committers,
+ * all made by one git fast-import.
  */
-static int
-replay_one(struct station *st, const char *c, const char *parent,
-    struct buf *out)
-{
-	struct changes ch = CHANGES_INIT;
-	struct buf raw = BUF_INIT, tree = BUF_INIT, ptree = BUF_INIT;
-	struct buf env = BUF_INIT, spec = BUF_INIT, msg = BUF_INIT;
-	const char *envv[8], *args[8], *p;
-	struct git g = st->g;
-	int n = 0, rv = -1;
-
-	buf_addf(&spec, "%s^", c);
-	if (station_diff(st, spec.s, c, &ch) == -1)
-		goto out;
-	if (tree_edit(&st->g, parent, ch.c, ch.n, &tree) == -1)
-		goto out;
-	buf_reset(&spec);
-	buf_addf(&spec, "%s^{tree}", parent);
-	if (git(&st->g, &ptree, "rev-parse", spec.s, NULL) != 0)
-		goto out;
-	buf_rtrim(&ptree);
-	if (strcmp(ptree.s, tree.s) == 0) {
-		buf_reset(out);
-		buf_adds(out, parent);
-		rv = 0;
-		goto out;
-	}
-	if (git(&st->g, &raw, "cat-file", "commit", c, NULL) != 0)
-		goto out;
-	if ((p = strstr(raw.s, "\n\n")) != NULL)
-		buf_adds(&msg, p + 2);
-	ident_env(raw.s, "author", "AUTHOR", &env);
-	ident_env(raw.s, "committer", "COMMITTER", &env);
-	for (p = env.s; p != NULL && p < env.s + env.len && n < 6;
-	    p += strlen(p) + 1)
-		envv[n++] = p;
-	envv[n] = NULL;
-	g.env = envv;
-	n = 0;
-	args[n++] = "commit-tree";
-	args[n++] = tree.s;
-	args[n++] = "-p";
-	args[n++] = parent;
-	args[n++] = "-F";
-	args[n++] = "-";
-	args[n] = NULL;
-	buf_reset(out);
-	if (git_run(&g, &msg, out, NULL, args) != 0)
-		goto out;
-	buf_rtrim(out);
-	rv = 0;
-out:
-	changes_free(&ch);
-	buf_free(&raw);
-	buf_free(&tree);
-	buf_free(&ptree);
-	buf_free(&env);
-	buf_free(&spec);
-	buf_free(&msg);
-	return rv;
-}
-
-/* Replay the commits of local not in remote onto remote. */
 static int
 replay(struct station *st, const char *local, const char *remote)
 {
 	struct buf list = BUF_INIT, range = BUF_INIT, tip = BUF_INIT;
-	struct buf next = BUF_INIT;
+	struct buf parent = BUF_INIT;
+	struct replayed *r = NULL;
+	struct commit_spec *spec = NULL;
+	const char *msg;
 	char *p, *nl;
+	size_t n = 0, i;
 	int rv = -1;
 
 	buf_addf(&range, "%s..%s", remote, local);
 	if (git(&st->g, &list, "rev-list", "--reverse", "--topo-order",
 	    range.s, NULL) != 0)
 		goto out;
-	buf_adds(&tip, remote);
 	for (p = list.s; p != NULL && (nl = strchr(p, '\n')) != NULL;
 	    p = nl + 1) {
 		*nl = '\0';
-		if (replay_one(st, p, tip.s, &next) == -1)
+		if ((r = reallocarray(r, n + 1, sizeof(*r))) == NULL ||
+		    (spec = reallocarray(spec, n + 1, sizeof(*spec))) == NULL)
+			err(70, "reallocarray");
+		memset(&r[n], 0, sizeof(r[n]));
+		n++;
+		buf_reset(&parent);
+		buf_addf(&parent, "%s^", p);
+		if (station_diff(st, parent.s, p, &r[n - 1].changes) == -1 ||
+		    git(&st->g, &r[n - 1].raw, "cat-file", "commit", p,
+		    NULL) != 0)
 			goto out;
-		buf_reset(&tip);
-		buf_adds(&tip, next.s);
 	}
+	for (i = 0; i < n; i++) {
+		r[i].author = header(r[i].raw.s, "author");
+		r[i].committer = header(r[i].raw.s, "committer");
+		msg = strstr(r[i].raw.s, "\n\n");
+		if (r[i].author == NULL || r[i].committer == NULL) {
+			bus_seterr("cannot read commit %zu of %s", i, range.s);
+			goto out;
+		}
+		spec[i].parent = i == 0 ? remote : NULL;
+		spec[i].author = r[i].author;
+		spec[i].committer = r[i].committer;
+		spec[i].message = msg != NULL ? msg + 2 : "";
+		spec[i].changes = &r[i].changes;
+	}
+	if (n == 0) {
+		rv = 0;
+		goto out;
+	}
+	if (commits_import(&st->g, "refs/bus/replay", 1, spec, n, &tip) == -1)
+		goto out;
+	git(&st->g, NULL, "update-ref", "-d", "refs/bus/replay", NULL);
 	rv = station_advance(st, tip.s, local, NULL,
 	    "bus: replay on the hub's tip");
 out:
+	for (i = 0; i < n; i++) {
+		changes_free(&r[i].changes);
+		buf_free(&r[i].raw);
+		free(r[i].author);
+		free(r[i].committer);
+	}
+	free(r);
+	free(spec);
 	buf_free(&list);
 	buf_free(&range);
 	buf_free(&tip);
-	buf_free(&next);
+	buf_free(&parent);
 	return rv;
 }
 
@@ -205,9 +160,10 @@ sync_integrate(struct station *st)
 	struct buf local = BUF_INIT, remote = BUF_INIT;
 	int rv = -1, r;
 
-	if (station_resolve(st, st->tracking, &remote) == -1 ||
-	    station_resolve(st, st->ref, &local) == -1)
+	if (station_tips(st) == -1)
 		goto out;
+	tip_copy(&local, &st->tip_local);
+	tip_copy(&remote, &st->tip_remote);
 	if (remote.len == 0 || strcmp(local.s, remote.s) == 0) {
 		rv = 0;
 		goto out;
@@ -235,17 +191,10 @@ out:
 int
 sync_queued(struct station *st)
 {
-	struct buf local = BUF_INIT, remote = BUF_INIT;
-	int rv;
-
-	if (station_resolve(st, st->ref, &local) == -1 ||
-	    station_resolve(st, st->tracking, &remote) == -1)
-		rv = -1;
-	else
-		rv = local.len > 0 && strcmp(local.s, remote.s) != 0;
-	buf_free(&local);
-	buf_free(&remote);
-	return rv;
+	if (station_tips(st) == -1)
+		return -1;
+	return st->tip_local.len > 0 && (st->tip_remote.len == 0 ||
+	    strcmp(st->tip_local.s, st->tip_remote.s) != 0);
 }
 
 static void
@@ -279,8 +228,7 @@ sync_push(struct station *st)
 			rv = r;
 			goto out;
 		}
-		if (station_resolve(st, st->ref, &local) == -1)
-			goto out;
+		tip_copy(&local, &st->tip_local);
 		buf_reset(&spec);
 		buf_addf(&spec, "%s:%s", local.s, st->ref);
 		args[0] = "push";
@@ -292,8 +240,9 @@ sync_push(struct station *st)
 		buf_reset(&err);
 		r = git_run(&st->g, NULL, NULL, &err, args);
 		if (r == 0) {
-			rv = git(&st->g, NULL, "update-ref", st->tracking,
-			    local.s, NULL) == 0 ? 0 : -1;
+			/* git push moved the tracking ref too */
+			tip_copy(&st->tip_remote, &local);
+			rv = 0;
 			goto out;
 		}
 		if (r == -1)
@@ -307,8 +256,9 @@ sync_push(struct station *st)
 		 */
 		if (sync_fetch(st) == -1)
 			goto out;
-		if (station_resolve(st, st->tracking, &remote) == -1)
+		if (station_tips(st) == -1)
 			goto out;
+		tip_copy(&remote, &st->tip_remote);
 		if ((moved = is_ancestor(st, remote.s, local.s) == 0) &&
 		    sync_integrate(st) == -1)
 			goto out;

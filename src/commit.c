@@ -1,0 +1,214 @@
+/*
+ * commit.c: commits made by one git fast-import, without an index.
+ *
+ * fast-import reads only the trees on the changed paths of the parent
+ * commit and writes the blobs, trees and commits in one process, so a
+ * commit costs the same with 100,000 archived messages as with none,
+ * and nobody's index is involved.  It also refuses to move the branch
+ * to a commit that does not descend from where the branch is, which
+ * guards against anybody who moved it meanwhile.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+
+static struct change *
+change_new(struct changes *cs, const char *path, const char *mode)
+{
+	struct change *c;
+
+	if ((c = reallocarray(cs->c, cs->n + 1, sizeof(*c))) == NULL)
+		err(70, "reallocarray");
+	cs->c = c;
+	c += cs->n++;
+	memset(c, 0, sizeof(*c));
+	if ((c->path = strdup(path)) == NULL ||
+	    (mode != NULL && (c->mode = strdup(mode)) == NULL))
+		err(70, "strdup");
+	return c;
+}
+
+/* path becomes the blob oid (mode NULL: path is removed). */
+void
+changes_add(struct changes *cs, const char *path, const char *mode,
+    const char *oid)
+{
+	struct change *c = change_new(cs, path, mode);
+
+	if (oid != NULL && (c->oid = strdup(oid)) == NULL)
+		err(70, "strdup");
+}
+
+/* path becomes a new file holding data. */
+void
+changes_add_data(struct changes *cs, const char *path, const char *data,
+    size_t len)
+{
+	struct change *c = change_new(cs, path, "100644");
+
+	buf_add(&c->data, data, len);
+}
+
+void
+changes_free(struct changes *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->n; i++) {
+		free(cs->c[i].path);
+		free(cs->c[i].mode);
+		free(cs->c[i].oid);
+		buf_free(&cs->c[i].data);
+	}
+	free(cs->c);
+	cs->c = NULL;
+	cs->n = 0;
+}
+
+/* Does the list change path already? */
+int
+changes_has(const struct changes *cs, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < cs->n; i++)
+		if (strcmp(cs->c[i].path, path) == 0)
+			return 1;
+	return 0;
+}
+
+/* A path for fast-import: C-quoted when it could be misread. */
+static void
+put_path(struct buf *b, const char *path)
+{
+	const char *p;
+
+	if (strpbrk(path, "\"\\\n") == NULL) {
+		buf_adds(b, path);
+		return;
+	}
+	buf_addc(b, '"');
+	for (p = path; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_addc(b, '\\');
+		if (*p == '\n')
+			buf_adds(b, "\\n");
+		else
+			buf_addc(b, *p);
+	}
+	buf_addc(b, '"');
+}
+
+static void
+put_data(struct buf *b, const char *data, size_t len)
+{
+	buf_addf(b, "data %zu\n", len);
+	buf_add(b, data, len);
+	buf_addc(b, '\n');
+}
+
+/*
+ * fast-import's answers: the tip's id, then "mode blob oid\tpath" for
+ * each new file, whose id is kept in its change (for the work tree).
+ */
+static int
+read_answers(struct buf *out, struct buf *tip, struct changes *cs)
+{
+	char *line = out->s, *nl, *sp;
+	size_t k;
+
+	if (line == NULL || (nl = strchr(line, '\n')) == NULL)
+		goto bad;
+	buf_reset(tip);
+	buf_add(tip, line, (size_t)(nl - line));
+	for (k = 0; k < cs->n; k++) {
+		if (cs->c[k].mode == NULL || cs->c[k].oid != NULL)
+			continue;
+		line = nl + 1;
+		if ((nl = strchr(line, '\n')) == NULL ||
+		    (sp = strchr(line, ' ')) == NULL ||
+		    strncmp(sp, " blob ", 6) != 0)
+			goto bad;
+		sp += 6;
+		if ((cs->c[k].oid = strndup(sp, strcspn(sp, "\t"))) == NULL)
+			err(70, "strndup");
+	}
+	return 0;
+bad:
+	bus_seterr("git fast-import: unexpected answer");
+	return -1;
+}
+
+/*
+ * Make the n commits of spec, each on the one before (the first on
+ * spec[0].parent, or none), and point ref at the last: only as a
+ * fast-forward unless force.  The last commit's id goes to tip, and
+ * the blob ids of its new files into their changes.
+ */
+int
+commits_import(const struct git *g, const char *ref, int force,
+    struct commit_spec *spec, size_t n, struct buf *tip)
+{
+	const char *args[4] = { "fast-import", "--quiet", NULL, NULL };
+	struct buf in = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
+	const struct change *c;
+	size_t i, k;
+	int rv = -1;
+
+	if (force)
+		args[2] = "--force";
+	for (i = 0; i < n; i++) {
+		buf_addf(&in, "commit %s\nmark :%zu\n", ref, i + 1);
+		if (spec[i].author != NULL)
+			buf_addf(&in, "author %s\n", spec[i].author);
+		buf_addf(&in, "committer %s\n", spec[i].committer);
+		put_data(&in, spec[i].message, strlen(spec[i].message));
+		if (i > 0)
+			buf_addf(&in, "from :%zu\n", i);
+		else if (spec[0].parent != NULL)
+			buf_addf(&in, "from %s\n", spec[0].parent);
+		for (k = 0; k < spec[i].changes->n; k++) {
+			c = &spec[i].changes->c[k];
+			if (c->mode == NULL) {
+				buf_adds(&in, "D ");
+				put_path(&in, c->path);
+				buf_addc(&in, '\n');
+			} else if (c->oid != NULL) {
+				buf_addf(&in, "M %s %s ", c->mode, c->oid);
+				put_path(&in, c->path);
+				buf_addc(&in, '\n');
+			} else {
+				buf_addf(&in, "M %s inline ", c->mode);
+				put_path(&in, c->path);
+				buf_addc(&in, '\n');
+				put_data(&in, c->data.s != NULL ? c->data.s : "",
+				    c->data.len);
+			}
+		}
+		buf_addc(&in, '\n');
+	}
+	/* the new tip, then the blob of each new file of the last commit */
+	buf_addf(&in, "get-mark :%zu\n", n);
+	for (k = 0; n > 0 && k < spec[n - 1].changes->n; k++) {
+		c = &spec[n - 1].changes->c[k];
+		if (c->mode != NULL && c->oid == NULL) {
+			buf_addf(&in, "ls :%zu ", n);
+			put_path(&in, c->path);
+			buf_addc(&in, '\n');
+		}
+	}
+	if (git_run(g, &in, &out, &err, args) != 0)
+		goto out;
+	if (read_answers(&out, tip, spec[n - 1].changes) == -1)
+		goto out;
+	rv = 0;
+out:
+	buf_free(&in);
+	buf_free(&out);
+	buf_free(&err);
+	return rv;
+}
