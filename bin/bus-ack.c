@@ -202,8 +202,8 @@ main(int argc, char *argv[])
 			buf_addf(&path, "archive-%s/%.10s/%s.json", st.agent,
 			    m->ts, m->id);
 			changes_add(&c, in.msgs[k].path, NULL, NULL);
-			changes_add(&c, path.s, "100644",
-			    in.msgs[k].oid);
+			changes_add_blob(&c, path.s, in.msgs[k].oid,
+			    in.msgs[k].raw.s, in.msgs[k].raw.len);
 			moved++;
 			if (reply) {
 				if (msg_new(&ack, st.agent, m->from, "ack", "",

@@ -69,6 +69,7 @@ char	*buf_detach(struct buf *);
 int	 file_read(const char *, struct buf *, size_t);
 int	 fd_read_all(int, struct buf *, size_t);
 int	 file_write_atomic(const char *, const void *, size_t, mode_t);
+int	 file_write(const char *, const void *, size_t);
 const char *path_base(const char *);
 
 /* run.c: run a program with posix_spawn, never through a shell */
@@ -203,6 +204,7 @@ struct change {
 	char		*mode;		/* NULL: the path is removed */
 	char		*oid;		/* the blob; NULL while data holds it */
 	struct buf	 data;
+	int		 has_data;	/* data holds the blob's bytes */
 };
 
 struct changes {
@@ -224,6 +226,8 @@ void	 changes_add(struct changes *, const char *, const char *,
 	    const char *);
 void	 changes_add_data(struct changes *, const char *, const char *,
 	    size_t);
+void	 changes_add_blob(struct changes *, const char *, const char *,
+	    const char *, size_t);
 void	 changes_free(struct changes *);
 int	 changes_has(const struct changes *, const char *);
 int	 commits_import(const struct git *, const char *, int,
@@ -281,6 +285,7 @@ struct inbox_msg {
 	struct msg	 m;
 	char		*path;		/* in the tree: inbox-<agent>/<id>.json */
 	char		*oid;		/* its blob */
+	struct buf	 raw;		/* the blob's bytes */
 };
 
 struct inbox {

@@ -51,6 +51,17 @@ changes_add_data(struct changes *cs, const char *path, const char *data,
 	struct change *c = change_new(cs, path, "100644");
 
 	buf_add(&c->data, data, len);
+	c->has_data = 1;
+}
+
+/* path becomes the blob oid, whose bytes are data (for the work tree). */
+void
+changes_add_blob(struct changes *cs, const char *path, const char *oid,
+    const char *data, size_t len)
+{
+	changes_add(cs, path, "100644", oid);
+	buf_add(&cs->c[cs->n - 1].data, data, len);
+	cs->c[cs->n - 1].has_data = 1;
 }
 
 void

@@ -139,6 +139,51 @@ out:
 	return rv;
 }
 
+/*
+ * Write a work tree file: its directories made as needed, no fsync.
+ * The commit is the durable record; a torn file here is rewritten by
+ * the next command (see station_recover).
+ */
+int
+file_write(const char *path, const void *data, size_t len)
+{
+	char dir[PATH_MAX], *slash;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0666)) == -1 && errno == ENOENT) {
+		if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir)) {
+			bus_seterr("%s: path too long", path);
+			return -1;
+		}
+		/* make each missing parent, outermost first */
+		for (slash = strchr(dir + 1, '/'); slash != NULL;
+		    slash = strchr(slash + 1, '/')) {
+			*slash = '\0';
+			if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
+				bus_seterrno("%s", dir);
+				return -1;
+			}
+			*slash = '/';
+		}
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	}
+	if (fd == -1) {
+		bus_seterrno("%s", path);
+		return -1;
+	}
+	if (write_all(fd, data, len) == -1) {
+		bus_seterrno("%s", path);
+		close(fd);
+		return -1;
+	}
+	if (close(fd) == -1) {
+		bus_seterrno("%s", path);
+		return -1;
+	}
+	return 0;
+}
+
 /* The last component of a path, like basename(3) but never writing. */
 const char *
 path_base(const char *path)

@@ -436,47 +436,59 @@ journal_path(const struct station *st, struct buf *path)
 }
 
 /*
- * Make the index and work tree show tip for the n changed paths, and
- * nothing else: a user's edits elsewhere stay as they are.
+ * Make the index and work tree show the commit for the n changed
+ * paths, and nothing else: a user's edits elsewhere stay as they are.
+ * Files are written here (their bytes are known, or read in one git
+ * cat-file), then one git update-index records them.
  */
 static int
-checkout(struct station *st, const struct change *c, size_t n,
-    const char *tip)
+checkout(struct station *st, const struct change *c, size_t n)
 {
-	const char *info[] = { "update-index", "-z", "--index-info", NULL };
-	const char *co[] = { "checkout-index", "-f", "-u", "-z", "--stdin",
-	    NULL };
-	struct buf in = BUF_INIT, files = BUF_INIT, path = BUF_INIT;
-	struct buf err = BUF_INIT;
-	size_t i, hexlen = strlen(tip);
+	const char *upd[] = { "update-index", "--add", "--remove", "-z",
+	    "--stdin", NULL };
+	struct buf paths = BUF_INIT, path = BUF_INIT, blobs = BUF_INIT;
+	const char **want = NULL;
+	struct cat_obj *obj = NULL;
+	size_t i, k, nwant = 0;
 	char *slash;
 	int rv = -1;
 
 	if (!st->checked_out || n == 0)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (c[i].mode != NULL) {
-			buf_addf(&in, "%s %s\t%s", c[i].mode, c[i].oid,
-			    c[i].path);
-			buf_add(&files, c[i].path, strlen(c[i].path) + 1);
-		} else {
-			buf_adds(&in, "0 ");
-			while (hexlen-- > 0)
-				buf_addc(&in, '0');
-			hexlen = strlen(tip);
-			buf_addf(&in, "\t%s", c[i].path);
+		if (c[i].mode != NULL && !c[i].has_data) {
+			if ((want = reallocarray(want, nwant + 1,
+			    sizeof(*want))) == NULL)
+				err(70, "reallocarray");
+			want[nwant++] = c[i].oid;
 		}
-		buf_addc(&in, '\0');
 	}
-	if (git_run(&st->g, &in, NULL, &err, info) != 0)
-		goto out;
-	if (files.len > 0 && git_run(&st->g, &files, NULL, &err, co) != 0)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if (c[i].mode != NULL)
-			continue;
+	if (nwant > 0) {
+		if ((obj = reallocarray(NULL, nwant, sizeof(*obj))) == NULL)
+			err(70, "reallocarray");
+		if (git_cat_batch(&st->g, want, nwant, &blobs, obj) == -1)
+			goto out;
+	}
+	for (i = 0, k = 0; i < n; i++) {
 		buf_reset(&path);
 		buf_addf(&path, "%s/%s", st->worktree, c[i].path);
+		buf_add(&paths, c[i].path, strlen(c[i].path) + 1);
+		if (c[i].mode != NULL) {
+			const char *data = c[i].has_data ? c[i].data.s :
+			    obj[k].data;
+			size_t len = c[i].has_data ? c[i].data.len :
+			    obj[k].size;
+
+			if (!c[i].has_data && obj[k++].missing) {
+				bus_seterr("%s: blob %s is missing", c[i].path,
+				    c[i].oid);
+				goto out;
+			}
+			if (file_write(path.s, data != NULL ? data : "",
+			    len) == -1)
+				goto out;
+			continue;
+		}
 		if (unlink(path.s) == -1 && errno != ENOENT) {
 			bus_seterrno("%s", path.s);
 			goto out;
@@ -489,12 +501,15 @@ checkout(struct station *st, const struct change *c, size_t n,
 				break;
 		}
 	}
+	if (git_run(&st->g, &paths, NULL, NULL, upd) != 0)
+		goto out;
 	rv = 0;
 out:
-	buf_free(&in);
-	buf_free(&files);
+	free(want);
+	free(obj);
+	buf_free(&paths);
 	buf_free(&path);
-	buf_free(&err);
+	buf_free(&blobs);
 	return rv;
 }
 
@@ -563,7 +578,7 @@ station_advance(struct station *st, const char *new, const char *old,
 			goto out;
 		c = &diff;
 	}
-	if (c != NULL && checkout(st, c->c, c->n, new) == -1)
+	if (c != NULL && checkout(st, c->c, c->n) == -1)
 		goto out;
 	unlink(path.s);
 	rv = 0;
@@ -592,7 +607,7 @@ station_recover(struct station *st)
 	tip_copy(&tip, &st->tip_local);
 	if (st->checked_out && tip.len > 0 && strcmp(tip.s, old.s) != 0) {
 		if (station_diff(st, old.s, tip.s, &diff) == -1 ||
-		    checkout(st, diff.c, diff.n, tip.s) == -1)
+		    checkout(st, diff.c, diff.n) == -1)
 			goto out;
 	}
 	unlink(path.s);
@@ -638,7 +653,7 @@ station_commit(struct station *st, struct changes *c, const char *message,
 	if (commits_import(&st->g, st->ref, 0, &spec, 1, tip) == -1)
 		goto out;
 	tip_copy(&st->tip_local, tip);
-	if (checkout(st, c->c, c->n, tip->s) == -1)
+	if (checkout(st, c->c, c->n) == -1)
 		goto out;
 	unlink(path.s);
 	rv = 0;
@@ -871,6 +886,8 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 		if ((im->path = strdup(paths[i])) == NULL ||
 		    (im->oid = strdup(oids[i])) == NULL)
 			err(70, "strdup");
+		memset(&im->raw, 0, sizeof(im->raw));
+		buf_add(&im->raw, obj[i].data, obj[i].size);
 		box->n++;
 	}
 	if (box->n > 1)
@@ -896,6 +913,7 @@ inbox_free(struct inbox *box)
 		msg_free(&box->msgs[i].m);
 		free(box->msgs[i].path);
 		free(box->msgs[i].oid);
+		buf_free(&box->msgs[i].raw);
 	}
 	free(box->msgs);
 	memset(box, 0, sizeof(*box));
