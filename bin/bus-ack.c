@@ -15,7 +15,7 @@
 #include "bus.h"
 
 static struct station	 st;
-static int		 zflag, status = EX_OK;
+static int		 qflag, zflag, status = EX_OK;
 static char		**ids;
 static size_t		 nids;
 
@@ -43,23 +43,12 @@ add_id(const char *id)
 		err(70, NULL);
 }
 
-/* Operand "-": ids from stdin, one a line or NUL-separated. */
+/* For read_operands(): one id read from stdin. */
 static void
-read_ids(void)
+add_id_operand(const char *id, void *arg)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	while ((n = getdelim(&line, &cap, zflag ? '\0' : '\n', stdin)) != -1) {
-		if (n > 0 && line[n - 1] == (zflag ? '\0' : '\n'))
-			line[--n] = '\0';
-		if (n > 0)
-			add_id(line);
-	}
-	if (ferror(stdin))
-		err(EX_IOERR, "stdin");
-	free(line);
+	(void)arg;
+	add_id(id);
 }
 
 /*
@@ -150,6 +139,7 @@ main(int argc, char *argv[])
 			nopush = 1;
 			break;
 		case 'q':
+			qflag = 1;
 			break;
 		case 'R':
 			reply = 1;
@@ -169,8 +159,11 @@ main(int argc, char *argv[])
 	if (argc == 0)
 		usage(stderr, EX_USAGE);
 	for (; argc > 0; argc--, argv++) {
-		if (strcmp(*argv, "-") == 0)
-			read_ids();
+		if (strcmp(*argv, "-") == 0) {
+			if (read_operands(stdin, zflag, add_id_operand,
+			    NULL) == -1)
+				err(EX_IOERR, "stdin");
+		}
 		else
 			add_id(*argv);
 	}
@@ -181,7 +174,8 @@ main(int argc, char *argv[])
 	if (!nofetch && sync_all(&st) == -1) {
 		if (bus_errclass() != FAIL_TEMP)
 			fail();
-		warnx("%s; acking in the station", bus_error());
+		if (!qflag)
+			warnx("%s; acking in the station", bus_error());
 		status = FAIL_TEMP;
 	}
 

@@ -71,23 +71,12 @@ check(const char *path)
 	buf_free(&safe);
 }
 
-/* Operand "-": the paths come from stdin, one a line or NUL-separated. */
+/* For read_operands(): check one path read from stdin. */
 static void
-check_stdin(void)
+check_operand(const char *path, void *arg)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	while ((n = getdelim(&line, &cap, zflag ? '\0' : '\n', stdin)) != -1) {
-		if (n > 0 && line[n - 1] == (zflag ? '\0' : '\n'))
-			line[--n] = '\0';
-		if (n > 0)
-			check(line);
-	}
-	if (ferror(stdin))
-		err(EX_IOERR, "stdin");
-	free(line);
+	(void)arg;
+	check(path);
 }
 
 int
@@ -132,8 +121,11 @@ main(int argc, char *argv[])
 		config_maxsize(&g);
 
 	for (; argc > 0; argc--, argv++) {
-		if (strcmp(*argv, "-") == 0)
-			check_stdin();
+		if (strcmp(*argv, "-") == 0) {
+			if (read_operands(stdin, zflag, check_operand,
+			    NULL) == -1)
+				err(EX_IOERR, "stdin");
+		}
 		else
 			check(*argv);
 	}

@@ -19,7 +19,7 @@ enum format { F_JSON, F_ID, F_PATH, F_TEXT };
 static struct station	 st;
 static enum format	 format = F_JSON;
 static const char	*only_type, *only_from;
-static int		 nofetch, zflag, status = EX_OK;
+static int		 nofetch, qflag, zflag, status = EX_OK;
 
 static void
 usage(FILE *fp, int code)
@@ -44,7 +44,8 @@ sync_or_warn(void)
 		return;
 	if (bus_errclass() != FAIL_TEMP)
 		fail();
-	warnx("%s; answering from the station", bus_error());
+	if (!qflag)
+		warnx("%s; answering from the station", bus_error());
 	status = FAIL_TEMP;
 }
 
@@ -110,7 +111,8 @@ print_inbox(void)
 		struct buf safe = BUF_INIT;
 
 		text_safe(&safe, line, (size_t)(nl - line));
-		warnx("%s", safe.s);
+		if (!qflag)
+			warnx("%s", safe.s);
 		buf_free(&safe);
 	}
 	for (i = 0; i < box.n; i++) {
@@ -232,6 +234,7 @@ main(int argc, char *argv[])
 			nofetch = 1;
 			break;
 		case 'q':
+			qflag = 1;
 			break;
 		case 'T':
 			only_type = optarg;

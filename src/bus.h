@@ -71,6 +71,7 @@ int	 fd_read_all(int, struct buf *, size_t);
 int	 file_write_atomic(const char *, const void *, size_t, mode_t);
 int	 file_write(const char *, const void *, size_t);
 const char *path_base(const char *);
+int	 read_operands(FILE *, int, void (*)(const char *, void *), void *);
 
 /* run.c: run a program with posix_spawn, never through a shell */
 
@@ -106,8 +107,6 @@ int	 git_run(const struct git *, const struct buf *, struct buf *,
 int	 git(const struct git *, struct buf *, const char *, ...)
 	    __attribute__((sentinel));
 const char *git_program(void);
-int	 git_write_blob(const struct git *, const char *, size_t,
-	    struct buf *);
 
 struct cat_obj {
 	const char	*data;		/* into the output buffer */

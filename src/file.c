@@ -184,6 +184,33 @@ file_write(const char *path, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Call fn with each operand read from fp, as a tool does for the
+ * operand "-": one a line, or NUL-separated when nul; empty ones are
+ * skipped.  Returns -1 when fp could not be read.
+ */
+int
+read_operands(FILE *fp, int nul, void (*fn)(const char *, void *), void *arg)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int sep = nul ? '\0' : '\n';
+
+	while ((n = getdelim(&line, &cap, sep, fp)) != -1) {
+		if (n > 0 && line[n - 1] == sep)
+			line[--n] = '\0';
+		if (n > 0)
+			fn(line, arg);
+	}
+	free(line);
+	if (ferror(fp)) {
+		bus_seterrno("read");
+		return -1;
+	}
+	return 0;
+}
+
 /* The last component of a path, like basename(3) but never writing. */
 const char *
 path_base(const char *path)

@@ -176,25 +176,6 @@ git(const struct git *g, struct buf *out, const char *arg, ...)
 	return rv;
 }
 
-/* Write data as a blob into the repository; its id goes to oid. */
-int
-git_write_blob(const struct git *g, const char *data, size_t len,
-    struct buf *oid)
-{
-	const char *args[] = { "hash-object", "-w", "--no-filters", "--stdin",
-	    NULL };
-	struct buf in = BUF_INIT, err = BUF_INIT;
-	int rv;
-
-	buf_add(&in, data, len);
-	buf_reset(oid);
-	rv = git_run(g, &in, oid, &err, args);
-	buf_rtrim(oid);
-	buf_free(&in);
-	buf_free(&err);
-	return rv == 0 ? 0 : -1;
-}
-
 /*
  * Read n objects, named as git cat-file understands them (an id, or
  * "rev:path"), with one git cat-file --batch.  out holds the data;
