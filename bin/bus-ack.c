@@ -221,7 +221,8 @@ main(int argc, char *argv[])
 	if (moved > 0) {
 		buf_addf(&msg, "bus-ack: %zu message%s read by %s\n", moved,
 		    moved == 1 ? "" : "s", st.agent);
-		if (station_commit(&st, &c, msg.s, &tip) == -1)
+		if (station_commit(&st, &c, msg.s, &tip) == -1 ||
+		    station_flush(&st) == -1)
 			fail();
 		if (replies.len > 0) {
 			fputs(replies.s, stdout);

@@ -40,8 +40,13 @@ fail(void)
 static void
 sync_or_warn(void)
 {
-	if (sync_all(&st) == 0)
+	if (sync_all(&st) == 0) {
+		if (station_flush(&st) == -1)
+			fail();
 		return;
+	}
+	if (station_flush(&st) == -1)
+		fail();
 	if (bus_errclass() != FAIL_TEMP)
 		fail();
 	if (!qflag)

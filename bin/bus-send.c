@@ -282,7 +282,8 @@ main(int argc, char *argv[])
 
 	buf_addf(&msg, "bus-send: %zu message%s from %s\n", staged.n,
 	    staged.n == 1 ? "" : "s", st.agent);
-	if (station_commit(&st, &staged, msg.s, &tip) == -1)
+	if (station_commit(&st, &staged, msg.s, &tip) == -1 ||
+	    station_flush(&st) == -1)
 		fail();
 	fputs(ids.s, stdout);
 	if (fflush(stdout) == EOF)

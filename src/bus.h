@@ -227,6 +227,7 @@ void	 changes_add_data(struct changes *, const char *, const char *,
 	    size_t);
 void	 changes_add_blob(struct changes *, const char *, const char *,
 	    const char *, size_t);
+void	 changes_copy(struct changes *, const struct change *);
 void	 changes_free(struct changes *);
 int	 changes_has(const struct changes *, const char *);
 int	 commits_import(const struct git *, const char *, int,
@@ -253,6 +254,8 @@ struct station {
 	struct buf	 tip_local;	/* the tip of ref, when tips_known */
 	struct buf	 tip_remote;	/* the tip of tracking */
 	int		 tips_known;
+	struct changes	 pending;	/* for the work tree: station_flush() */
+	int		 journaled;	/* $GIT_DIR/bus-checkout written */
 };
 
 int	 station_open(struct station *, const char *, const char *, int,
@@ -270,6 +273,7 @@ int	 station_diff(struct station *, const char *, const char *,
 	    struct changes *);
 int	 station_advance(struct station *, const char *, const char *,
 	    const struct changes *, const char *);
+int	 station_flush(struct station *);
 int	 station_commit(struct station *, struct changes *, const char *,
 	    struct buf *);
 void	 station_ident(const struct station *, struct buf *);

@@ -64,6 +64,18 @@ changes_add_blob(struct changes *cs, const char *path, const char *oid,
 	cs->c[cs->n - 1].has_data = 1;
 }
 
+/* Append a copy of change c. */
+void
+changes_copy(struct changes *cs, const struct change *c)
+{
+	struct change *n = change_new(cs, c->path, c->mode);
+
+	if (c->oid != NULL && (n->oid = strdup(c->oid)) == NULL)
+		err(70, "strdup");
+	buf_add(&n->data, c->data.s, c->data.len);
+	n->has_data = c->has_data;
+}
+
 void
 changes_free(struct changes *cs)
 {

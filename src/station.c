@@ -260,6 +260,8 @@ out:
 void
 station_close(struct station *st)
 {
+	if (st->lockfd != -1)
+		station_flush(st);
 	station_unlock(st);
 	free(st->dir);
 	free(st->gitdir);
@@ -273,6 +275,7 @@ station_close(struct station *st)
 	free(st->user_email);
 	buf_free(&st->tip_local);
 	buf_free(&st->tip_remote);
+	changes_free(&st->pending);
 	memset(st, 0, sizeof(*st));
 	st->lockfd = -1;
 }
@@ -549,42 +552,88 @@ out:
 }
 
 /*
- * Move the branch from old (empty: it must not exist yet) to new and
- * bring the work tree along for the changed paths (c, or computed when
- * NULL).  A journal holding old is written first, so that if we die
- * between moving the ref and updating the work tree, the next command
- * (station_recover) finishes the job.
+ * Before the branch moves from old: the journal.  If we die between
+ * moving the ref and updating the work tree, the next command
+ * (station_recover) finishes the job from it.  Written once, at the
+ * first move of a command; station_flush() removes it.
+ */
+static int
+journal(struct station *st, const char *old)
+{
+	struct buf path = BUF_INIT;
+	int rv = 0;
+
+	if (!st->checked_out || st->journaled || *old == '\0')
+		return 0;
+	journal_path(st, &path);
+	if (file_write_atomic(path.s, old, strlen(old), 0666) == -1)
+		rv = -1;
+	else
+		st->journaled = 1;
+	buf_free(&path);
+	return rv;
+}
+
+/* Remember changed paths for the work tree, for station_flush(). */
+static void
+defer(struct station *st, const struct changes *c)
+{
+	size_t i;
+
+	for (i = 0; st->checked_out && i < c->n; i++)
+		changes_copy(&st->pending, &c->c[i]);
+}
+
+/*
+ * Bring the work tree and index to the branch for every path the
+ * command changed so far, in one go, and drop the journal.  Several
+ * moves of one command (a fast-forward, then a commit) cost one index
+ * update, which matters when the index holds 100,000 entries.
+ */
+int
+station_flush(struct station *st)
+{
+	struct buf path = BUF_INIT;
+	int rv = 0;
+
+	if (st->pending.n > 0 && checkout(st, st->pending.c,
+	    st->pending.n) == -1)
+		rv = -1;
+	else if (st->journaled) {
+		journal_path(st, &path);
+		unlink(path.s);
+		st->journaled = 0;
+	}
+	changes_free(&st->pending);
+	buf_free(&path);
+	return rv;
+}
+
+/*
+ * Move the branch from old (empty: it must not exist yet) to new; the
+ * changed paths (c, or computed when NULL) reach the work tree at the
+ * next station_flush().
  */
 int
 station_advance(struct station *st, const char *new, const char *old,
     const struct changes *c, const char *why)
 {
-	struct buf path = BUF_INIT;
 	struct changes diff = CHANGES_INIT;
 	int rv = -1;
 
-	journal_path(st, &path);
-	if (st->checked_out && *old != '\0' &&
-	    file_write_atomic(path.s, old, strlen(old), 0666) == -1)
+	if (journal(st, old) == -1 ||
+	    station_update_ref(st, new, old, why) == -1)
 		goto out;
-	if (station_update_ref(st, new, old, why) == -1)
-		goto out;
-	if (!st->checked_out) {
-		rv = 0;
-		goto out;
-	}
-	if (c == NULL && *old != '\0') {
+	if (st->checked_out && c == NULL && *old != '\0') {
 		if (station_diff(st, old, new, &diff) == -1)
 			goto out;
 		c = &diff;
 	}
-	if (c != NULL && checkout(st, c->c, c->n) == -1)
-		goto out;
-	unlink(path.s);
+	if (c != NULL)
+		defer(st, c);
 	rv = 0;
 out:
 	changes_free(&diff);
-	buf_free(&path);
 	return rv;
 }
 
@@ -646,16 +695,11 @@ station_commit(struct station *st, struct changes *c, const char *message,
 	spec.changes = c;
 
 	/* the journal first: a crash after the ref moves is finished later */
-	journal_path(st, &path);
-	if (st->checked_out && local.len > 0 &&
-	    file_write_atomic(path.s, local.s, local.len, 0666) == -1)
-		goto out;
-	if (commits_import(&st->g, st->ref, 0, &spec, 1, tip) == -1)
+	if (journal(st, local.s) == -1 ||
+	    commits_import(&st->g, st->ref, 0, &spec, 1, tip) == -1)
 		goto out;
 	tip_copy(&st->tip_local, tip);
-	if (checkout(st, c->c, c->n) == -1)
-		goto out;
-	unlink(path.s);
+	defer(st, c);
 	rv = 0;
 out:
 	buf_free(&local);
