@@ -1,0 +1,57 @@
+#!/bin/sh
+test_description='installed git bus-* commands, and a hub reached over ssh'
+. "$BUS_SRC_DIR/tests/test-lib.sh"
+
+test_expect_success 'make install puts git-bus-* links beside the tools' '
+	${MAKE:-make} -s -C "$BUS_BUILD_DIR" install DESTDIR="$TRASH_DIRECTORY/inst" \
+		prefix=/usr >install.log 2>&1 &&
+	for t in ack check init recv send; do
+		test -x inst/usr/bin/bus-$t &&
+		test "$(readlink inst/usr/bin/git-bus-$t)" = bus-$t || exit 1
+	done &&
+	test -f inst/usr/share/man/man1/bus-send.1 &&
+	test -f inst/usr/share/man/man7/bus.7
+'
+
+test_expect_success 'git bus-send and friends run through git' '
+	PATH="$TRASH_DIRECTORY/inst/usr/bin:$PATH" &&
+	bus-init --hub hub.git &&
+	bus-init -a a hub.git st-a >/dev/null &&
+	bus-init -a b hub.git st-b >/dev/null &&
+	(cd st-a && git bus-send b "through git") >id &&
+	(cd st-b && git bus-recv -f id) >got &&
+	test_cmp id got &&
+	(cd st-b && git bus-recv -f id | git bus-ack -) &&
+	git bus-check -h >/dev/null
+'
+
+# A stand-in for ssh: run the remote command here, as sshd would.
+cat >fakessh <<'EOS'
+#!/bin/sh
+for last; do :; done
+exec sh -c "$last"
+EOS
+chmod +x fakessh
+
+test_expect_success 'a hub over ssh works like a local one' '
+	GIT_SSH_COMMAND="$TRASH_DIRECTORY/fakessh" &&
+	export GIT_SSH_COMMAND &&
+	bus-init -a c "ssh://hubhost$TRASH_DIRECTORY/hub.git" st-c >/dev/null &&
+	git -C st-c config remote.origin.url >url &&
+	grep "^ssh://hubhost" url &&
+	(cd st-c && bus-send a "over ssh") >id &&
+	(cd st-a && bus-recv -f id) >got &&
+	test_cmp id got &&
+	(cd st-a && bus-recv -f id | bus-ack --reply -) >/dev/null &&
+	(cd st-c && bus-recv --type ack -f id) >acks &&
+	test $(wc -l <acks) -eq 1
+'
+
+test_expect_success 'an ssh hub that cannot be reached: 75, work kept' '
+	GIT_SSH_COMMAND="false" &&
+	export GIT_SSH_COMMAND &&
+	(cd st-c && test_expect_code 75 bus-send a "offline") >id 2>err &&
+	git -C st-c cat-file -e "main:inbox-a/$(cat id).json"
+'
+
+test_done
