@@ -34,10 +34,19 @@ usage(FILE *fp, int code)
 	exit(code);
 }
 
+/*
+ * Report the library's error and exit with its status, after bringing
+ * the work tree along for what did happen (the branch may have moved).
+ */
 static void __attribute__((noreturn))
 fail(void)
 {
-	errx(bus_errclass(), "%s", bus_error());
+	char msg[1024];
+	int class = bus_errclass();
+
+	strlcpy(msg, bus_error(), sizeof(msg));
+	station_flush(&st);
+	errx(class, "%s", msg);
 }
 
 /*

@@ -247,13 +247,18 @@ sync_push(struct station *st)
 		}
 		if (r == -1)
 			goto out;
+		if (time(NULL) - start >= PUSH_SECONDS)
+			break;
 		/*
-		 * Refused, or the hub could not be reached.  If the hub
-		 * moved, replay on its new tip; if it did not, the push
-		 * failed for another reason (another push held the hub's
-		 * ref lock, say), which may pass too.  Either way, try
-		 * again after a while, within the bounds.
+		 * Refused, or the hub could not be reached.  Wait a
+		 * random while first, so that the stations that won go
+		 * quiet, then fetch and, if the hub moved, replay on its
+		 * new tip: the push follows at once, while that tip is
+		 * fresh.  If the hub did not move, the push failed for
+		 * another reason (another push held the hub's ref lock,
+		 * say), which may pass too.
 		 */
+		backoff(try);
 		if (sync_fetch(st) == -1)
 			goto out;
 		if (station_tips(st) == -1)
@@ -262,9 +267,6 @@ sync_push(struct station *st)
 		if ((moved = is_ancestor(st, remote.s, local.s) == 0) &&
 		    sync_integrate(st) == -1)
 			goto out;
-		if (time(NULL) - start >= PUSH_SECONDS)
-			break;
-		backoff(try);
 	}
 	buf_rtrim(&err);
 	if (moved)
