@@ -5,6 +5,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,11 @@ static int	 status = EX_OK;
 static void
 usage(FILE *fp, int code)
 {
-	fputs("usage: bus-check [-qvz] [-C dir] [-m size] file ... | -\n", fp);
+	fputs("usage: bus-check [-qvz] [-C dir] [-m size] file ... | -\n"
+	    "       bus-check [-qv] [-C dir] [-m size] --range old..new\n"
+	    "       bus-check [-qv] [-C dir] [-m size] --tree [rev]\n"
+	    "       bus-check [-qv] [-C dir] [-m size] --pre-commit\n"
+	    "       bus-check [-qv] [-C dir] [-m size] --pre-receive\n", fp);
 	exit(code);
 }
 
@@ -79,14 +84,92 @@ check_operand(const char *path, void *arg)
 	check(path);
 }
 
+/* The refs/heads/<bus.branch> of the repository here. */
+static void
+branch_ref(const struct git *g, struct buf *ref)
+{
+	struct buf out = BUF_INIT;
+
+	if (git(g, &out, "config", "--get", "bus.branch", NULL) != 0)
+		buf_adds(&out, "main");
+	buf_rtrim(&out);
+	buf_addf(ref, "refs/heads/%s", out.s);
+	buf_free(&out);
+}
+
+/*
+ * The modes on commits and trees: one rule set, as the hooks apply
+ * it.  Prints the report; returns the exit status.
+ */
+static int
+check_history(const struct git *g, int mode, const char *arg)
+{
+	struct check ck;
+	struct buf in = BUF_INIT, ref = BUF_INIT;
+	const char *args[2] = { arg, NULL };
+	int rv;
+
+	memset(&ck, 0, sizeof(ck));
+	ck.g = g;
+	ck.maxsize = maxsize;
+	switch (mode) {
+	case 'R':
+		if (arg == NULL || strstr(arg, "..") == NULL)
+			errx(EX_USAGE, "--range wants old..new");
+		rv = check_commits(&ck, args);
+		break;
+	case 'T':
+		rv = check_tree(&ck, arg != NULL ? arg : "HEAD");
+		break;
+	case 'S':
+		rv = check_staged(&ck);
+		break;
+	default:
+		if (fd_read_all(0, &in, 0) == -1)
+			err(EX_IOERR, "stdin");
+		branch_ref(g, &ref);
+		rv = check_ref_updates(&ck, in.s != NULL ? in.s : "", ref.s);
+		break;
+	}
+	if (rv == -1)
+		errx(bus_errclass(), "%s", bus_error());
+	if (!qflag && ck.report.len > 0)
+		fputs(ck.report.s, stderr);
+	if (mode == 'P' && ck.problems > 0 && !qflag)
+		fprintf(stderr, "bus-check: push refused: %zu problem%s; the "
+		    "hub is unchanged\n", ck.problems,
+		    ck.problems == 1 ? "" : "s");
+	buf_free(&ck.report);
+	buf_free(&in);
+	buf_free(&ref);
+	return ck.problems > 0 ? EX_DATAERR : EX_OK;
+}
+
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "pre-commit", no_argument, NULL, 'S' },
+		{ "pre-receive", no_argument, NULL, 'P' },
+		{ "range", no_argument, NULL, 'R' },
+		{ "tree", no_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct git g = { .dir = NULL };
-	int c, mflag = 0;
+	int c, mflag = 0, mode = 0;
 
-	while ((c = getopt(argc, argv, "C:hm:qvz")) != -1) {
+	while ((c = getopt_long(argc, argv, "C:hm:qvz", longopts,
+	    NULL)) != -1) {
 		switch (c) {
+		case 'P':
+		case 'R':
+		case 'S':
+		case 'T':
+			if (mode != 0 && mode != c)
+				usage(stderr, EX_USAGE);
+			mode = c;
+			break;
 		case 'C':
 			if (chdir(optarg) == -1)
 				err(EX_NOINPUT, "%s", optarg);
@@ -115,10 +198,13 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0)
+	if (mode == 0 ? argc == 0 : argc > ((mode == 'R' || mode == 'T') ?
+	    1 : 0) || (mode == 'R' && argc != 1) || (mode != 0 && zflag))
 		usage(stderr, EX_USAGE);
 	if (!mflag)
 		config_maxsize(&g);
+	if (mode != 0)
+		return check_history(&g, mode, argc > 0 ? argv[0] : NULL);
 
 	for (; argc > 0; argc--, argv++) {
 		if (strcmp(*argv, "-") == 0) {

@@ -196,6 +196,21 @@ int	 valid_type(const char *, size_t);
 int	 valid_ts(const char *, size_t);
 int	 valid_day(const char *, size_t);
 
+/* check.c: the protocol's rules for changes, as the hooks apply them */
+
+struct check {
+	const struct git *g;
+	size_t		 maxsize;	/* bus.maxSize */
+	struct buf	 report;	/* "path: reason" lines */
+	size_t		 problems;
+	size_t		 commits;	/* how many were checked */
+};
+
+int	 check_commits(struct check *, const char *const *);
+int	 check_staged(struct check *);
+int	 check_tree(struct check *, const char *);
+int	 check_ref_updates(struct check *, char *, const char *);
+
 /* commit.c: commits made by git fast-import, without an index */
 
 struct change {

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bus.h"
 
@@ -37,6 +38,79 @@ is_dir(const char *path)
 	struct stat sb;
 
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* The full path of the bus-check that hooks should run. */
+static int
+bus_check_path(struct buf *out)
+{
+	char self[PATH_MAX], real[PATH_MAX], *found, *slash;
+	ssize_t n;
+
+	if ((found = run_find("bus-check")) != NULL) {
+		if (realpath(found, real) != NULL) {
+			buf_adds(out, real);
+			free(found);
+			return 0;
+		}
+		free(found);
+	}
+	/* not on PATH: the one beside this program */
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			buf_addf(out, "%s/bus-check", self);
+			if (access(out->s, X_OK) == 0)
+				return 0;
+		}
+	}
+	bus_seterr("bus-check: not found, so the %s hook cannot be installed",
+	    "bus");
+	bus_setclass(FAIL_USAGE);
+	return -1;
+}
+
+/*
+ * Install the hook name (pre-receive or pre-commit) into gitdir, as a
+ * script that runs bus-check --name.  A hook that is not ours is left
+ * alone: its owner chose it.
+ */
+static int
+install_hook(const char *gitdir, const char *name, FILE *warn)
+{
+	static const char marker[] = "# installed by bus-init";
+	struct buf path = BUF_INIT, text = BUF_INIT, old = BUF_INIT;
+	struct stat sb;
+	int rv = -1;
+
+	buf_addf(&path, "%s/hooks", gitdir);
+	if (mkdir(path.s, 0777) == -1 && errno != EEXIST) {
+		bus_seterrno("%s", path.s);
+		goto out;
+	}
+	buf_addf(&path, "/%s", name);
+	if (stat(path.s, &sb) == 0 && (file_read(path.s, &old, 65536) == -1 ||
+	    strstr(old.s, marker) == NULL)) {
+		if (warn != NULL)
+			fprintf(warn, "bus-init: %s: a hook of your own is "
+			    "there; add \"bus-check --%s\" to it\n", path.s,
+			    name);
+		rv = 0;
+		goto out;
+	}
+	buf_addf(&text, "#!/bin/sh\n%s: the git-bus %s guard; see "
+	    "bus-check(1)\nexec '", marker, strcmp(name, "pre-receive") == 0 ?
+	    "hub's" : "station's");
+	if (bus_check_path(&text) == -1)
+		goto out;
+	buf_addf(&text, "' --%s\n", name);
+	rv = file_write_atomic(path.s, text.s, text.len, 0777);
+out:
+	buf_free(&path);
+	buf_free(&text);
+	buf_free(&old);
+	return rv;
 }
 
 /* The layout's first commit, on refs/heads/main of the bare hub g. */
@@ -96,6 +170,8 @@ hub_create(const char *dir, FILE *trace)
 	    NULL) != 0 ||
 	    git(&g, NULL, "config", "receive.denyDeletes", "true", NULL) != 0 ||
 	    git(&g, NULL, "config", "bus.hub", "true", NULL) != 0)
+		goto out;
+	if (install_hook(dir, "pre-receive", stderr) == -1)
 		goto out;
 	rv = 0;
 out:
@@ -189,6 +265,8 @@ station_create(const char *agent, const char *url, const char *dir,
 	if (station_open(&st, path.s, agent, 1, trace) == -1)
 		goto out;
 	opened = 1;
+	if (install_hook(st.gitdir, "pre-commit", stderr) == -1)
+		goto out;
 	if (station_lock(&st) == -1 || sync_fetch(&st) == -1 ||
 	    sync_integrate(&st) == -1)
 		goto out;

@@ -173,7 +173,8 @@ test_expect_success 'a message larger than bus.maxSize is refused' '
 test_expect_success 'an invalid file in an inbox is reported and skipped' '
 	git clone -q hub.git raw &&
 	(cd raw && mkdir -p inbox-b && printf "{\"id\":1,}" >inbox-b/bad.json &&
-	 git add inbox-b/bad.json && git commit -q -m bad && git push -q origin main) &&
+	 git add inbox-b/bad.json && git commit -q --no-verify -m bad &&
+	 without_hub_hook git push -q origin main) &&
 	(cd st-b && bus-recv -f id) >ids 2>err &&
 	grep "inbox-b/bad.json: invalid JSON: trailing comma" err &&
 	test -s ids

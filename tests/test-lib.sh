@@ -133,3 +133,15 @@ hub_files () {
 hub_tip () {
 	git -C "$TRASH_DIRECTORY/hub.git" rev-parse main
 }
+
+# without_hub_hook CMD...: run CMD with the hub's pre-receive hook set
+# aside, as on a hub that runs no hooks (to plant bad data on purpose).
+without_hub_hook () {
+	mv "$TRASH_DIRECTORY/hub.git/hooks/pre-receive" \
+		"$TRASH_DIRECTORY/hub.git/hooks/pre-receive.off" &&
+	"$@"
+	_st=$?
+	mv "$TRASH_DIRECTORY/hub.git/hooks/pre-receive.off" \
+		"$TRASH_DIRECTORY/hub.git/hooks/pre-receive"
+	return $_st
+}

@@ -1,0 +1,600 @@
+/*
+ * check.c: the protocol's rules for changes (SPEC section 7), as the
+ * hub's pre-receive hook, a station's pre-commit hook and bus-check
+ * --range and --tree apply them.
+ *
+ * The git processes are few and fixed, however many commits and files
+ * a push holds: one rev-list, one diff-tree --stdin for every commit,
+ * one cat-file --batch for every new blob and for the directories a
+ * case collision could hide in.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bus.h"
+
+/* One changed path of one commit, as diff-tree -r --raw shows it. */
+struct delta {
+	const char	*commit;	/* where it happens; NULL: the index */
+	char		 status;	/* A, D, M, T */
+	char		 mode[8];	/* the new mode */
+	char		*oldoid;
+	char		*newoid;
+	char		*path;
+	size_t		 coff;		/* offset of commit in commits, or -1 */
+	size_t		 blob;		/* its index in the blob batch, + 1 */
+	size_t		 dir;		/* its directory in the tree batch, + 1 */
+};
+
+struct deltas {
+	struct delta	*d;
+	size_t		 n;
+	struct buf	 commits;	/* the commit ids, NUL-separated */
+};
+
+static void
+problem(struct check *ck, const struct delta *d, const char *path,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* One line of the report: "path: reason (commit abc1234)". */
+static void
+problem(struct check *ck, const struct delta *d, const char *path,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	text_safe(&ck->report, path, strlen(path));
+	buf_adds(&ck->report, ": ");
+	va_start(ap, fmt);
+	buf_vaddf(&ck->report, fmt, ap);
+	va_end(ap);
+	if (d != NULL && d->commit != NULL)
+		buf_addf(&ck->report, " (commit %.12s)", d->commit);
+	buf_addc(&ck->report, '\n');
+	ck->problems++;
+}
+
+/* Is path in a bus directory: inbox-* or archive-* at the top? */
+static int
+bus_path(const char *path)
+{
+	return strncmp(path, "inbox-", 6) == 0 ||
+	    strncmp(path, "archive-", 8) == 0;
+}
+
+/* The owner of a bus path, and whether it is an inbox. */
+static size_t
+owner(const char *path, const char **agent, int *inbox)
+{
+	*inbox = strncmp(path, "inbox-", 6) == 0;
+	*agent = path + (*inbox ? 6 : 8);
+	return strcspn(*agent, "/");
+}
+
+/* Names git would write but no file system should: "..", controls. */
+static const char *
+bad_name(const char *path)
+{
+	const char *p, *c;
+	size_t n;
+
+	for (p = path; *p != '\0'; p = c + (*c != '\0')) {
+		c = p + strcspn(p, "/");
+		n = (size_t)(c - p);
+		if (n == 0 || (n == 1 && *p == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return "a path with an empty, . or .. component";
+	}
+	for (p = path; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "a path with a control character";
+	return NULL;
+}
+
+static struct delta *
+delta_new(struct deltas *ds)
+{
+	struct delta *d;
+
+	if ((d = reallocarray(ds->d, ds->n + 1, sizeof(*d))) == NULL)
+		err(70, "reallocarray");
+	ds->d = d;
+	d += ds->n++;
+	memset(d, 0, sizeof(*d));
+	d->coff = (size_t)-1;
+	return d;
+}
+
+static void
+deltas_free(struct deltas *ds)
+{
+	size_t i;
+
+	for (i = 0; i < ds->n; i++) {
+		free(ds->d[i].oldoid);
+		free(ds->d[i].newoid);
+		free(ds->d[i].path);
+	}
+	free(ds->d);
+	buf_free(&ds->commits);
+	memset(ds, 0, sizeof(*ds));
+}
+
+/*
+ * Read raw diff output (-z): ":oldmode newmode oldoid newoid S\0path\0",
+ * with commit ids (diff-tree --stdin) as lines of their own.  Only
+ * changes to bus paths are kept.
+ */
+static int
+read_raw(struct deltas *ds, char *s, size_t len, int with_commits)
+{
+	char *p, *end = s + len, *path;
+	char oldoid[128], newoid[128], status;
+	size_t commit = (size_t)-1;
+	struct delta *d;
+
+	for (p = s; p < end; p = path + strlen(path) + 1) {
+		if (*p != ':') {
+			if (!with_commits)
+				goto bad;
+			commit = ds->commits.len;
+			buf_add(&ds->commits, p, strlen(p) + 1);
+			path = p;
+			continue;
+		}
+		path = p + strlen(p) + 1;
+		if (path >= end)
+			goto bad;
+		if (sscanf(p, ":%*s %*s %127s %127s %c", oldoid, newoid,
+		    &status) != 3)
+			goto bad;
+		if (!bus_path(path))
+			continue;
+		d = delta_new(ds);
+		d->status = status;
+		sscanf(p, ":%*s %7s", d->mode);
+		if ((d->oldoid = strdup(oldoid)) == NULL ||
+		    (d->newoid = strdup(newoid)) == NULL ||
+		    (d->path = strdup(path)) == NULL)
+			err(70, "strdup");
+		/* an offset for now: commits may still move in memory */
+		d->coff = commit;
+	}
+	return 0;
+bad:
+	bus_seterr("git diff: unexpected output");
+	return -1;
+}
+
+/* Turn the offsets read_raw() left in d->commit into pointers. */
+static void
+fix_commits(struct deltas *ds)
+{
+	size_t i;
+
+	for (i = 0; i < ds->n; i++)
+		ds->d[i].commit = ds->d[i].coff == (size_t)-1 ? NULL :
+		    ds->commits.s + ds->d[i].coff;
+}
+
+/* Is there an archive-X/<day>/ID.json added with the same blob as d? */
+static int
+archived_by_move(const struct deltas *ds, const struct delta *d)
+{
+	const char *agent, *name;
+	struct buf path = BUF_INIT;
+	size_t i, n;
+	int inbox, found = 0;
+
+	n = owner(d->path, &agent, &inbox);
+	name = path_base(d->path);
+	buf_addf(&path, "archive-%.*s/", (int)n, agent);
+	for (i = 0; i < ds->n && !found; i++) {
+		const struct delta *a = &ds->d[i];
+		const char *rest;
+
+		if (a->commit != d->commit || a->status != 'A' ||
+		    strncmp(a->path, path.s, path.len) != 0 ||
+		    strcmp(a->newoid, d->oldoid) != 0)
+			continue;
+		rest = a->path + path.len;
+		found = strlen(rest) == 11 + strlen(name) &&
+		    valid_day(rest, 10) && rest[10] == '/' &&
+		    strcmp(rest + 11, name) == 0;
+	}
+	buf_free(&path);
+	return found;
+}
+
+/* The rules that need no file contents; queue what needs them. */
+static void
+check_delta(struct check *ck, const struct deltas *ds, struct delta *d,
+    struct buf *blobs, size_t *nblobs)
+{
+	const char *why, *agent;
+	int inbox;
+	size_t n = owner(d->path, &agent, &inbox);
+
+	if ((why = bad_name(d->path)) != NULL) {
+		problem(ck, d, d->path, "%s", why);
+		return;
+	}
+	if (!valid_agent(agent, n)) {
+		problem(ck, d, d->path, "%.*s is not an agent name "
+		    "[a-z0-9][a-z0-9-]{0,31}", (int)n, agent);
+		return;
+	}
+	switch (d->status) {
+	case 'M':
+	case 'T':
+		problem(ck, d, d->path, "a message file is never modified");
+		return;
+	case 'D':
+		if (!inbox)
+			problem(ck, d, d->path, "archived messages are never "
+			    "removed");
+		else if (strcmp(path_base(d->path), ".keep") != 0 &&
+		    !archived_by_move(ds, d))
+			problem(ck, d, d->path, "removed from the inbox "
+			    "without being moved, unchanged, to "
+			    "archive-%.*s/<day>/", (int)n, agent);
+		return;
+	case 'A':
+		break;
+	default:
+		problem(ck, d, d->path, "unexpected change '%c'", d->status);
+		return;
+	}
+	if (strcmp(d->mode, "100644") != 0) {
+		problem(ck, d, d->path, "not a regular file (mode %s: %s)",
+		    d->mode, strcmp(d->mode, "120000") == 0 ? "a symlink" :
+		    strcmp(d->mode, "160000") == 0 ? "a submodule" :
+		    strcmp(d->mode, "100755") == 0 ? "executable" : "other");
+		return;
+	}
+	/* the contents are checked once all blobs are read */
+	buf_add(blobs, d->newoid, strlen(d->newoid) + 1);
+	d->blob = ++*nblobs;
+}
+
+/* A .keep must sit right in inbox-X/ or archive-X/ and be empty. */
+static void
+check_keep(struct check *ck, const struct delta *d, size_t size)
+{
+	if (!msg_is_keep(d->path))
+		problem(ck, d, d->path, "a .keep belongs right in "
+		    "inbox-<agent>/ or archive-<agent>/");
+	else if (size != 0)
+		problem(ck, d, d->path, "a .keep file is empty");
+}
+
+static void
+check_content(struct check *ck, const struct delta *d,
+    const struct cat_obj *o)
+{
+	struct buf why = BUF_INIT;
+	struct msg_path mp;
+	struct msg m;
+	char *line, *nl;
+
+	if (strcmp(path_base(d->path), ".keep") == 0) {
+		check_keep(ck, d, o->size);
+		return;
+	}
+	if (o->missing) {
+		problem(ck, d, d->path, "blob %s is missing", d->newoid);
+		return;
+	}
+	if (msg_path_parse(&mp, d->path, &why) == 0 &&
+	    msg_parse(&m, o->data, o->size, ck->maxsize, &why) == 0) {
+		msg_check_place(&m, &mp, &why);
+		msg_free(&m);
+	}
+	for (line = why.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		*nl = '\0';
+		problem(ck, d, d->path, "%s", line);
+	}
+	buf_free(&why);
+}
+
+/*
+ * The entries of a raw tree object, which names each entry's object by
+ * hashlen raw bytes: "mode name\0<raw oid>".
+ */
+static int
+tree_has_twin(const struct cat_obj *o, size_t hashlen, const char *name)
+{
+	const char *p = o->data, *end = o->data + o->size, *nm;
+	size_t n;
+
+	while (p != NULL && p < end) {
+		if ((nm = memchr(p, ' ', (size_t)(end - p))) == NULL)
+			break;
+		nm++;
+		n = strnlen(nm, (size_t)(end - nm));
+		if (strlen(name) == n && strcmp(nm, name) != 0 &&
+		    strncasecmp(nm, name, n) == 0)
+			return 1;
+		p = nm + n + 1 + hashlen;
+	}
+	return 0;
+}
+
+/*
+ * Two names in one directory that differ only in case would be one
+ * file on a case-insensitive file system: refuse the newcomer.
+ */
+static int
+check_case(struct check *ck, struct deltas *ds)
+{
+	struct buf names = BUF_INIT, out = BUF_INIT;
+	const char **v = NULL;
+	struct cat_obj *obj = NULL;
+	size_t i, n = 0, hashlen;
+	char *p;
+	int rv = -1;
+
+	for (i = 0; i < ds->n; i++) {
+		struct delta *d = &ds->d[i];
+		const char *slash = strrchr(d->path, '/');
+
+		if (d->status != 'A' || d->commit == NULL || slash == NULL)
+			continue;
+		buf_addf(&names, "%s:%.*s", d->commit,
+		    (int)(slash - d->path), d->path);
+		buf_addc(&names, '\0');
+		d->dir = ++n;
+	}
+	if (n == 0)
+		return 0;
+	if ((v = reallocarray(NULL, n, sizeof(*v))) == NULL ||
+	    (obj = reallocarray(NULL, n, sizeof(*obj))) == NULL)
+		err(70, "reallocarray");
+	for (i = 0, p = names.s; i < n; i++, p += strlen(p) + 1)
+		v[i] = p;
+	if (git_cat_batch(ck->g, v, n, &out, obj) == -1)
+		goto out;
+	for (i = 0; i < ds->n; i++) {
+		struct delta *d = &ds->d[i];
+
+		if (d->dir == 0 || obj[d->dir - 1].missing)
+			continue;
+		hashlen = strlen(d->newoid) / 2;
+		if (tree_has_twin(&obj[d->dir - 1], hashlen,
+		    path_base(d->path)))
+			problem(ck, d, d->path, "another file here has the "
+			    "same name but for case; on a case-insensitive "
+			    "file system they would be one");
+	}
+	rv = 0;
+out:
+	free(v);
+	free(obj);
+	buf_free(&names);
+	buf_free(&out);
+	return rv;
+}
+
+/* Apply every rule to the deltas read; the report collects problems. */
+static int
+check_deltas(struct check *ck, struct deltas *ds)
+{
+	struct buf blobs = BUF_INIT, out = BUF_INIT;
+	const char **v = NULL;
+	struct cat_obj *obj = NULL;
+	size_t i, nblobs = 0;
+	char *p;
+	int rv = -1;
+
+	fix_commits(ds);
+	for (i = 0; i < ds->n; i++)
+		check_delta(ck, ds, &ds->d[i], &blobs, &nblobs);
+	if (nblobs > 0) {
+		if ((v = reallocarray(NULL, nblobs, sizeof(*v))) == NULL ||
+		    (obj = reallocarray(NULL, nblobs, sizeof(*obj))) == NULL)
+			err(70, "reallocarray");
+		for (i = 0, p = blobs.s; i < nblobs; i++, p += strlen(p) + 1)
+			v[i] = p;
+		if (git_cat_batch(ck->g, v, nblobs, &out, obj) == -1)
+			goto out;
+		for (i = 0; i < ds->n; i++)
+			if (ds->d[i].blob > 0)
+				check_content(ck, &ds->d[i],
+				    &obj[ds->d[i].blob - 1]);
+	}
+	rv = check_case(ck, ds);
+out:
+	free(v);
+	free(obj);
+	buf_free(&blobs);
+	buf_free(&out);
+	return rv;
+}
+
+/*
+ * Check every commit that rev-list gives for args (e.g. "OLD..NEW", or
+ * "NEW --not --all" in a pre-receive hook), each against its first
+ * parent: one rev-list, one diff-tree, one or two cat-files.
+ */
+int
+check_commits(struct check *ck, const char *const *args)
+{
+	const char *rl[16] = { "rev-list", "--reverse", "--topo-order",
+	    "--parents" };
+	const char *dt[] = { "diff-tree", "--stdin", "-r", "-z",
+	    "--no-renames", "--root", NULL };
+	struct buf list = BUF_INIT, in = BUF_INIT, raw = BUF_INIT;
+	struct deltas ds;
+	char *line, *nl, *sp;
+	size_t n = 4, i;
+	int rv = -1;
+
+	memset(&ds, 0, sizeof(ds));
+	for (i = 0; args[i] != NULL && n < 15; i++)
+		rl[n++] = args[i];
+	rl[n] = NULL;
+	if (git_run(ck->g, NULL, &list, NULL, rl) != 0)
+		goto out;
+	/* "commit parent..." lines: diff each against its first parent */
+	for (line = list.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		*nl = '\0';
+		if ((sp = strchr(line, ' ')) != NULL &&
+		    (sp = strchr(sp + 1, ' ')) != NULL)
+			*sp = '\0';	/* a merge: its first parent only */
+		buf_addf(&in, "%s\n", line);
+		ck->commits++;
+	}
+	if (in.len > 0 && git_run(ck->g, &in, &raw, NULL, dt) != 0)
+		goto out;
+	if (read_raw(&ds, raw.s, raw.len, 1) == -1)
+		goto out;
+	rv = check_deltas(ck, &ds);
+out:
+	deltas_free(&ds);
+	buf_free(&list);
+	buf_free(&in);
+	buf_free(&raw);
+	return rv;
+}
+
+/* Check what is staged in the index against HEAD (a pre-commit hook). */
+int
+check_staged(struct check *ck)
+{
+	struct buf raw = BUF_INIT, base = BUF_INIT;
+	struct deltas ds;
+	int rv = -1;
+
+	memset(&ds, 0, sizeof(ds));
+	if (git(ck->g, &base, "rev-parse", "-q", "--verify", "HEAD^{tree}",
+	    NULL) != 0) {
+		/* no commit yet: compare with the empty tree */
+		buf_reset(&base);
+		if (git(ck->g, &base, "hash-object", "-t", "tree",
+		    "/dev/null", NULL) != 0)
+			goto out;
+	}
+	buf_rtrim(&base);
+	if (git(ck->g, &raw, "diff-index", "--cached", "-r", "-z",
+	    "--no-renames", base.s, NULL) != 0)
+		goto out;
+	if (read_raw(&ds, raw.s, raw.len, 0) == -1)
+		goto out;
+	rv = check_deltas(ck, &ds);
+out:
+	deltas_free(&ds);
+	buf_free(&raw);
+	buf_free(&base);
+	return rv;
+}
+
+/*
+ * Check a whole tree, as if every file in its bus directories had just
+ * been added: for audits and migrations.
+ */
+int
+check_tree(struct check *ck, const char *rev)
+{
+	struct buf list = BUF_INIT, spec = BUF_INIT;
+	struct deltas ds;
+	struct delta *d;
+	char *p, *tab;
+	int rv = -1;
+
+	memset(&ds, 0, sizeof(ds));
+	buf_addf(&spec, "%s^{commit}", rev);
+	if (git(ck->g, &list, "rev-parse", "-q", "--verify", spec.s,
+	    NULL) != 0) {
+		bus_seterr("%s: not a commit", rev);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
+	buf_rtrim(&list);
+	buf_add(&ds.commits, list.s, list.len + 1);
+	buf_reset(&list);
+	if (git(ck->g, &list, "ls-tree", "-r", "-z", "--full-tree",
+	    ds.commits.s, NULL) != 0)
+		goto out;
+	/* "mode type oid\tpath" */
+	for (p = list.s; p != NULL && p < list.s + list.len;
+	    p += strlen(p) + 1) {
+		if ((tab = strchr(p, '\t')) == NULL || !bus_path(tab + 1))
+			continue;
+		d = delta_new(&ds);
+		d->status = 'A';
+		d->coff = 0;
+		sscanf(p, "%7s", d->mode);
+		*tab = '\0';
+		if ((d->oldoid = strdup("")) == NULL ||
+		    (d->newoid = strdup(strrchr(p, ' ') + 1)) == NULL ||
+		    (d->path = strdup(tab + 1)) == NULL)
+			err(70, "strdup");
+	}
+	rv = check_deltas(ck, &ds);
+out:
+	deltas_free(&ds);
+	buf_free(&list);
+	buf_free(&spec);
+	return rv;
+}
+
+static int
+zero_oid(const char *oid)
+{
+	return oid[strspn(oid, "0")] == '\0';
+}
+
+/*
+ * A pre-receive hook's input: "old new ref" lines.  For the bus branch
+ * (branch_ref): no deletion, no rewritten history, and every commit
+ * new to the hub checked.  Other refs are not the bus's business.
+ */
+int
+check_ref_updates(struct check *ck, char *input, const char *branch_ref)
+{
+	char *line, *nl, old[128], new[128], ref[1024];
+	const char *args[4];
+	int r;
+
+	for (line = input; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		*nl = '\0';
+		if (sscanf(line, "%127s %127s %1023s", old, new, ref) != 3) {
+			bus_seterr("unexpected hook input: %s", line);
+			return -1;
+		}
+		if (strcmp(ref, branch_ref) != 0)
+			continue;
+		if (zero_oid(new)) {
+			problem(ck, NULL, ref, "the bus branch is never "
+			    "deleted");
+			continue;
+		}
+		if (!zero_oid(old)) {
+			r = git(ck->g, NULL, "merge-base", "--is-ancestor",
+			    old, new, NULL);
+			if (r == 1) {
+				problem(ck, NULL, ref, "not a fast-forward: "
+				    "the bus history is never rewritten");
+				continue;
+			}
+			if (r != 0)
+				return -1;
+		}
+		/* the commits new to the hub: in quarantine, not on a ref */
+		args[0] = new;
+		args[1] = "--not";
+		args[2] = "--all";
+		args[3] = NULL;
+		if (check_commits(ck, args) == -1)
+			return -1;
+	}
+	return 0;
+}
