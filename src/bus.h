@@ -204,6 +204,7 @@ struct check {
 	struct buf	 report;	/* "path: reason" lines */
 	size_t		 problems;
 	size_t		 commits;	/* how many were checked */
+	size_t		 hexlen;	/* of an object id, once known */
 };
 
 int	 check_commits(struct check *, const char *const *);

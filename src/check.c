@@ -28,7 +28,6 @@ struct delta {
 	char		*path;
 	size_t		 coff;		/* offset of commit in commits, or -1 */
 	size_t		 blob;		/* its index in the blob batch, + 1 */
-	size_t		 dir;		/* its directory in the tree batch, + 1 */
 };
 
 struct deltas {
@@ -303,43 +302,68 @@ check_content(struct check *ck, const struct delta *d,
 	buf_free(&why);
 }
 
-/*
- * The entries of a raw tree object, which names each entry's object by
- * hashlen raw bytes: "mode name\0<raw oid>".
- */
 static int
-tree_has_twin(const struct cat_obj *o, size_t hashlen, const char *name)
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+cmp_case(const void *a, const void *b)
+{
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The names in a raw tree object ("mode name\0" and hashlen bytes of
+ * object id per entry) that another name of it equals but for case,
+ * sorted, appended to twins (NUL-separated).
+ */
+static void
+case_twins(const struct cat_obj *o, size_t hashlen, struct buf *twins)
 {
 	const char *p = o->data, *end = o->data + o->size, *nm;
-	size_t n;
+	char **names = NULL;
+	size_t n = 0, i, j;
 
 	while (p != NULL && p < end) {
 		if ((nm = memchr(p, ' ', (size_t)(end - p))) == NULL)
 			break;
 		nm++;
-		n = strnlen(nm, (size_t)(end - nm));
-		if (strlen(name) == n && strcmp(nm, name) != 0 &&
-		    strncasecmp(nm, name, n) == 0)
-			return 1;
-		p = nm + n + 1 + hashlen;
+		if ((names = reallocarray(names, n + 1, sizeof(*names))) ==
+		    NULL)
+			err(70, "reallocarray");
+		names[n++] = (char *)nm;
+		p = nm + strnlen(nm, (size_t)(end - nm)) + 1 + hashlen;
 	}
-	return 0;
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_case);
+	for (i = 0; i + 1 < n; i = j) {
+		for (j = i + 1; j < n && strcasecmp(names[i], names[j]) == 0;
+		    j++)
+			;
+		for (; j - i > 1 && i < j; i++)
+			buf_add(twins, names[i], strlen(names[i]) + 1);
+	}
+	free(names);
 }
 
 /*
  * Two names in one directory that differ only in case would be one
- * file on a case-insensitive file system: refuse the newcomer.
+ * file on a case-insensitive file system: refuse the newcomer.  Each
+ * directory a commit adds to is read once, in one cat-file for all.
  */
 static int
 check_case(struct check *ck, struct deltas *ds)
 {
-	struct buf names = BUF_INIT, out = BUF_INIT;
-	const char **v = NULL;
+	struct buf names = BUF_INIT, out = BUF_INIT, key = BUF_INIT;
+	struct buf *twins = NULL;
+	char **dirs = NULL, **hit, *k, *p;
 	struct cat_obj *obj = NULL;
-	size_t i, n = 0, hashlen;
-	char *p;
+	size_t i, n = 0, u = 0, at;
 	int rv = -1;
 
+	/* "commit:dir" of every add, once each */
 	for (i = 0; i < ds->n; i++) {
 		struct delta *d = &ds->d[i];
 		const char *slash = strrchr(d->path, '/');
@@ -349,35 +373,61 @@ check_case(struct check *ck, struct deltas *ds)
 		buf_addf(&names, "%s:%.*s", d->commit,
 		    (int)(slash - d->path), d->path);
 		buf_addc(&names, '\0');
-		d->dir = ++n;
+		n++;
 	}
 	if (n == 0)
 		return 0;
-	if ((v = reallocarray(NULL, n, sizeof(*v))) == NULL ||
-	    (obj = reallocarray(NULL, n, sizeof(*obj))) == NULL)
+	if ((dirs = reallocarray(NULL, n, sizeof(*dirs))) == NULL)
 		err(70, "reallocarray");
 	for (i = 0, p = names.s; i < n; i++, p += strlen(p) + 1)
-		v[i] = p;
-	if (git_cat_batch(ck->g, v, n, &out, obj) == -1)
+		dirs[i] = p;
+	qsort(dirs, n, sizeof(*dirs), cmp_str);
+	for (i = 0; i < n; i++)
+		if (u == 0 || strcmp(dirs[u - 1], dirs[i]) != 0)
+			dirs[u++] = dirs[i];
+	if ((obj = reallocarray(NULL, u, sizeof(*obj))) == NULL ||
+	    (twins = calloc(u, sizeof(*twins))) == NULL)
+		err(70, "reallocarray");
+	if (git_cat_batch(ck->g, (const char **)dirs, u, &out, obj) == -1)
 		goto out;
+	for (i = 0; i < u; i++)
+		if (!obj[i].missing)
+			case_twins(&obj[i], ck->hexlen / 2, &twins[i]);
 	for (i = 0; i < ds->n; i++) {
 		struct delta *d = &ds->d[i];
+		const char *slash = strrchr(d->path, '/'), *base;
 
-		if (d->dir == 0 || obj[d->dir - 1].missing)
+		if (d->status != 'A' || d->commit == NULL || slash == NULL)
 			continue;
-		hashlen = strlen(d->newoid) / 2;
-		if (tree_has_twin(&obj[d->dir - 1], hashlen,
-		    path_base(d->path)))
-			problem(ck, d, d->path, "another file here has the "
-			    "same name but for case; on a case-insensitive "
-			    "file system they would be one");
+		buf_reset(&key);
+		buf_addf(&key, "%s:%.*s", d->commit, (int)(slash - d->path),
+		    d->path);
+		k = key.s;
+		if ((hit = bsearch(&k, dirs, u, sizeof(*dirs),
+		    cmp_str)) == NULL)
+			continue;
+		base = slash + 1;
+		at = (size_t)(hit - dirs);
+		for (p = twins[at].s; p != NULL &&
+		    p < twins[at].s + twins[at].len; p += strlen(p) + 1)
+			if (strcmp(p, base) == 0) {
+				problem(ck, d, d->path, "another file here has "
+				    "the same name but for case; on a "
+				    "case-insensitive file system they would "
+				    "be one");
+				break;
+			}
 	}
 	rv = 0;
 out:
-	free(v);
+	for (i = 0; twins != NULL && i < u; i++)
+		buf_free(&twins[i]);
+	free(twins);
+	free(dirs);
 	free(obj);
 	buf_free(&names);
 	buf_free(&out);
+	buf_free(&key);
 	return rv;
 }
 
@@ -393,6 +443,10 @@ check_deltas(struct check *ck, struct deltas *ds)
 	int rv = -1;
 
 	fix_commits(ds);
+	/* the length of an object id here, to read raw trees */
+	for (i = 0; i < ds->n && ck->hexlen == 0; i++)
+		if (ds->d[i].status != 'D')
+			ck->hexlen = strlen(ds->d[i].newoid);
 	for (i = 0; i < ds->n; i++)
 		check_delta(ck, ds, &ds->d[i], &blobs, &nblobs);
 	if (nblobs > 0) {
