@@ -84,6 +84,19 @@ check_operand(const char *path, void *arg)
 	check(path);
 }
 
+/* Is the boolean setting name true in the repository here? */
+static int
+config_true(const struct git *g, const char *name)
+{
+	struct buf out = BUF_INIT;
+	int yes;
+
+	yes = git(g, &out, "config", "--type=bool", "--get", name,
+	    NULL) == 0 && strncmp(out.s, "true", 4) == 0;
+	buf_free(&out);
+	return yes;
+}
+
 /* The refs/heads/<bus.branch> of the repository here. */
 static void
 branch_ref(const struct git *g, struct buf *ref)
@@ -112,6 +125,7 @@ check_history(const struct git *g, int mode, const char *arg)
 	memset(&ck, 0, sizeof(ck));
 	ck.g = g;
 	ck.maxsize = maxsize;
+	ck.require_signed = config_true(g, "bus.requireSigned");
 	switch (mode) {
 	case 'R':
 		if (arg == NULL || strstr(arg, "..") == NULL)
@@ -139,7 +153,7 @@ check_history(const struct git *g, int mode, const char *arg)
 		fprintf(stderr, "bus-check: push refused: %zu problem%s; the "
 		    "hub is unchanged\n", ck.problems,
 		    ck.problems == 1 ? "" : "s");
-	buf_free(&ck.report);
+	check_free(&ck);
 	buf_free(&in);
 	buf_free(&ref);
 	return ck.problems > 0 ? EX_DATAERR : EX_OK;

@@ -15,7 +15,8 @@ static void
 usage(FILE *fp, int code)
 {
 	fputs("usage: bus-init [-qv] --hub dir\n"
-	    "       bus-init [-qv] [--bare] -a agent hub [dir]\n", fp);
+	    "       bus-init [-qv] [--bare] [--sign-key file] -a agent hub "
+	    "[dir]\n", fp);
 	exit(code);
 }
 
@@ -26,10 +27,11 @@ main(int argc, char *argv[])
 		{ "bare", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "hub", no_argument, NULL, 'H' },
+		{ "sign-key", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct buf where = BUF_INIT;
-	const char *agent = NULL;
+	const char *agent = NULL, *key = NULL;
 	FILE *trace = NULL;
 	int c, bare = 0, hub = 0;
 
@@ -49,6 +51,9 @@ main(int argc, char *argv[])
 			break;
 		case 'q':
 			break;
+		case 'S':
+			key = optarg;
+			break;
 		case 'v':
 			trace = stderr;
 			break;
@@ -60,7 +65,7 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	if (hub) {
-		if (argc != 1 || agent != NULL || bare)
+		if (argc != 1 || agent != NULL || bare || key != NULL)
 			usage(stderr, EX_USAGE);
 		if (hub_create(argv[0], trace) == -1)
 			errx(bus_errclass(), "%s", bus_error());
@@ -69,7 +74,7 @@ main(int argc, char *argv[])
 	if (agent == NULL || argc < 1 || argc > 2)
 		usage(stderr, EX_USAGE);
 	if (station_create(agent, argv[0], argc == 2 ? argv[1] : NULL, bare,
-	    trace, &where) == -1) {
+	    key, trace, &where) == -1) {
 		if (where.len > 0 && bus_errclass() == FAIL_TEMP)
 			puts(where.s);
 		errx(bus_errclass(), "%s", bus_error());

@@ -198,8 +198,16 @@ int	 valid_day(const char *, size_t);
 
 /* check.c: the protocol's rules for changes, as the hooks apply them */
 
+struct signer {
+	char		*commit;
+	char		*agent;
+};
+
 struct check {
 	const struct git *g;
+	int		 require_signed; /* bus.requireSigned */
+	struct signer	*signers;	/* good signatures, by commit */
+	size_t		 nsigners;
 	size_t		 maxsize;	/* bus.maxSize */
 	struct buf	 report;	/* "path: reason" lines */
 	size_t		 problems;
@@ -211,6 +219,7 @@ int	 check_commits(struct check *, const char *const *);
 int	 check_staged(struct check *);
 int	 check_tree(struct check *, const char *);
 int	 check_ref_updates(struct check *, char *, const char *);
+void	 check_free(struct check *);
 
 /* commit.c: commits made by git fast-import, without an index */
 
@@ -267,6 +276,7 @@ struct station {
 	int		 lockfd;
 	char		*user_name;	/* user.name, for commits */
 	char		*user_email;	/* user.email */
+	char		*signing_key;	/* bus.signingKey: sign commits */
 	struct buf	 tip_local;	/* the tip of ref, when tips_known */
 	struct buf	 tip_remote;	/* the tip of tracking */
 	int		 tips_known;
@@ -293,6 +303,8 @@ int	 station_flush(struct station *);
 int	 station_commit(struct station *, struct changes *, const char *,
 	    struct buf *);
 void	 station_ident(const struct station *, struct buf *);
+int	 station_make_commits(struct station *, struct commit_spec *, size_t,
+	    struct buf *);
 int	 station_agents(struct station *, struct buf *);
 int	 agent_listed(const struct buf *, const char *);
 int	 station_stage(struct station *, const struct msg *,
@@ -320,7 +332,7 @@ void	 inbox_free(struct inbox *);
 
 int	 hub_create(const char *, FILE *);
 int	 station_create(const char *, const char *, const char *, int,
-	    FILE *, struct buf *);
+	    const char *, FILE *, struct buf *);
 
 /* sync.c: fetch, fast-forward or replay, push with retries */
 

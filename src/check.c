@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "bus.h"
 
@@ -56,6 +57,25 @@ problem(struct check *ck, const struct delta *d, const char *path,
 		buf_addf(&ck->report, " (commit %.12s)", d->commit);
 	buf_addc(&ck->report, '\n');
 	ck->problems++;
+}
+
+/* The agent who signed commit, or NULL (signed mode). */
+static const char *
+signer_of(const struct check *ck, const char *commit)
+{
+	size_t lo = 0, hi = ck->nsigners, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if ((c = strcmp(ck->signers[mid].commit, commit)) == 0)
+			return ck->signers[mid].agent;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /* Is path in a bus directory: inbox-* or archive-* at the top? */
@@ -228,6 +248,21 @@ check_delta(struct check *ck, const struct deltas *ds, struct delta *d,
 		    "[a-z0-9][a-z0-9-]{0,31}", (int)n, agent);
 		return;
 	}
+	/* signed mode: an agent touches only what is its own */
+	if (ck->require_signed && d->commit != NULL) {
+		const char *who = signer_of(ck, d->commit);
+
+		if (who == NULL)
+			return;		/* the commit is refused already */
+		if ((d->status == 'D' || !inbox ||
+		    strcmp(path_base(d->path), ".keep") == 0) &&
+		    (strlen(who) != n || strncmp(who, agent, n) != 0)) {
+			problem(ck, d, d->path, "signed by %s, who may not "
+			    "change %s-%.*s/", who, inbox ? "inbox" :
+			    "archive", (int)n, agent);
+			return;
+		}
+	}
 	switch (d->status) {
 	case 'M':
 	case 'T':
@@ -279,6 +314,7 @@ check_content(struct check *ck, const struct delta *d,
 	struct buf why = BUF_INIT;
 	struct msg_path mp;
 	struct msg m;
+	const char *who;
 	char *line, *nl;
 
 	if (strcmp(path_base(d->path), ".keep") == 0) {
@@ -292,6 +328,13 @@ check_content(struct check *ck, const struct delta *d,
 	if (msg_path_parse(&mp, d->path, &why) == 0 &&
 	    msg_parse(&m, o->data, o->size, ck->maxsize, &why) == 0) {
 		msg_check_place(&m, &mp, &why);
+		/* a new message, not an archived one, is the signer's */
+		if (ck->require_signed && d->commit != NULL &&
+		    mp.place == PLACE_INBOX &&
+		    (who = signer_of(ck, d->commit)) != NULL &&
+		    strcmp(who, m.from) != 0)
+			buf_addf(&why, "from: \"%s\" but the commit is signed "
+			    "by %s\n", m.from, who);
 		msg_free(&m);
 	}
 	for (line = why.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
@@ -471,6 +514,145 @@ out:
 	return rv;
 }
 
+static int
+cmp_signer(const void *a, const void *b)
+{
+	return strcmp(((const struct signer *)a)->commit,
+	    ((const struct signer *)b)->commit);
+}
+
+/*
+ * Verify the signatures of the commits in lines ("commit parent"),
+ * each against the .bus/allowed_signers of its parent, with git's own
+ * ssh verification: one git log per distinct signers file (usually
+ * one).  Good signatures by a listed agent go to ck->signers; the
+ * others are problems.
+ */
+static int
+verify_signers(struct check *ck, char *lines)
+{
+	struct buf names = BUF_INIT, out = BUF_INIT, revs = BUF_INIT;
+	struct buf res = BUF_INIT, opt = BUF_INIT;
+	const char **v = NULL, *args[12];
+	struct cat_obj *obj = NULL;
+	char **commit = NULL, *p, *sp, *h, *st, *gs, tmp[] =
+	    "/tmp/bus-signers.XXXXXX";
+	size_t n = 0, i, j;
+	int fd, rv = -1, *done = NULL;
+
+	for (p = lines; p != NULL && *p != '\0'; p += strlen(p) + 1) {
+		if ((commit = reallocarray(commit, n + 1, sizeof(*commit))) ==
+		    NULL)
+			err(70, "reallocarray");
+		commit[n++] = p;
+		sp = strchr(p, ' ');
+		buf_addf(&names, "%s:.bus/allowed_signers",
+		    sp != NULL ? sp + 1 : "0000");
+		buf_addc(&names, '\0');
+	}
+	if (n == 0)
+		return 0;
+	if ((v = reallocarray(NULL, n, sizeof(*v))) == NULL ||
+	    (obj = reallocarray(NULL, n, sizeof(*obj))) == NULL ||
+	    (done = calloc(n, sizeof(*done))) == NULL)
+		err(70, "reallocarray");
+	for (i = 0, p = names.s; i < n; i++, p += strlen(p) + 1)
+		v[i] = p;
+	if (git_cat_batch(ck->g, v, n, &out, obj) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		if (obj[i].missing) {
+			problem(ck, NULL, commit[i], "signed commits are "
+			    "required, and its parent lists no "
+			    ".bus/allowed_signers");
+			done[i] = 1;
+			continue;
+		}
+		/* every commit whose parent lists the same signers */
+		buf_reset(&revs);
+		for (j = i; j < n; j++) {
+			if (done[j] || obj[j].missing ||
+			    obj[j].size != obj[i].size ||
+			    memcmp(obj[j].data, obj[i].data, obj[i].size) != 0)
+				continue;
+			buf_add(&revs, commit[j], strcspn(commit[j], " "));
+			buf_addc(&revs, '\n');
+			done[j] = 1;
+		}
+		if ((fd = mkstemp(tmp)) == -1) {
+			bus_seterrno("%s", tmp);
+			goto out;
+		}
+		if (write(fd, obj[i].data, obj[i].size) != (ssize_t)obj[i].size) {
+			bus_seterrno("%s", tmp);
+			close(fd);
+			unlink(tmp);
+			goto out;
+		}
+		close(fd);
+		buf_reset(&opt);
+		buf_addf(&opt, "gpg.ssh.allowedSignersFile=%s", tmp);
+		args[0] = "-c";
+		args[1] = "gpg.format=ssh";
+		args[2] = "-c";
+		args[3] = opt.s;
+		args[4] = "log";
+		args[5] = "--no-walk=unsorted";
+		args[6] = "--stdin";
+		args[7] = "--format=%H %G? %GS";
+		args[8] = NULL;
+		buf_reset(&res);
+		rv = git_run(ck->g, &revs, &res, NULL, args);
+		unlink(tmp);
+		strlcpy(tmp, "/tmp/bus-signers.XXXXXX", sizeof(tmp));
+		if (rv != 0) {
+			rv = -1;
+			goto out;
+		}
+		rv = -1;
+		/* "commit status principal" */
+		for (h = res.s; h != NULL && (p = strchr(h, '\n')) != NULL;
+		    h = p + 1) {
+			*p = '\0';
+			if ((st = strchr(h, ' ')) == NULL)
+				continue;
+			*st++ = '\0';
+			gs = st[0] != '\0' && st[1] == ' ' ? st + 2 : "";
+			if (st[0] != 'G' || !valid_agent(gs, strlen(gs))) {
+				problem(ck, NULL, h, "not signed by a key that "
+				    ".bus/allowed_signers of its parent lists "
+				    "for an agent (%c)", st[0]);
+				continue;
+			}
+			if ((ck->signers = reallocarray(ck->signers,
+			    ck->nsigners + 1, sizeof(*ck->signers))) == NULL)
+				err(70, "reallocarray");
+			if ((ck->signers[ck->nsigners].commit = strdup(h)) ==
+			    NULL || (ck->signers[ck->nsigners].agent =
+			    strdup(gs)) == NULL)
+				err(70, "strdup");
+			ck->nsigners++;
+		}
+	}
+	if (ck->nsigners > 1)
+		qsort(ck->signers, ck->nsigners, sizeof(*ck->signers),
+		    cmp_signer);
+	rv = 0;
+out:
+	free(commit);
+	free(v);
+	free(obj);
+	free(done);
+	buf_free(&names);
+	buf_free(&out);
+	buf_free(&revs);
+	buf_free(&res);
+	buf_free(&opt);
+	return rv;
+}
+
 /*
  * Check every commit that rev-list gives for args (e.g. "OLD..NEW", or
  * "NEW --not --all" in a pre-receive hook), each against its first
@@ -484,6 +666,7 @@ check_commits(struct check *ck, const char *const *args)
 	const char *dt[] = { "diff-tree", "--stdin", "-r", "-z",
 	    "--no-renames", "--root", NULL };
 	struct buf list = BUF_INIT, in = BUF_INIT, raw = BUF_INIT;
+	struct buf pairs = BUF_INIT;
 	struct deltas ds;
 	char *line, *nl, *sp;
 	size_t n = 4, i;
@@ -503,8 +686,12 @@ check_commits(struct check *ck, const char *const *args)
 		    (sp = strchr(sp + 1, ' ')) != NULL)
 			*sp = '\0';	/* a merge: its first parent only */
 		buf_addf(&in, "%s\n", line);
+		buf_add(&pairs, line, strlen(line) + 1);
 		ck->commits++;
 	}
+	buf_addc(&pairs, '\0');
+	if (ck->require_signed && verify_signers(ck, pairs.s) == -1)
+		goto out;
 	if (in.len > 0 && git_run(ck->g, &in, &raw, NULL, dt) != 0)
 		goto out;
 	if (read_raw(&ds, raw.s, raw.len, 1) == -1)
@@ -515,6 +702,7 @@ out:
 	buf_free(&list);
 	buf_free(&in);
 	buf_free(&raw);
+	buf_free(&pairs);
 	return rv;
 }
 
@@ -651,4 +839,19 @@ check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 			return -1;
 	}
 	return 0;
+}
+
+void
+check_free(struct check *ck)
+{
+	size_t i;
+
+	for (i = 0; i < ck->nsigners; i++) {
+		free(ck->signers[i].commit);
+		free(ck->signers[i].agent);
+	}
+	free(ck->signers);
+	buf_free(&ck->report);
+	ck->signers = NULL;
+	ck->nsigners = 0;
 }

@@ -212,12 +212,13 @@ on_branch(struct station *st, const char *path)
 
 /*
  * Make a station for agent from the hub at url, in dir (NULL: named
- * as git clone would), or set up the clone already there.  The
- * station's absolute path goes to where.
+ * as git clone would), or set up the clone already there; with key (an
+ * ssh key file), it signs its commits.  The station's absolute path
+ * goes to where.
  */
 int
 station_create(const char *agent, const char *url, const char *dir,
-    int bare, FILE *trace, struct buf *where)
+    int bare, const char *key, FILE *trace, struct buf *where)
 {
 	struct git g = { .dir = NULL, .trace = trace };
 	struct station st;
@@ -254,6 +255,13 @@ station_create(const char *agent, const char *url, const char *dir,
 	/* a bare clone has no remote-tracking refs; a station needs them */
 	if (bare && git(&g, NULL, "config", "remote.origin.fetch",
 	    "+refs/heads/*:refs/remotes/origin/*", NULL) != 0)
+		goto out;
+	/* signed commits: git's ssh signing, the key named by path */
+	if (key != NULL && (realpath(key, real) == NULL ?
+	    (bus_seterrno("%s", key), bus_setclass(FAIL_USAGE), 1) :
+	    git(&g, NULL, "config", "gpg.format", "ssh", NULL) != 0 ||
+	    git(&g, NULL, "config", "user.signingKey", real, NULL) != 0 ||
+	    git(&g, NULL, "config", "bus.signingKey", real, NULL) != 0))
 		goto out;
 	if (git(&g, NULL, "config", "bus.agent", agent, NULL) != 0 ||
 	    git(&g, NULL, "config", "merge.profile.name",

@@ -68,7 +68,10 @@ read_config(struct station *st, char **agent)
 			}
 		} else if (strcmp(p, "bus.locktimeout") == 0)
 			st->lock_timeout = atoi(nl + 1);
-		else if (strcmp(p, "user.name") == 0) {
+		else if (strcmp(p, "bus.signingkey") == 0) {
+			free(st->signing_key);
+			st->signing_key = xstrdup(nl + 1);
+		} else if (strcmp(p, "user.name") == 0) {
 			free(st->user_name);
 			st->user_name = xstrdup(nl + 1);
 		} else if (strcmp(p, "user.email") == 0) {
@@ -273,6 +276,7 @@ station_close(struct station *st)
 	free(st->tracking);
 	free(st->user_name);
 	free(st->user_email);
+	free(st->signing_key);
 	buf_free(&st->tip_local);
 	buf_free(&st->tip_remote);
 	changes_free(&st->pending);
@@ -694,9 +698,19 @@ station_commit(struct station *st, struct changes *c, const char *message,
 	spec.message = message;
 	spec.changes = c;
 
-	/* the journal first: a crash after the ref moves is finished later */
-	if (journal(st, local.s) == -1 ||
-	    commits_import(&st->g, st->ref, 0, &spec, 1, tip) == -1)
+	/*
+	 * The journal first: a crash after the ref moves is finished
+	 * later.  Unsigned, fast-import moves the branch itself (only as a
+	 * fast-forward); signed, the signed commit is put there with the
+	 * expected old value.
+	 */
+	if (journal(st, local.s) == -1)
+		goto out;
+	if (st->signing_key == NULL) {
+		if (commits_import(&st->g, st->ref, 0, &spec, 1, tip) == -1)
+			goto out;
+	} else if (station_make_commits(st, &spec, 1, tip) == -1 ||
+	    station_update_ref(st, tip->s, local.s, message) == -1)
 		goto out;
 	tip_copy(&st->tip_local, tip);
 	defer(st, c);
@@ -706,6 +720,101 @@ out:
 	buf_free(&base);
 	buf_free(&path);
 	buf_free(&who);
+	return rv;
+}
+
+/* Environment for git to use ident ("Name <email> time zone") as WHO. */
+static void
+ident_env(const char *ident, const char *who, struct buf *env)
+{
+	const char *lt = strchr(ident, '<'), *gt;
+
+	if (lt == NULL || (gt = strchr(lt, '>')) == NULL)
+		return;
+	buf_addf(env, "GIT_%s_NAME=%.*s", who,
+	    (int)(lt > ident && lt[-1] == ' ' ? lt - ident - 1 : lt - ident),
+	    ident);
+	buf_addc(env, '\0');
+	buf_addf(env, "GIT_%s_EMAIL=%.*s", who, (int)(gt - lt - 1), lt + 1);
+	buf_addc(env, '\0');
+	buf_addf(env, "GIT_%s_DATE=%s", who, gt[1] == ' ' ? gt + 2 : gt + 1);
+	buf_addc(env, '\0');
+}
+
+/*
+ * The commit u again, signed with the station's key (git commit-tree
+ * -S: gpg.format ssh and user.signingKey, set by bus-init --sign-key),
+ * on parent; its id goes to out.
+ */
+static int
+sign_commit(struct station *st, const char *u, const char *parent,
+    const struct commit_spec *spec, struct buf *out)
+{
+	struct buf tree = BUF_INIT, env = BUF_INIT, msg = BUF_INIT;
+	const char *args[8], *envv[8], *p;
+	struct git g = st->g;
+	int n = 0, e = 0, rv;
+
+	buf_addf(&tree, "%s^{tree}", u);
+	ident_env(spec->author != NULL ? spec->author : spec->committer,
+	    "AUTHOR", &env);
+	ident_env(spec->committer, "COMMITTER", &env);
+	for (p = env.s; p != NULL && p < env.s + env.len && e < 7;
+	    p += strlen(p) + 1)
+		envv[e++] = p;
+	envv[e] = NULL;
+	g.env = envv;
+	args[n++] = "commit-tree";
+	args[n++] = tree.s;
+	if (parent != NULL && *parent != '\0') {
+		args[n++] = "-p";
+		args[n++] = parent;
+	}
+	args[n++] = "-S";
+	args[n++] = "-F";
+	args[n++] = "-";
+	args[n] = NULL;
+	buf_adds(&msg, spec->message);
+	buf_reset(out);
+	rv = git_run(&g, &msg, out, NULL, args);
+	buf_rtrim(out);
+	buf_free(&tree);
+	buf_free(&env);
+	buf_free(&msg);
+	return rv == 0 ? 0 : -1;
+}
+
+/*
+ * Make the n commits of spec, each on the one before, the first on
+ * spec[0].parent, and put the last one's id in tip; no branch moves.
+ * A station that signs (bus.signingKey) signs each of them.
+ */
+int
+station_make_commits(struct station *st, struct commit_spec *spec, size_t n,
+    struct buf *tip)
+{
+	struct buf u = BUF_INIT, prev = BUF_INIT;
+	struct commit_spec one;
+	size_t i;
+	int rv = -1;
+
+	if (st->signing_key == NULL)
+		return commits_import(&st->g, "refs/bus/new", 1, spec, n, tip);
+	buf_adds(&prev, spec[0].parent != NULL ? spec[0].parent : "");
+	for (i = 0; i < n; i++) {
+		one = spec[i];
+		one.parent = prev.len > 0 ? prev.s : NULL;
+		if (commits_import(&st->g, "refs/bus/new", 1, &one, 1,
+		    &u) == -1 ||
+		    sign_commit(st, u.s, one.parent, &one, tip) == -1)
+			goto out;
+		buf_reset(&prev);
+		buf_adds(&prev, tip->s);
+	}
+	rv = 0;
+out:
+	buf_free(&u);
+	buf_free(&prev);
 	return rv;
 }
 

@@ -128,9 +128,8 @@ replay(struct station *st, const char *local, const char *remote)
 		rv = 0;
 		goto out;
 	}
-	if (commits_import(&st->g, "refs/bus/replay", 1, spec, n, &tip) == -1)
+	if (station_make_commits(st, spec, n, &tip) == -1)
 		goto out;
-	git(&st->g, NULL, "update-ref", "-d", "refs/bus/replay", NULL);
 	rv = station_advance(st, tip.s, local, NULL,
 	    "bus: replay on the hub's tip");
 out:

@@ -1,0 +1,118 @@
+#!/bin/sh
+test_description='signed identity: bus.requireSigned on the hub'
+. "$BUS_SRC_DIR/tests/test-lib.sh"
+
+if ! command -v ssh-keygen >/dev/null 2>&1; then
+	test_skip 'signed identity' 'ssh-keygen is not installed'
+	test_done
+fi
+
+TS=2026-11-28T10:15:00Z
+
+msg () {
+	printf '{"id":"%s","ts":"%s","from":"%s","to":"%s","type":"note","body":"hi"}\n' \
+		"$1" "$TS" "$3" "$2"
+}
+
+# signed_clone KEY: a plain clone "raw" whose commits are signed by KEY.
+signed_clone () {
+	rm -rf raw && git clone -q hub.git raw &&
+	git -C raw config gpg.format ssh &&
+	git -C raw config user.signingKey "$TRASH_DIRECTORY/keys/$1"
+}
+
+commit_signed () {
+	git -C raw add -A && git -C raw commit -q -S --no-verify -m "$1"
+}
+
+refused () {
+	_before=$(hub_tip) &&
+	test_must_fail git -C raw push -q origin HEAD:main 2>err &&
+	test "$(hub_tip)" = "$_before" &&
+	grep -F -e "$1" err
+}
+
+accepted () {
+	git -C raw push -q origin HEAD:main 2>err &&
+	test "$(hub_tip)" = "$(git -C raw rev-parse HEAD)"
+}
+
+test_expect_success 'set up: keys, a hub, signing stations, allowed signers' '
+	mkdir keys &&
+	for k in a b x; do
+		ssh-keygen -q -t ed25519 -N "" -C $k -f keys/$k || exit 1
+	done &&
+	bus-init --hub hub.git &&
+	bus-init -a a --sign-key keys/a hub.git st-a >/dev/null &&
+	bus-init -a b --sign-key keys/b hub.git st-b >/dev/null &&
+	rm -rf raw && git clone -q hub.git raw && mkdir raw/.bus &&
+	{ printf "a " && cat keys/a.pub && printf "b " && cat keys/b.pub; } \
+		>raw/.bus/allowed_signers &&
+	git -C raw add .bus && git -C raw commit -q -m "signers" &&
+	git -C raw push -q origin HEAD:main &&
+	git -C hub.git config bus.requireSigned true &&
+	bus-recv -C st-a -f id && bus-recv -C st-b -f id
+'
+
+test_expect_success 'a signed send and a signed ack with reply are accepted' '
+	(cd st-a && bus-send b "signed hello") >id &&
+	git -C hub.git cat-file -e "main:inbox-b/$(cat id).json" &&
+	(cd st-b && bus-recv -f id | bus-ack --reply -) >reply &&
+	git -C hub.git cat-file -e "main:inbox-a/$(cat reply).json" &&
+	git -C hub.git config gpg.ssh.allowedSignersFile "$TRASH_DIRECTORY/raw/.bus/allowed_signers" &&
+	git -C hub.git -c gpg.format=ssh log -2 --format=%G?%GS main >sigs &&
+	printf "Gb\nGa\n" >expect &&
+	test_cmp expect sigs
+'
+
+test_expect_success 'refused: an unsigned commit' '
+	rm -rf raw && git clone -q hub.git raw &&
+	msg u1 b a >raw/inbox-b/u1.json &&
+	git -C raw add -A && git -C raw commit -q --no-verify -m unsigned &&
+	refused "not signed by a key"
+'
+
+test_expect_success 'refused: a key no agent has' '
+	signed_clone x && msg x1 b a >raw/inbox-b/x1.json &&
+	commit_signed intruder && refused "not signed by a key"
+'
+
+test_expect_success 'refused: a message from another agent than the signer' '
+	signed_clone a && msg f1 b b >raw/inbox-b/f1.json &&
+	commit_signed forged && refused "from: \"b\" but the commit is signed by a"
+'
+
+test_expect_success 'refused: moving another agent'"'"'s mail into its archive' '
+	(cd st-a && bus-send -i m9 b "for b only") &&
+	signed_clone a && day=$(date -u +%Y-%m-%d) &&
+	mkdir -p raw/archive-b/$day && git -C raw mv inbox-b/m9.json archive-b/$day/ &&
+	commit_signed meddle && refused "signed by a, who may not change inbox-b/"
+'
+
+test_expect_success 'refused: allowed_signers changed by an unlisted key' '
+	signed_clone x && { printf "x " && cat keys/x.pub; } >>raw/.bus/allowed_signers &&
+	commit_signed takeover && refused "not signed by a key"
+'
+
+test_expect_success 'accepted: allowed_signers changed by a listed key' '
+	signed_clone a && { printf "x " && cat keys/x.pub; } >>raw/.bus/allowed_signers &&
+	commit_signed "welcome x" && accepted
+'
+
+test_expect_success 'accepted then: the new key, for its own agent' '
+	signed_clone x && mkdir raw/inbox-x raw/archive-x &&
+	: >raw/inbox-x/.keep && : >raw/archive-x/.keep &&
+	commit_signed join && accepted
+'
+
+test_expect_success 'signed stations racing: replays are signed too, nothing lost' '
+	(cd st-a && bus-send --no-push b one) >ids &&
+	(cd st-b && bus-send --no-push a two) >>ids &&
+	bus-recv -q -C st-a -f id >/dev/null &&
+	bus-recv -q -C st-b -f id >/dev/null &&
+	for id in $(cat ids); do
+		hub_files | grep -q "/$id.json$" || exit 1
+	done
+'
+
+test_done
