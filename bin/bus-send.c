@@ -41,12 +41,8 @@ usage(FILE *fp, int code)
 static void __attribute__((noreturn))
 fail(void)
 {
-	char msg[1024];
-	int class = bus_errclass();
-
-	strlcpy(msg, bus_error(), sizeof(msg));
-	station_flush(&st);
-	errx(class, "%s", msg);
+	station_abort(&st);
+	errx(bus_errclass(), "%s", bus_error());
 }
 
 /*

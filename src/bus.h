@@ -300,6 +300,7 @@ int	 station_diff(struct station *, const char *, const char *,
 int	 station_advance(struct station *, const char *, const char *,
 	    const struct changes *, const char *);
 int	 station_flush(struct station *);
+void	 station_abort(struct station *);
 int	 station_commit(struct station *, struct changes *, const char *,
 	    struct buf *);
 void	 station_ident(const struct station *, struct buf *);

@@ -556,6 +556,22 @@ out:
 }
 
 /*
+ * After a failure: bring the work tree along for what did happen (the
+ * branch may have moved), keeping the failure's own error for main().
+ */
+void
+station_abort(struct station *st)
+{
+	char msg[1024];
+	enum bus_fail class = bus_errclass();
+
+	strlcpy(msg, bus_error(), sizeof(msg));
+	station_flush(st);
+	bus_seterr("%s", msg);
+	bus_setclass(class);
+}
+
+/*
  * Before the branch moves from old: the journal.  If we die between
  * moving the ref and updating the work tree, the next command
  * (station_recover) finishes the job from it.  Written once, at the

@@ -21,20 +21,6 @@ commit_all () {
 	git -C raw add -A && git -C raw commit -q --no-verify -m "$1"
 }
 
-# refused EXPECTED: the push of raw is refused, the hub unchanged, and
-# the refusal says EXPECTED.
-refused () {
-	_before=$(hub_tip) &&
-	test_must_fail git -C raw push -q origin HEAD:main 2>err &&
-	test "$(hub_tip)" = "$_before" &&
-	grep -F -e "$1" err
-}
-
-accepted () {
-	git -C raw push -q origin HEAD:main 2>err &&
-	test "$(hub_tip)" = "$(git -C raw rev-parse HEAD)"
-}
-
 test_expect_success 'set up: a hub with its hook, stations a and b, one message' '
 	setup_bus a b c >/dev/null &&
 	test -x hub.git/hooks/pre-receive &&

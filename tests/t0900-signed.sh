@@ -25,18 +25,6 @@ commit_signed () {
 	git -C raw add -A && git -C raw commit -q -S --no-verify -m "$1"
 }
 
-refused () {
-	_before=$(hub_tip) &&
-	test_must_fail git -C raw push -q origin HEAD:main 2>err &&
-	test "$(hub_tip)" = "$_before" &&
-	grep -F -e "$1" err
-}
-
-accepted () {
-	git -C raw push -q origin HEAD:main 2>err &&
-	test "$(hub_tip)" = "$(git -C raw rev-parse HEAD)"
-}
-
 test_expect_success 'set up: keys, a hub, signing stations, allowed signers' '
 	mkdir keys &&
 	for k in a b x; do

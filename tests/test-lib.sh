@@ -145,3 +145,20 @@ without_hub_hook () {
 		"$TRASH_DIRECTORY/hub.git/hooks/pre-receive"
 	return $_st
 }
+
+# refused EXPECTED: pushing ./raw is refused, the hub is unchanged, and
+# the refusal (in ./err) says EXPECTED.
+refused () {
+	_before=$(hub_tip) &&
+	test_must_fail git -C "$TRASH_DIRECTORY/raw" push -q origin HEAD:main \
+		2>"$TRASH_DIRECTORY/err" &&
+	test "$(hub_tip)" = "$_before" &&
+	grep -F -e "$1" "$TRASH_DIRECTORY/err"
+}
+
+# accepted: pushing ./raw is accepted and moves the hub to it.
+accepted () {
+	git -C "$TRASH_DIRECTORY/raw" push -q origin HEAD:main \
+		2>"$TRASH_DIRECTORY/err" &&
+	test "$(hub_tip)" = "$(git -C "$TRASH_DIRECTORY/raw" rev-parse HEAD)"
+}
