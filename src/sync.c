@@ -217,7 +217,7 @@ int
 sync_push(struct station *st)
 {
 	struct buf local = BUF_INIT, remote = BUF_INIT, spec = BUF_INIT;
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, out = BUF_INIT;
 	const char *args[8];
 	time_t start = time(NULL);
 	int try, rv = -1, r, moved = 0;
@@ -237,7 +237,18 @@ sync_push(struct station *st)
 		args[4] = spec.s;
 		args[5] = NULL;
 		buf_reset(&err);
-		r = git_run(&st->g, NULL, NULL, &err, args);
+		buf_reset(&out);
+		r = git_run(&st->g, NULL, &out, &err, args);
+		if (r > 0 && strstr(out.s != NULL ? out.s : "",
+		    "\t[remote rejected]") != NULL) {
+			/* the hub's hook said no: trying again cannot help */
+			buf_rtrim(&err);
+			bus_seterr("the hub refused the push; the commit stays "
+			    "in the station: %s", err.len > 0 ? err.s :
+			    "no reason given");
+			bus_setclass(FAIL_DATA);
+			goto out;
+		}
 		if (r == 0) {
 			/* git push moved the tracking ref too */
 			tip_copy(&st->tip_remote, &local);
@@ -281,6 +292,7 @@ out:
 	buf_free(&remote);
 	buf_free(&spec);
 	buf_free(&err);
+	buf_free(&out);
 	return rv;
 }
 

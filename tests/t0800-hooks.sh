@@ -293,6 +293,17 @@ test_expect_success 'pre-commit: modifying a message is refused, a good one pass
 	git -C st-b reset -q --hard HEAD~1
 '
 
+test_expect_success 'a tool whose push the hub refuses says so at once (65)' '
+	git -C hub.git config bus.maxSize 150 &&
+	before=$(hub_tip) &&
+	(cd st-a && test_expect_code 65 bus-send b \
+		"a body long enough to pass 150 bytes once it is a message") 2>err &&
+	grep "the hub refused the push" err &&
+	grep "larger than 150 bytes" err &&
+	test "$(hub_tip)" = "$before" &&
+	git -C hub.git config --unset bus.maxSize
+'
+
 test_expect_success 'bus-init --hub installs the hook into an existing bare repository' '
 	git init -q --bare plain.git &&
 	bus-init --hub plain.git &&
