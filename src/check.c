@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <err.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -113,6 +114,29 @@ bad_name(const char *path)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return "a path with a control character";
 	return NULL;
+}
+
+/*
+ * A bus file sits right in inbox-<agent>/ or archive-<agent>/, or in a
+ * day of the archive: inbox-b/archive-c/x.json is in no bus directory,
+ * whatever its last components say.
+ */
+static const char *
+bad_depth(const char *path, int inbox)
+{
+	const char *first = strchr(path, '/'), *second;
+
+	if (first == NULL)
+		return "not in a bus directory";
+	second = strchr(first + 1, '/');
+	if (second == NULL)
+		return NULL;
+	if (!inbox && strchr(second + 1, '/') == NULL &&
+	    valid_day(first + 1, (size_t)(second - first - 1)) &&
+	    strcmp(second + 1, ".keep") != 0)
+		return NULL;
+	return inbox ? "not right in inbox-<agent>/" :
+	    "not right in archive-<agent>/ or one of its <YYYY-MM-DD>/";
 }
 
 static struct delta *
@@ -282,6 +306,10 @@ check_delta(struct check *ck, const struct deltas *ds, struct delta *d,
 		break;
 	default:
 		problem(ck, d, d->path, "unexpected change '%c'", d->status);
+		return;
+	}
+	if ((why = bad_depth(d->path, inbox)) != NULL) {
+		problem(ck, d, d->path, "%s", why);
 		return;
 	}
 	if (strcmp(d->mode, "100644") != 0) {
@@ -801,8 +829,8 @@ zero_oid(const char *oid)
 int
 check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 {
-	char *line, *nl, old[128], new[128], ref[1024];
-	const char *args[4];
+	char *line, *nl, old[128], new[128], ref[1024], range[260];
+	const char *args[2];
 	int r;
 
 	for (line = input; line != NULL && (nl = strchr(line, '\n')) != NULL;
@@ -830,11 +858,14 @@ check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 			if (r != 0)
 				return -1;
 		}
-		/* the commits new to the hub: in quarantine, not on a ref */
-		args[0] = new;
-		args[1] = "--not";
-		args[2] = "--all";
-		args[3] = NULL;
+		/*
+		 * The commits new to the bus branch, which may already be
+		 * on another ref of the hub: old..new, or all that new
+		 * reaches when the branch is being made.
+		 */
+		snprintf(range, sizeof(range), "%s..%s", old, new);
+		args[0] = zero_oid(old) ? new : range;
+		args[1] = NULL;
 		if (check_commits(ck, args) == -1)
 			return -1;
 	}

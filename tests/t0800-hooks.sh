@@ -115,7 +115,7 @@ test_expect_success 'refused: a file that is not <id>.json' '
 
 test_expect_success 'refused: a subdirectory in an inbox' '
 	fresh && mkdir raw/inbox-b/sub && msg x b >raw/inbox-b/sub/x.json &&
-	commit_all bad && refused "inbox-b/sub/x.json: not in an inbox"
+	commit_all bad && refused "inbox-b/sub/x.json: not right in inbox-<agent>/"
 '
 
 test_expect_success 'refused: a symlink' '
@@ -213,7 +213,25 @@ test_expect_success 'refused: a .keep that is not empty' '
 
 test_expect_success 'refused: a .keep in the wrong place' '
 	fresh && mkdir -p raw/archive-b/$DAY && : >raw/archive-b/$DAY/.keep &&
-	commit_all bad && refused "a .keep belongs right in"
+	commit_all bad && refused "archive-b/$DAY/.keep: not right in archive-<agent>/"
+'
+
+test_expect_success 'refused: files nested in another directory of the bus' '
+	fresh && mkdir -p raw/inbox-b/archive-c raw/inbox-b/inbox-c \
+		raw/archive-b/archive-c/$DAY &&
+	msg p1 c >raw/inbox-b/archive-c/p1.json &&
+	msg p3 c >raw/inbox-b/inbox-c/p3.json &&
+	msg p2 c >raw/archive-b/archive-c/$DAY/p2.json &&
+	commit_all bad &&
+	refused "inbox-b/archive-c/p1.json: not right in inbox-<agent>/" &&
+	grep -F "inbox-b/inbox-c/p3.json: not right" err &&
+	grep -F "archive-b/archive-c/$DAY/p2.json: not right in archive-<agent>/" err
+'
+
+test_expect_success 'refused: a bad commit that reached the hub on another branch' '
+	fresh && printf "{" >raw/inbox-b/sneak.json && commit_all sneak &&
+	git -C raw push -q origin HEAD:refs/heads/sideways &&
+	refused "inbox-b/sneak.json: invalid JSON"
 '
 
 test_expect_success 'refused: a force push' '
