@@ -48,6 +48,13 @@ add_id(const char *id)
 		err(70, NULL);
 }
 
+/* However we exit: the work tree shows what did happen to the branch. */
+static void
+flush_at_exit(void)
+{
+	station_flush(&st);
+}
+
 /* For read_operands(): one id read from stdin. */
 static void
 add_id_operand(const char *id, void *arg)
@@ -117,6 +124,7 @@ main(int argc, char *argv[])
 	struct changes c = CHANGES_INIT;
 	struct buf box = BUF_INIT, bad = BUF_INIT, path = BUF_INIT;
 	struct buf msg = BUF_INIT, tip = BUF_INIT, replies = BUF_INIT;
+	struct buf agents = BUF_INIT;
 	struct inbox in;
 	struct msg ack;
 	const char *agent = NULL, *dir = NULL;
@@ -173,8 +181,10 @@ main(int argc, char *argv[])
 			add_id(*argv);
 	}
 
-	if (station_open(&st, dir, agent, 1, trace) == -1 ||
-	    station_lock(&st) == -1)
+	if (station_open(&st, dir, agent, 1, trace) == -1)
+		fail();
+	atexit(flush_at_exit);
+	if (station_lock(&st) == -1)
 		fail();
 	if (!nofetch && sync_all(&st) == -1) {
 		if (bus_errclass() != FAIL_TEMP)
@@ -184,6 +194,8 @@ main(int argc, char *argv[])
 		status = FAIL_TEMP;
 	}
 
+	if (reply && station_agents(&st, &agents) == -1)
+		fail();
 	/* Find every id first: all of them are acked, or none. */
 	buf_addf(&box, "inbox-%s", st.agent);
 	if (station_read_dir(&st, box.s, &in, &bad) == -1)
@@ -204,6 +216,9 @@ main(int argc, char *argv[])
 			changes_add_blob(&c, path.s, in.msgs[k].oid,
 			    in.msgs[k].raw.s, in.msgs[k].raw.len);
 			moved++;
+			if (reply && !agent_listed(&agents, m->from))
+				errx(FAIL_AGENT, "inbox-%s: no such agent to "
+				    "reply to", m->from);
 			if (reply) {
 				if (msg_new(&ack, st.agent, m->from, "ack", "",
 				    0, m->id, NULL, now) == -1 ||
@@ -226,14 +241,16 @@ main(int argc, char *argv[])
 	if (moved > 0) {
 		buf_addf(&msg, "bus-ack: %zu message%s read by %s\n", moved,
 		    moved == 1 ? "" : "s", st.agent);
-		if (station_commit(&st, &c, msg.s, &tip) == -1 ||
-		    station_flush(&st) == -1)
+		if (station_commit(&st, &c, msg.s, &tip) == -1)
 			fail();
 		if (replies.len > 0) {
 			fputs(replies.s, stdout);
 			if (fflush(stdout) == EOF)
 				err(EX_IOERR, "stdout");
 		}
+		if (station_flush(&st) == -1)
+			warnx("%s; the next bus command brings the work tree "
+			    "along", bus_error());
 		if (!nopush && sync_push(&st) == -1)
 			fail();
 	}
@@ -249,5 +266,6 @@ main(int argc, char *argv[])
 	buf_free(&msg);
 	buf_free(&tip);
 	buf_free(&replies);
+	buf_free(&agents);
 	return status;
 }

@@ -41,22 +41,40 @@ fail(void)
 	errx(bus_errclass(), "%s", bus_error());
 }
 
-/* Sync with the hub; when it cannot be reached, go on from the station. */
+/* However we exit: the work tree shows what did happen to the branch. */
+static void
+flush_at_exit(void)
+{
+	station_flush(&st);
+}
+
+/*
+ * Sync with the hub.  When it cannot be reached, or refuses what this
+ * station queued, go on from the station and say so.
+ */
 static void
 sync_or_warn(void)
 {
+	char msg[1024];
+	enum bus_fail class;
+
 	if (sync_all(&st) == 0) {
 		if (station_flush(&st) == -1)
 			fail();
 		return;
 	}
+	class = bus_errclass();
+	strlcpy(msg, bus_error(), sizeof(msg));
 	if (station_flush(&st) == -1)
 		fail();
-	if (bus_errclass() != FAIL_TEMP)
+	if (class != FAIL_TEMP && class != FAIL_DATA) {
+		bus_seterr("%s", msg);
+		bus_setclass(class);
 		fail();
+	}
 	if (!qflag)
-		warnx("%s; answering from the station", bus_error());
-	status = FAIL_TEMP;
+		warnx("%s; answering from the station", msg);
+	status = class;
 }
 
 /* The body for people: every line indented, nothing raw. */
@@ -176,6 +194,7 @@ wait_for_mail(long seconds)
 {
 	time_t end = time(NULL) + seconds;
 	unsigned int pause = 1;
+	int moved;
 
 	for (;;) {
 		station_unlock(&st);
@@ -187,7 +206,9 @@ wait_for_mail(long seconds)
 			pause *= 2;
 		if (station_lock(&st) == -1)
 			fail();
-		if (hub_moved() != 1)
+		if ((moved = hub_moved()) == -1)
+			status = FAIL_TEMP;	/* the hub went away */
+		if (moved != 1)
 			continue;
 		status = EX_OK;
 		sync_or_warn();
@@ -278,6 +299,7 @@ main(int argc, char *argv[])
 
 	if (station_open(&st, dir, agent, 1, trace) == -1)
 		fail();
+	atexit(flush_at_exit);
 	if (format == F_PATH && st.worktree == NULL)
 		errx(EX_USAGE, "-f path: %s is a bare station", st.gitdir);
 	if (station_lock(&st) == -1)

@@ -45,6 +45,13 @@ fail(void)
 	errx(bus_errclass(), "%s", bus_error());
 }
 
+/* However we exit: the work tree shows what did happen to the branch. */
+static void
+flush_at_exit(void)
+{
+	station_flush(&st);
+}
+
 /*
  * Is to an agent on the bus?  An agent that joined since our last
  * fetch is found by fetching once.
@@ -87,6 +94,10 @@ stage(const char *where, const char *to, const char *type, const char *body,
 	if (msg_new(&m, st.agent, to, type, body, len, re, id, now) == -1 ||
 	    station_stage(&st, &m, &staged) == -1)
 		errx(bus_errclass(), "%s%s", where, bus_error());
+	/* a chosen id may be taken; a message file is never replaced */
+	if (id != NULL && station_has(&st, staged.c[staged.n - 1].path))
+		errx(FAIL_DATA, "%s%s: that message exists already", where,
+		    staged.c[staged.n - 1].path);
 	buf_addf(&ids, "%s\n", m.id);
 	msg_free(&m);
 }
@@ -242,8 +253,10 @@ main(int argc, char *argv[])
 		errx(errno == EFBIG ? FAIL_DATA : EX_IOERR, "stdin: %s",
 		    bus_error());
 
-	if (station_open(&st, dir, agent, 1, trace) == -1 ||
-	    station_lock(&st) == -1)
+	if (station_open(&st, dir, agent, 1, trace) == -1)
+		fail();
+	atexit(flush_at_exit);
+	if (station_lock(&st) == -1)
 		fail();
 	/*
 	 * Build on the hub's tip, as the push will need it anyway: a
@@ -287,12 +300,15 @@ main(int argc, char *argv[])
 
 	buf_addf(&msg, "bus-send: %zu message%s from %s\n", staged.n,
 	    staged.n == 1 ? "" : "s", st.agent);
-	if (station_commit(&st, &staged, msg.s, &tip) == -1 ||
-	    station_flush(&st) == -1)
+	if (station_commit(&st, &staged, msg.s, &tip) == -1)
 		fail();
+	/* committed: the ids are the caller's, whatever happens next */
 	fputs(ids.s, stdout);
 	if (fflush(stdout) == EOF)
 		err(EX_IOERR, "stdout");
+	if (station_flush(&st) == -1)
+		warnx("%s; the next bus command brings the work tree along",
+		    bus_error());
 	if (offline.len > 0 && !nopush)
 		errx(FAIL_TEMP, "%s; the messages are committed here and the "
 		    "next command that syncs pushes them", offline.s);

@@ -308,6 +308,7 @@ int	 station_make_commits(struct station *, struct commit_spec *, size_t,
 	    struct buf *);
 int	 station_agents(struct station *, struct buf *);
 int	 agent_listed(const struct buf *, const char *);
+int	 station_has(struct station *, const char *);
 int	 station_stage(struct station *, const struct msg *,
 	    struct changes *);
 int	 parse_size(const char *, size_t *);

@@ -711,8 +711,17 @@ check_commits(struct check *ck, const char *const *args)
 	    line = nl + 1) {
 		*nl = '\0';
 		if ((sp = strchr(line, ' ')) != NULL &&
-		    (sp = strchr(sp + 1, ' ')) != NULL)
-			*sp = '\0';	/* a merge: its first parent only */
+		    (sp = strchr(sp + 1, ' ')) != NULL) {
+			/*
+			 * A merge's tree need not follow from its first
+			 * parent's by any change checked here (a merge of
+			 * an old commit and the tip can hold any tree), and
+			 * the tools never make one: the history is linear.
+			 */
+			*sp = '\0';
+			problem(ck, NULL, "merge", "commit %.12s: the bus "
+			    "history is linear; rebase instead", line);
+		}
 		buf_addf(&in, "%s\n", line);
 		buf_add(&pairs, line, strlen(line) + 1);
 		ck->commits++;

@@ -197,19 +197,6 @@ clone_dir(const char *url, struct buf *dir)
 	buf_add(dir, p, (size_t)(url + len - p));
 }
 
-/* Does path exist on the branch? */
-static int
-on_branch(struct station *st, const char *path)
-{
-	struct buf spec = BUF_INIT;
-	int rv;
-
-	buf_addf(&spec, "%s:%s", st->ref, path);
-	rv = git(&st->g, NULL, "cat-file", "-e", spec.s, NULL);
-	buf_free(&spec);
-	return rv == 0;
-}
-
 /*
  * Make a station for agent from the hub at url, in dir (NULL: named
  * as git clone would), or set up the clone already there; with key (an
@@ -280,13 +267,13 @@ station_create(const char *agent, const char *url, const char *dir,
 		goto out;
 	buf_reset(&path);
 	buf_addf(&path, "inbox-%s", agent);
-	if (!on_branch(&st, path.s)) {
+	if (!station_has(&st, path.s)) {
 		buf_adds(&path, "/.keep");
 		changes_add_data(&c, path.s, "", 0);
 	}
 	buf_reset(&path);
 	buf_addf(&path, "archive-%s", agent);
-	if (!on_branch(&st, path.s)) {
+	if (!station_has(&st, path.s)) {
 		buf_adds(&path, "/.keep");
 		changes_add_data(&c, path.s, "", 0);
 	}

@@ -317,6 +317,7 @@ station_lock(struct station *st)
 		}
 		nanosleep(&tick, NULL);
 	}
+	st->tips_known = 0;	/* others may have moved them meanwhile */
 	return station_recover(st);
 fail:
 	close(st->lockfd);
@@ -617,9 +618,11 @@ station_flush(struct station *st)
 	int rv = 0;
 
 	if (st->pending.n > 0 && checkout(st, st->pending.c,
-	    st->pending.n) == -1)
+	    st->pending.n) == -1) {
+		/* the journal stays, for station_recover() to finish */
+		st->journaled = 0;
 		rv = -1;
-	else if (st->journaled) {
+	} else if (st->journaled) {
 		journal_path(st, &path);
 		unlink(path.s);
 		st->journaled = 0;
@@ -888,6 +891,19 @@ station_agents(struct station *st, struct buf *out)
 	}
 	buf_free(&list);
 	return 0;
+}
+
+/* Does path exist on the branch? */
+int
+station_has(struct station *st, const char *path)
+{
+	struct buf spec = BUF_INIT;
+	int rv;
+
+	buf_addf(&spec, "%s:%s", st->ref, path);
+	rv = git(&st->g, NULL, "cat-file", "-e", spec.s, NULL);
+	buf_free(&spec);
+	return rv == 0;
 }
 
 /* Is agent one of the NUL-separated list? */

@@ -240,7 +240,7 @@ sync_push(struct station *st)
 		buf_reset(&out);
 		r = git_run(&st->g, NULL, &out, &err, args);
 		if (r > 0 && strstr(out.s != NULL ? out.s : "",
-		    "\t[remote rejected]") != NULL) {
+		    "(pre-receive hook declined)") != NULL) {
 			/* the hub's hook said no: trying again cannot help */
 			buf_rtrim(&err);
 			bus_seterr("the hub refused the push; the commit stays "

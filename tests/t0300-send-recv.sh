@@ -92,6 +92,13 @@ test_expect_success 'several recipients, -i, -r and -t' '
 	git -C hub.git show main:inbox-c/custom-1.json | grep "\"re\":\"prev-1\""
 '
 
+test_expect_success 'a chosen id that exists already is refused (65)' '
+	before=$(git -C st-a rev-parse main) &&
+	(cd st-a && test_expect_code 65 bus-send -i custom-1 b "again") 2>err &&
+	grep "inbox-b/custom-1.json: that message exists already" err &&
+	test "$(git -C st-a rev-parse main)" = "$before"
+'
+
 test_expect_success '--all sends to every other agent' '
 	(cd st-b && bus-send --all "hello all") >ids &&
 	test $(wc -l <ids) -eq 2 &&

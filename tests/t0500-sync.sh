@@ -108,6 +108,26 @@ test_expect_success 'unsafe states are refused and nothing changes' '
 	test "$(hub_tip)" = "$before"
 '
 
+test_expect_success 'a refusal after a fetch still leaves the work tree in step' '
+	(cd st-a && bus-send b "news for b") >/dev/null &&
+	(cd st-b && test_expect_code 67 bus-send nosuch hi) 2>/dev/null &&
+	git -C st-b status --porcelain -- "inbox-*" "archive-*" >status &&
+	test_must_be_empty status
+'
+
+test_expect_success 'a work tree update that fails is finished later' '
+	(cd st-a && bus-send b "more news") >/dev/null &&
+	: >st-b/.git/index.lock &&
+	(cd st-b && bus-send a "with the index locked") >id 2>err &&
+	test $(wc -l <id) -eq 1 &&
+	grep "the next bus command brings the work tree along" err &&
+	test -f st-b/.git/bus-checkout &&
+	rm st-b/.git/index.lock &&
+	(cd st-b && bus-recv -n -f id) >/dev/null &&
+	git -C st-b status --porcelain -- "inbox-*" "archive-*" >status &&
+	test_must_be_empty status
+'
+
 test_expect_success 'a half-done work tree update is finished by the next command' '
 	(cd st-a && bus-send c "x") >/dev/null &&
 	old=$(git -C st-c rev-parse main) &&

@@ -234,6 +234,13 @@ test_expect_success 'refused: a bad commit that reached the hub on another branc
 	refused "inbox-b/sneak.json: invalid JSON"
 '
 
+test_expect_success 'refused: a merge, which could bring back any tree' '
+	fresh && root=$(git -C raw rev-list --max-parents=0 HEAD) &&
+	m=$(git -C raw commit-tree "$root^{tree}" -p "$root" -p HEAD -m evil) &&
+	git -C raw reset -q --hard $m &&
+	refused "the bus history is linear"
+'
+
 test_expect_success 'refused: a force push' '
 	fresh && git -C raw reset -q --hard HEAD~1 &&
 	msg w b >raw/inbox-b/w.json && commit_all other &&
@@ -319,6 +326,8 @@ test_expect_success 'a tool whose push the hub refuses says so at once (65)' '
 	grep "the hub refused the push" err &&
 	grep "larger than 150 bytes" err &&
 	test "$(hub_tip)" = "$before" &&
+	(cd st-a && test_expect_code 65 bus-recv -f id) >out 2>err &&
+	grep "answering from the station" err &&
 	git -C hub.git config --unset bus.maxSize
 '
 
