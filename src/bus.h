@@ -116,6 +116,8 @@ struct cat_obj {
 
 int	 git_cat_batch(const struct git *, const char *const *, size_t,
 	    struct buf *, struct cat_obj *);
+int	 git_oids(const struct git *, const char *const *, size_t,
+	    struct buf *, const char **);
 
 /* json.c: strict RFC 8259 on top of the jsmn tokenizer */
 
@@ -227,6 +229,7 @@ struct change {
 	char		*path;
 	char		*mode;		/* NULL: the path is removed */
 	char		*oid;		/* the blob; NULL while data holds it */
+	char		*old;		/* the blob it replaces, if known */
 	struct buf	 data;
 	int		 has_data;	/* data holds the blob's bytes */
 };

@@ -70,7 +70,8 @@ changes_copy(struct changes *cs, const struct change *c)
 {
 	struct change *n = change_new(cs, c->path, c->mode);
 
-	if (c->oid != NULL && (n->oid = strdup(c->oid)) == NULL)
+	if ((c->oid != NULL && (n->oid = strdup(c->oid)) == NULL) ||
+	    (c->old != NULL && (n->old = strdup(c->old)) == NULL))
 		err(70, "strdup");
 	buf_add(&n->data, c->data.s, c->data.len);
 	n->has_data = c->has_data;
@@ -85,6 +86,7 @@ changes_free(struct changes *cs)
 		free(cs->c[i].path);
 		free(cs->c[i].mode);
 		free(cs->c[i].oid);
+		free(cs->c[i].old);
 		buf_free(&cs->c[i].data);
 	}
 	free(cs->c);

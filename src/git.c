@@ -227,3 +227,38 @@ out:
 	buf_free(&req);
 	return rv;
 }
+
+/*
+ * The object ids of n names ("rev:path"), one git cat-file
+ * --batch-check for all; a missing one gets "".  oids[i] point into out.
+ */
+int
+git_oids(const struct git *g, const char *const *names, size_t n,
+    struct buf *out, const char **oids)
+{
+	const char *args[] = { "cat-file", "--batch-check=%(objectname)",
+	    NULL };
+	struct buf req = BUF_INIT;
+	char *line, *nl;
+	size_t i;
+	int rv = -1;
+
+	buf_reset(out);
+	for (i = 0; i < n; i++)
+		buf_addf(&req, "%s\n", names[i]);
+	if (n > 0 && git_run(g, &req, out, NULL, args) != 0)
+		goto out;
+	for (i = 0, line = out->s; i < n; i++, line = nl + 1) {
+		if (line == NULL || (nl = strchr(line, '\n')) == NULL) {
+			bus_seterr("git cat-file --batch-check: unexpected "
+			    "output");
+			goto out;
+		}
+		*nl = '\0';
+		oids[i] = strchr(line, ' ') != NULL ? "" : line;
+	}
+	rv = 0;
+out:
+	buf_free(&req);
+	return rv;
+}

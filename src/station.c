@@ -528,7 +528,7 @@ station_diff(struct station *st, const char *old, const char *new,
 {
 	struct buf raw = BUF_INIT;
 	char *p, *end, *meta;
-	char mode[8], oid[128];
+	char oldmode[8], mode[8], was[128], oid[128];
 	int rv = -1;
 
 	if (git(&st->g, &raw, "diff-tree", "-r", "-z", "--no-renames",
@@ -543,12 +543,17 @@ station_diff(struct station *st, const char *old, const char *new,
 			goto out;
 		}
 		end = p + strlen(p);
-		if (sscanf(meta, ":%*s %7s %*s %127s", mode, oid) != 2) {
+		if (sscanf(meta, ":%7s %7s %127s %127s", oldmode, mode, was,
+		    oid) != 4) {
 			bus_seterr("git diff-tree: unexpected output");
 			goto out;
 		}
 		changes_add(out, p, strcmp(mode, "000000") == 0 ? NULL : mode,
 		    oid);
+		/* the blob it replaced, or none: replays check it is there */
+		if (strcmp(oldmode, "000000") != 0 &&
+		    (out->c[out->n - 1].old = strdup(was)) == NULL)
+			err(70, "strdup");
 	}
 	rv = 0;
 out:

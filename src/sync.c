@@ -67,6 +67,73 @@ header(const char *raw, const char *name)
 	return NULL;
 }
 
+/*
+ * Before replaying: every path the commits change must still hold, on
+ * the hub's tip, what the first of them found there (nothing, for a new
+ * file).  Otherwise another station changed it meanwhile, and a replay
+ * would silently overwrite that change.
+ */
+static int
+check_preimages(struct station *st, const char *remote,
+    struct changes *cs, size_t n)
+{
+	struct buf names = BUF_INIT, out = BUF_INIT;
+	const char **v = NULL, **cur = NULL;
+	char *p;
+	size_t i, k, np = 0, at;
+	int rv = -1;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < cs[i].n; k++) {
+			buf_addf(&names, "%s:%s", remote, cs[i].c[k].path);
+			buf_addc(&names, '\0');
+			np++;
+		}
+	if (np == 0)
+		return 0;
+	if ((v = reallocarray(NULL, np, sizeof(*v))) == NULL ||
+	    (cur = reallocarray(NULL, np, sizeof(*cur))) == NULL)
+		err(70, "reallocarray");
+	for (i = 0, p = names.s; i < np; i++, p += strlen(p) + 1)
+		v[i] = p;
+	if (git_oids(&st->g, v, np, &out, cur) == -1)
+		goto out;
+	/* walk the changes in order; cur[] follows each path's content */
+	for (i = 0, at = 0; i < n; i++)
+		for (k = 0; k < cs[i].n; k++, at++) {
+			const struct change *c = &cs[i].c[k];
+			const char *now = cur[at], *was = c->old != NULL ?
+			    c->old : "";
+			size_t j;
+
+			/* an earlier commit of ours may have changed it */
+			for (j = 0; j < at; j++)
+				if (strcmp(v[j] + strlen(remote) + 1,
+				    c->path) == 0)
+					now = cur[j];
+			if (strcmp(now, was) != 0 && (c->oid == NULL ||
+			    strcmp(now, c->oid) != 0)) {
+				bus_seterr("%s changed on the hub since this "
+				    "station's commit; not replayed, the "
+				    "commit stays here", c->path);
+				bus_setclass(FAIL_DATA);
+				goto out;
+			}
+			for (j = 0; j <= at; j++)
+				if (strcmp(v[j] + strlen(remote) + 1,
+				    c->path) == 0)
+					cur[j] = c->mode != NULL && c->oid !=
+					    NULL ? c->oid : "";
+		}
+	rv = 0;
+out:
+	free(v);
+	free(cur);
+	buf_free(&names);
+	buf_free(&out);
+	return rv;
+}
+
 struct replayed {
 	struct changes	 changes;
 	struct buf	 raw;		/* the commit object */
@@ -86,6 +153,7 @@ replay(struct station *st, const char *local, const char *remote)
 	struct buf parent = BUF_INIT;
 	struct replayed *r = NULL;
 	struct commit_spec *spec = NULL;
+	struct changes *all = NULL;
 	const char *msg;
 	char *p, *nl;
 	size_t n = 0, i;
@@ -128,6 +196,12 @@ replay(struct station *st, const char *local, const char *remote)
 		rv = 0;
 		goto out;
 	}
+	if ((all = reallocarray(NULL, n, sizeof(*all))) == NULL)
+		err(70, "reallocarray");
+	for (i = 0; i < n; i++)
+		all[i] = r[i].changes;	/* a view: r[] keeps ownership */
+	if (check_preimages(st, remote, all, n) == -1)
+		goto out;
 	if (station_make_commits(st, spec, n, &tip) == -1)
 		goto out;
 	rv = station_advance(st, tip.s, local, NULL,
@@ -141,6 +215,7 @@ out:
 	}
 	free(r);
 	free(spec);
+	free(all);
 	buf_free(&list);
 	buf_free(&range);
 	buf_free(&tip);

@@ -42,6 +42,21 @@ test_expect_success 'stations that raced replay their commits: nothing lost' '
 	test_must_be_empty merges
 '
 
+test_expect_success 'a replay never overwrites what another station changed' '
+	mkdir -p st-a/user-sync st-c/user-sync &&
+	echo "likes tea" >st-a/user-sync/USER.md &&
+	git -C st-a add user-sync && git -C st-a commit -q -m tea &&
+	echo "lives in Paris" >st-c/user-sync/USER.md &&
+	git -C st-c add user-sync && git -C st-c commit -q -m paris &&
+	(cd st-c && bus-recv -f id) >/dev/null &&
+	(cd st-a && test_expect_code 65 bus-recv -f id) >/dev/null 2>err &&
+	grep "user-sync/USER.md changed on the hub" err &&
+	git -C hub.git show main:user-sync/USER.md >hubfile &&
+	echo "lives in Paris" >expect &&
+	test_cmp expect hubfile &&
+	git -C st-a reset -q --hard origin/main
+'
+
 test_expect_success '4 stations x 25 sends in parallel: all 100 land once' '
 	for s in a b c d; do
 		(cd st-$s && i=0 && while [ $i -lt 25 ]; do
