@@ -32,6 +32,8 @@ struct delta {
 	size_t		 blob;		/* its index in the blob batch, + 1 */
 };
 
+#define SIGNERS	".bus/allowed_signers"
+
 struct deltas {
 	struct delta	*d;
 	size_t		 n;
@@ -196,7 +198,7 @@ read_raw(struct deltas *ds, char *s, size_t len, int with_commits)
 		if (sscanf(p, ":%*s %*s %127s %127s %c", oldoid, newoid,
 		    &status) != 3)
 			goto bad;
-		if (!bus_path(path))
+		if (!bus_path(path) && strcmp(path, SIGNERS) != 0)
 			continue;
 		d = delta_new(ds);
 		d->status = status;
@@ -439,7 +441,8 @@ check_case(struct check *ck, struct deltas *ds)
 		struct delta *d = &ds->d[i];
 		const char *slash = strrchr(d->path, '/');
 
-		if (d->status != 'A' || d->commit == NULL || slash == NULL)
+		if (d->status != 'A' || d->commit == NULL || slash == NULL ||
+		    !bus_path(d->path))
 			continue;
 		buf_addf(&names, "%s:%.*s", d->commit,
 		    (int)(slash - d->path), d->path);
@@ -468,7 +471,8 @@ check_case(struct check *ck, struct deltas *ds)
 		struct delta *d = &ds->d[i];
 		const char *slash = strrchr(d->path, '/'), *base;
 
-		if (d->status != 'A' || d->commit == NULL || slash == NULL)
+		if (d->status != 'A' || d->commit == NULL || slash == NULL ||
+		    !bus_path(d->path))
 			continue;
 		buf_reset(&key);
 		buf_addf(&key, "%s:%.*s", d->commit, (int)(slash - d->path),
@@ -502,6 +506,135 @@ out:
 	return rv;
 }
 
+/* The lines of an allowed_signers file that name keys, NUL-separated. */
+static void
+signer_lines(const struct cat_obj *o, struct buf *out)
+{
+	const char *p = o != NULL ? o->data : NULL, *end, *nl;
+
+	if (p == NULL)
+		return;
+	for (end = p + o->size; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		while (p < nl && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p < nl && *p != '#') {
+			buf_add(out, p, (size_t)(nl - p));
+			buf_addc(out, '\0');
+		}
+	}
+}
+
+static int
+has_line(const struct buf *lines, const char *line)
+{
+	const char *p;
+
+	for (p = lines->s; p != NULL && p < lines->s + lines->len;
+	    p += strlen(p) + 1)
+		if (strcmp(p, line) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does the principals field of line (comma-separated) name who? */
+static int
+names(const char *line, const char *who, size_t n)
+{
+	size_t end = strcspn(line, " \t"), i = 0, k;
+
+	while (i < end) {
+		k = strcspn(line + i, ",");
+		if (k > end - i)
+			k = end - i;
+		if (k == n && strncmp(line + i, who, n) == 0)
+			return 1;
+		i += k + 1;
+	}
+	return 0;
+}
+
+/*
+ * Signed mode: who may change .bus/allowed_signers, and how.  A listed
+ * agent may change or drop its own lines (a new key), and may list a
+ * key for a new agent, one that has no inbox yet and no line.  It may
+ * not touch another agent's lines, nor give itself another name: so
+ * no agent can come to sign as another.
+ */
+static int
+check_signers(struct check *ck, const struct deltas *ds)
+{
+	struct buf olds = BUF_INIT, news = BUF_INIT, out = BUF_INIT;
+	struct buf name = BUF_INIT, oids = BUF_INIT;
+	const char *v[2], *who, *p, *q, *oid1;
+	struct cat_obj obj[2];
+	size_t i, k, n;
+	int rv = -1;
+
+	for (i = 0; i < ds->n; i++) {
+		const struct delta *d = &ds->d[i];
+
+		if (strcmp(d->path, SIGNERS) != 0 || d->commit == NULL ||
+		    (who = signer_of(ck, d->commit)) == NULL)
+			continue;
+		n = 0;
+		if (d->status != 'A')
+			v[n++] = d->oldoid;
+		if (d->status != 'D')
+			v[n++] = d->newoid;
+		if (git_cat_batch(ck->g, v, n, &out, obj) == -1)
+			goto out;
+		buf_reset(&olds);
+		buf_reset(&news);
+		signer_lines(d->status != 'A' ? &obj[0] : NULL, &olds);
+		signer_lines(d->status != 'D' ? &obj[n - 1] : NULL, &news);
+		for (p = olds.s; p != NULL && p < olds.s + olds.len;
+		    p += strlen(p) + 1)
+			if (!has_line(&news, p) && !(names(p, who,
+			    strlen(who)) && strcspn(p, " \t") == strlen(who)))
+				problem(ck, d, SIGNERS, "signed by %s, who may "
+				    "change only its own lines", who);
+		for (p = news.s; p != NULL && p < news.s + news.len;
+		    p += strlen(p) + 1) {
+			if (has_line(&olds, p))
+				continue;
+			for (k = 0; k < strcspn(p, " \t"); k += strcspn(p + k,
+			    ",") + 1) {
+				size_t len = strcspn(p + k, ", \t");
+
+				if (len == strlen(who) &&
+				    strncmp(p + k, who, len) == 0)
+					continue;
+				/* a new agent: no line and no inbox yet */
+				for (q = olds.s; q != NULL &&
+				    q < olds.s + olds.len; q += strlen(q) + 1)
+					if (names(q, p + k, len))
+						break;
+				buf_reset(&name);
+				buf_addf(&name, "%s^:inbox-%.*s", d->commit,
+				    (int)len, p + k);
+				v[0] = name.s;
+				if (git_oids(ck->g, v, 1, &oids, &oid1) == -1)
+					goto out;
+				if ((q != NULL && q < olds.s + olds.len) ||
+				    *oid1 != '\0')
+					problem(ck, d, SIGNERS, "signed by %s, "
+					    "who may not give a key to %.*s",
+					    who, (int)len, p + k);
+			}
+		}
+	}
+	rv = 0;
+out:
+	buf_free(&olds);
+	buf_free(&news);
+	buf_free(&out);
+	buf_free(&name);
+	buf_free(&oids);
+	return rv;
+}
+
 /* Apply every rule to the deltas read; the report collects problems. */
 static int
 check_deltas(struct check *ck, struct deltas *ds)
@@ -519,7 +652,8 @@ check_deltas(struct check *ck, struct deltas *ds)
 		if (ds->d[i].status != 'D')
 			ck->hexlen = strlen(ds->d[i].newoid);
 	for (i = 0; i < ds->n; i++)
-		check_delta(ck, ds, &ds->d[i], &blobs, &nblobs);
+		if (bus_path(ds->d[i].path))
+			check_delta(ck, ds, &ds->d[i], &blobs, &nblobs);
 	if (nblobs > 0) {
 		if ((v = reallocarray(NULL, nblobs, sizeof(*v))) == NULL ||
 		    (obj = reallocarray(NULL, nblobs, sizeof(*obj))) == NULL)
@@ -534,6 +668,8 @@ check_deltas(struct check *ck, struct deltas *ds)
 				    &obj[ds->d[i].blob - 1]);
 	}
 	rv = check_case(ck, ds);
+	if (rv == 0 && ck->require_signed)
+		rv = check_signers(ck, ds);
 out:
 	free(v);
 	free(obj);

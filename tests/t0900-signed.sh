@@ -82,8 +82,28 @@ test_expect_success 'refused: allowed_signers changed by an unlisted key' '
 	commit_signed takeover && refused "not signed by a key"
 '
 
+test_expect_success 'refused: a listed agent giving its key to another agent' '
+	signed_clone a && { printf "b " && cat keys/a.pub; } >>raw/.bus/allowed_signers &&
+	commit_signed impersonate && refused "signed by a, who may not give a key to b"
+'
+
+test_expect_success 'refused: a listed agent changing another agent'"'"'s line' '
+	signed_clone a && grep -v "^b " raw/.bus/allowed_signers >tmp &&
+	mv tmp raw/.bus/allowed_signers &&
+	commit_signed drop-b && refused "signed by a, who may change only its own lines"
+'
+
+test_expect_success 'accepted: an agent replacing its own key' '
+	ssh-keygen -q -t ed25519 -N "" -C a2 -f keys/a2 &&
+	signed_clone a && grep -v "^a " raw/.bus/allowed_signers >tmp &&
+	{ cat tmp && printf "a " && cat keys/a2.pub; } >raw/.bus/allowed_signers &&
+	commit_signed rotate && accepted &&
+	git -C st-a config user.signingKey "$TRASH_DIRECTORY/keys/a2" &&
+	git -C st-a config bus.signingKey "$TRASH_DIRECTORY/keys/a2"
+'
+
 test_expect_success 'accepted: allowed_signers changed by a listed key' '
-	signed_clone a && { printf "x " && cat keys/x.pub; } >>raw/.bus/allowed_signers &&
+	signed_clone a2 && { printf "x " && cat keys/x.pub; } >>raw/.bus/allowed_signers &&
 	commit_signed "welcome x" && accepted
 '
 
