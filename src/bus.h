@@ -347,4 +347,38 @@ int	 sync_queued(struct station *);
 int	 sync_push(struct station *);
 int	 sync_all(struct station *);
 
+/* profile.c: the shared profile as sections of facts */
+
+enum fact_kind {
+	FACT_BLANK,			/* a run of blank lines */
+	FACT_PARA,			/* a paragraph */
+	FACT_ITEM,			/* a list item, nested items included */
+	FACT_FENCE,			/* a fenced code block, whole */
+	FACT_FRONT			/* front matter, whole */
+};
+
+struct fact {
+	enum fact_kind	 kind;
+	const char	*text;		/* into the profile's text */
+	size_t		 len;		/* with its line ends */
+};
+
+struct section {
+	const char	*head;		/* the heading line; NULL: preamble */
+	size_t		 headlen;
+	struct fact	*facts;
+	size_t		 n;
+};
+
+struct profile {
+	char		*text;		/* a copy of the input */
+	size_t		 len;
+	struct section	*sections;
+	size_t		 n;
+};
+
+void	 profile_parse(struct profile *, const char *, size_t);
+void	 profile_write(const struct profile *, struct buf *);
+void	 profile_free(struct profile *);
+
 #endif /* BUS_H */

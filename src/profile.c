@@ -1,0 +1,313 @@
+/*
+ * profile.c: the shared profile (user-sync/USER.md) as sections of
+ * facts, the unit profile-merge works on (SPEC section 6).
+ *
+ * Headings start sections; the text before the first heading is a
+ * section of its own.  In a section, a fact is a list item (with its
+ * continuation lines and nested items) or a paragraph; front matter
+ * and fenced code blocks are kept whole as single facts.  Runs of
+ * blank lines are kept as blocks of their own, so that writing the
+ * blocks back in order gives the input byte for byte, CRLF and a
+ * missing final newline included.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+
+/* The line at p: its length with the terminator, and without. */
+static size_t
+line_len(const char *p, const char *end, size_t *content)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	size_t n = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+	*content = n;
+	if (*content > 0 && p[*content - 1] == '\n')
+		(*content)--;
+	if (*content > 0 && p[*content - 1] == '\r')
+		(*content)--;
+	return n;
+}
+
+static int
+blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t')
+			return 0;
+	return 1;
+}
+
+/* Leading spaces (a tab counts as reaching the next multiple of 4). */
+static size_t
+indent(const char *p, size_t n)
+{
+	size_t i, col = 0;
+
+	for (i = 0; i < n && (p[i] == ' ' || p[i] == '\t'); i++)
+		col = p[i] == '\t' ? col + 4 - col % 4 : col + 1;
+	return col;
+}
+
+static const char *
+skip_ws(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return p + i;
+}
+
+/* An ATX heading: up to three spaces, 1 to 6 '#', then space or end. */
+static int
+is_heading(const char *p, size_t n)
+{
+	const char *s = skip_ws(p, n), *e = p + n;
+	size_t k = 0;
+
+	if (indent(p, n) > 3)
+		return 0;
+	while (s + k < e && s[k] == '#')
+		k++;
+	return k >= 1 && k <= 6 && (s + k == e || s[k] == ' ' ||
+	    s[k] == '\t');
+}
+
+/* The fence character and length of a fence line, or 0. */
+static size_t
+fence(const char *p, size_t n, char *c)
+{
+	const char *s = skip_ws(p, n), *e = p + n;
+	size_t k = 0;
+
+	if (indent(p, n) > 3 || s == e || (*s != '`' && *s != '~'))
+		return 0;
+	while (s + k < e && s[k] == *s)
+		k++;
+	if (k < 3)
+		return 0;
+	*c = *s;
+	return k;
+}
+
+/* Does the line close a fence of k or more fc characters? */
+static int
+closes_fence(const char *p, size_t n, char fc, size_t k)
+{
+	const char *s = skip_ws(p, n), *e = p + n;
+	size_t run = 0;
+
+	if (indent(p, n) > 3)
+		return 0;
+	while (s + run < e && s[run] == fc)
+		run++;
+	return run >= k && blank(s + run, (size_t)(e - s - run));
+}
+
+/* A list item marker: "-", "*", "+" or "1." "1)", then space or end. */
+static int
+is_item(const char *p, size_t n)
+{
+	const char *s = skip_ws(p, n), *e = p + n;
+	size_t k = 0;
+
+	if (indent(p, n) > 3 || s == e)
+		return 0;
+	if (*s == '-' || *s == '*' || *s == '+')
+		k = 1;
+	else {
+		while (s + k < e && k < 9 && s[k] >= '0' && s[k] <= '9')
+			k++;
+		if (k == 0 || s + k == e || (s[k] != '.' && s[k] != ')'))
+			return 0;
+		k++;
+	}
+	return s + k == e || s[k] == ' ' || s[k] == '\t';
+}
+
+/* Does the line start a block of its own (ends a paragraph)? */
+static int
+starts_block(const char *p, size_t n)
+{
+	char c;
+
+	return blank(p, n) || is_heading(p, n) || is_item(p, n) ||
+	    fence(p, n, &c) > 0;
+}
+
+static void
+add_fact(struct section *sec, enum fact_kind kind, const char *text,
+    size_t len)
+{
+	struct fact *f;
+
+	if ((f = reallocarray(sec->facts, sec->n + 1, sizeof(*f))) == NULL)
+		err(70, "reallocarray");
+	sec->facts = f;
+	f += sec->n++;
+	f->kind = kind;
+	f->text = text;
+	f->len = len;
+}
+
+static struct section *
+add_section(struct profile *pr, const char *head, size_t len)
+{
+	struct section *s;
+
+	if ((s = reallocarray(pr->sections, pr->n + 1, sizeof(*s))) == NULL)
+		err(70, "reallocarray");
+	pr->sections = s;
+	s += pr->n++;
+	memset(s, 0, sizeof(*s));
+	s->head = head;
+	s->headlen = len;
+	return s;
+}
+
+/* The end of the block of kind that starts at p. */
+static const char *
+block_end(enum fact_kind kind, const char *p, const char *end)
+{
+	size_t n, c, first, k;
+	const char *q = p, *r;
+	char fc = 0;
+
+	n = line_len(q, end, &c);
+	first = c;
+	switch (kind) {
+	case FACT_FRONT:
+		/* "---" then lines until "---" or "..." */
+		for (q += n; q < end; q += n) {
+			n = line_len(q, end, &c);
+			if ((c == 3 && (memcmp(q, "---", 3) == 0 ||
+			    memcmp(q, "...", 3) == 0)))
+				return q + n;
+		}
+		return end;
+	case FACT_FENCE:
+		k = fence(p, first, &fc);
+		for (q += n; q < end; q += n) {
+			n = line_len(q, end, &c);
+			if (closes_fence(q, c, fc, k))
+				return q + n;
+		}
+		return end;
+	case FACT_BLANK:
+		for (; q < end; q += n) {
+			n = line_len(q, end, &c);
+			if (!blank(q, c))
+				break;
+		}
+		return q;
+	case FACT_ITEM:
+		k = indent(p, first);
+		for (q += n; q < end; q += n) {
+			n = line_len(q, end, &c);
+			if (blank(q, c)) {
+				/* blank lines stay when the item goes on */
+				for (r = q; r < end; r += n) {
+					n = line_len(r, end, &c);
+					if (!blank(r, c))
+						break;
+				}
+				if (r == end || indent(r, c) <= k)
+					return q;
+				q = r;
+				n = line_len(q, end, &c);
+				continue;
+			}
+			if (indent(q, c) > k && !fence(q, c, &fc))
+				continue;	/* nested or continued */
+			if (starts_block(q, c))
+				return q;
+			/* a lazy continuation line of its text */
+		}
+		return end;
+	default:	/* FACT_PARA */
+		for (q += n; q < end; q += n) {
+			n = line_len(q, end, &c);
+			if (starts_block(q, c))
+				return q;
+		}
+		return end;
+	}
+}
+
+/*
+ * Parse len bytes of Markdown into pr.  The profile keeps its own copy
+ * of the text, which every heading and fact points into.
+ */
+void
+profile_parse(struct profile *pr, const char *s, size_t len)
+{
+	struct section *sec;
+	const char *p, *end, *e;
+	enum fact_kind kind;
+	size_t n, c;
+	char fc;
+
+	memset(pr, 0, sizeof(*pr));
+	if ((pr->text = malloc(len + 1)) == NULL)
+		err(70, "malloc");
+	if (len > 0)
+		memcpy(pr->text, s, len);
+	pr->text[len] = '\0';
+	pr->len = len;
+	end = pr->text + len;
+	sec = add_section(pr, NULL, 0);
+	for (p = pr->text; p < end; p = e) {
+		n = line_len(p, end, &c);
+		if (p == pr->text && c == 3 && memcmp(p, "---", 3) == 0)
+			kind = FACT_FRONT;
+		else if (blank(p, c))
+			kind = FACT_BLANK;
+		else if (is_heading(p, c)) {
+			sec = add_section(pr, p, n);
+			e = p + n;
+			continue;
+		} else if (fence(p, c, &fc) > 0)
+			kind = FACT_FENCE;
+		else if (is_item(p, c))
+			kind = FACT_ITEM;
+		else
+			kind = FACT_PARA;
+		e = block_end(kind, p, end);
+		add_fact(sec, kind, p, (size_t)(e - p));
+	}
+}
+
+/* Write the profile back: the same bytes when nothing was changed. */
+void
+profile_write(const struct profile *pr, struct buf *out)
+{
+	size_t i, k;
+
+	for (i = 0; i < pr->n; i++) {
+		const struct section *sec = &pr->sections[i];
+
+		if (sec->head != NULL)
+			buf_add(out, sec->head, sec->headlen);
+		for (k = 0; k < sec->n; k++)
+			buf_add(out, sec->facts[k].text, sec->facts[k].len);
+	}
+}
+
+void
+profile_free(struct profile *pr)
+{
+	size_t i;
+
+	for (i = 0; i < pr->n; i++)
+		free(pr->sections[i].facts);
+	free(pr->sections);
+	free(pr->text);
+	memset(pr, 0, sizeof(*pr));
+}
