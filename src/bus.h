@@ -381,4 +381,9 @@ void	 profile_parse(struct profile *, const char *, size_t);
 void	 profile_write(const struct profile *, struct buf *);
 void	 profile_free(struct profile *);
 
+/* merge.c: merging profiles by facts */
+
+void	 profile_merge(const struct profile *, const struct profile *,
+	    const struct profile *, struct buf *, struct buf *);
+
 #endif /* BUS_H */

@@ -1,0 +1,156 @@
+/*
+ * profile-merge: merge shared user profiles by facts, not by lines
+ * (SPEC section 6): three-way, N-way, or as git's merge driver.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "bus.h"
+
+#define PROFILE_MAX	(16 * 1024 * 1024)
+
+static int	 qflag;
+
+static void
+usage(FILE *fp, int code)
+{
+	fputs("usage: profile-merge [-q] [-o file] base ours theirs\n"
+	    "       profile-merge [-q] [-o file] --union file ...\n"
+	    "       profile-merge [-q] --driver base ours theirs [path]\n", fp);
+	exit(code);
+}
+
+static void
+load(const char *path, struct profile *pr)
+{
+	struct buf b = BUF_INIT;
+
+	if (strcmp(path, "-") == 0) {
+		if (fd_read_all(0, &b, PROFILE_MAX) == -1)
+			errx(errno == EFBIG ? EX_DATAERR : EX_NOINPUT,
+			    "stdin: %s", bus_error());
+	} else if (file_read(path, &b, PROFILE_MAX) == -1)
+		errx(errno == EFBIG ? EX_DATAERR : EX_NOINPUT, "%s: %s", path,
+		    bus_error());
+	if (!utf8_valid(b.s != NULL ? b.s : "", b.len))
+		errx(EX_DATAERR, "%s: not UTF-8 text", path);
+	profile_parse(pr, b.s != NULL ? b.s : "", b.len);
+	buf_free(&b);
+}
+
+/* What merged "Key: value" facts said, on stderr, safe for a terminal. */
+static void
+say(const char *where, const struct buf *report)
+{
+	const char *line, *nl;
+	struct buf safe = BUF_INIT;
+
+	if (qflag)
+		return;
+	for (line = report->s; line != NULL &&
+	    (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		buf_reset(&safe);
+		text_safe(&safe, line, (size_t)(nl - line));
+		warnx("%s%s", where, safe.s);
+	}
+	buf_free(&safe);
+}
+
+static void
+put(const char *out, const struct buf *result)
+{
+	if (out == NULL) {
+		if (result->len > 0 && fwrite(result->s, 1, result->len,
+		    stdout) != result->len)
+			err(EX_IOERR, "stdout");
+		if (fflush(stdout) == EOF)
+			err(EX_IOERR, "stdout");
+	} else if (file_write_atomic(out, result->s != NULL ? result->s : "",
+	    result->len, 0666) == -1)
+		errx(EX_CANTCREAT, "%s", bus_error());
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "driver", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "union", no_argument, NULL, 'U' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct profile base, ours, theirs, empty;
+	struct buf result = BUF_INIT, report = BUF_INIT, where = BUF_INIT;
+	const char *out = NULL;
+	int c, driver = 0, onion = 0, i;
+
+	while ((c = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			driver = 1;
+			break;
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'q':
+			qflag = 1;
+			break;
+		case 'U':
+			onion = 1;
+			break;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (driver ? (onion || out != NULL || argc < 3 || argc > 4) :
+	    onion ? argc < 1 : argc != 3)
+		usage(stderr, EX_USAGE);
+
+	profile_parse(&empty, "", 0);
+	if (onion) {
+		/* no base: each file in turn merged into the union so far */
+		load(argv[0], &ours);
+		profile_write(&ours, &result);
+		for (i = 1; i < argc; i++) {
+			profile_free(&ours);
+			profile_parse(&ours, result.s != NULL ? result.s : "",
+			    result.len);
+			load(argv[i], &theirs);
+			buf_reset(&result);
+			profile_merge(&empty, &ours, &theirs, &result, &report);
+			profile_free(&theirs);
+		}
+		profile_free(&ours);
+	} else {
+		load(argv[0], &base);
+		load(argv[1], &ours);
+		load(argv[2], &theirs);
+		profile_merge(&base, &ours, &theirs, &result, &report);
+		profile_free(&base);
+		profile_free(&ours);
+		profile_free(&theirs);
+	}
+	if (driver && argc == 4)
+		buf_addf(&where, "%s: ", argv[3]);
+	say(where.s != NULL ? where.s : "", &report);
+	/* as git's merge driver: the result replaces ours (%A) */
+	put(driver ? argv[1] : out, &result);
+	profile_free(&empty);
+	buf_free(&result);
+	buf_free(&report);
+	buf_free(&where);
+	return EX_OK;
+}
