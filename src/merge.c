@@ -38,11 +38,14 @@ struct item {
 	const char	*text;		/* what to write */
 	size_t		 len;
 	int		 keep;
+	struct item	*match;		/* theirs: ours' fact saying the same */
+	int		 looked;	/* match looked for already */
 };
 
 struct side {
 	struct item	*items;
 	size_t		 n;
+	struct item	**by_norm;	/* sorted by norm, for lookups */
 };
 
 static int
@@ -181,7 +184,44 @@ side_free(struct side *s)
 		free(s->items[i].words);
 	}
 	free(s->items);
+	free(s->by_norm);
 	memset(s, 0, sizeof(*s));
+}
+
+static int
+cmp_item_norm(const void *a, const void *b)
+{
+	return strcmp((*(struct item *const *)a)->norm,
+	    (*(struct item *const *)b)->norm);
+}
+
+/* Sort an index of the side's facts by norm: lookups in log time. */
+static void
+side_index(struct side *s)
+{
+	size_t i;
+
+	if ((s->by_norm = reallocarray(NULL, s->n + 1,
+	    sizeof(*s->by_norm))) == NULL)
+		err(70, "reallocarray");
+	for (i = 0; i < s->n; i++)
+		s->by_norm[i] = &s->items[i];
+	if (s->n > 1)
+		qsort(s->by_norm, s->n, sizeof(*s->by_norm), cmp_item_norm);
+}
+
+/* The side's first fact whose normalised text is norm, or NULL. */
+static struct item *
+find_norm(const struct side *s, const char *norm)
+{
+	struct item key, *k = &key, **hit;
+
+	if (s->n == 0)
+		return NULL;
+	key.norm = (char *)norm;
+	hit = bsearch(&k, s->by_norm, s->n, sizeof(*s->by_norm),
+	    cmp_item_norm);
+	return hit != NULL ? *hit : NULL;
 }
 
 /* The facts of a section, blank runs left out. */
@@ -194,17 +234,13 @@ side_of(struct side *s, const struct section *sec)
 	for (k = 0; sec != NULL && k < sec->n; k++)
 		if (sec->facts[k].kind != FACT_BLANK)
 			side_add(s, &sec->facts[k]);
+	side_index(s);
 }
 
 static int
 has_norm(const struct side *s, const char *norm)
 {
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->items[i].norm, norm) == 0)
-			return 1;
-	return 0;
+	return find_norm(s, norm) != NULL;
 }
 
 /* How many words a and b share (both sorted and unique). */
@@ -306,6 +342,26 @@ emit_new(struct buf *out, const struct item *it)
 }
 
 /*
+ * Ours' fact that says what the fact t of theirs says, looked for once
+ * and kept: where theirs' new facts go depends on it.
+ */
+static struct item *
+neighbour(struct side *ours, struct item *t)
+{
+	size_t k;
+
+	if (t->match != NULL || t->looked)
+		return t->match;
+	t->looked = 1;
+	for (k = 0; k < ours->n && t->match == NULL; k++)
+		if ((t->key != NULL && ours->items[k].key != NULL &&
+		    strcmp(t->key, ours->items[k].key) == 0) ||
+		    same_thing(&ours->items[k], t) != 0)
+			t->match = &ours->items[k];
+	return t->match;
+}
+
+/*
  * Merge one section: ours (may be NULL: a section only theirs has),
  * theirs (may be NULL) and base (may be NULL), onto out.
  */
@@ -333,7 +389,8 @@ merge_section(const struct section *b, const struct section *o,
 		struct item *ti = &theirs.items[i];
 
 		ti->keep = 0;
-		if (has_norm(&base, ti->norm) || has_norm(&ours, ti->norm))
+		if ((ti->match = find_norm(&ours, ti->norm)) != NULL ||
+		    has_norm(&base, ti->norm))
 			continue;
 		ti->keep = 1;
 		for (k = 0; k < ours.n && ti->keep; k++) {
@@ -354,6 +411,7 @@ merge_section(const struct section *b, const struct section *o,
 					oi->len = ti->len;
 				}
 				ti->keep = 0;
+				ti->match = oi;
 			} else if ((s = same_thing(oi, ti)) != 0) {
 				/*
 				 * Theirs is more specific: it takes our
@@ -368,6 +426,7 @@ merge_section(const struct section *b, const struct section *o,
 					oi->len = ti->len;
 				}
 				ti->keep = 0;
+				ti->match = oi;
 			}
 		}
 	}
@@ -377,20 +436,19 @@ merge_section(const struct section *b, const struct section *o,
 		err(70, "calloc");
 	for (i = 0; i < theirs.n; i++) {
 		after[i] = NULL;
+		if (!theirs.items[i].keep)
+			continue;
 		for (k = i; k-- > 0;) {
-			struct item *prev = &theirs.items[k];
+			struct item *m;
 
-			/* the same fact, or ours' version of it */
-			for (at = 0; at < ours.n; at++)
-				if (ours.items[at].keep &&
-				    (strcmp(ours.items[at].norm,
-				    prev->norm) == 0 || (prev->key != NULL &&
-				    ours.items[at].key != NULL &&
-				    strcmp(prev->key, ours.items[at].key) == 0) ||
-				    same_thing(&ours.items[at], prev) != 0))
-					break;
-			if (at < ours.n) {
-				after[i] = &ours.items[at];
+			if (theirs.items[k].keep) {
+				/* another new fact: go where it goes */
+				after[i] = after[k];
+				break;
+			}
+			m = neighbour(&ours, &theirs.items[k]);
+			if (m != NULL && m->keep) {
+				after[i] = m;
 				break;
 			}
 		}
