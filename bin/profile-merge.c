@@ -24,7 +24,9 @@ usage(FILE *fp, int code)
 {
 	fputs("usage: profile-merge [-q] [-o file] base ours theirs\n"
 	    "       profile-merge [-q] [-o file] --union file ...\n"
-	    "       profile-merge [-q] --driver base ours theirs [path]\n", fp);
+	    "       profile-merge [-q] --driver base ours theirs [path]\n"
+	    "       profile-merge [-nqv] [-a agent] [-C dir] [--notify] "
+	    "--sync [file]\n", fp);
 	exit(code);
 }
 
@@ -78,22 +80,105 @@ put(const char *out, const struct buf *result)
 		errx(EX_CANTCREAT, "%s", bus_error());
 }
 
+static struct station st;
+
+static void __attribute__((noreturn))
+fail(void)
+{
+	station_abort(&st);
+	errx(bus_errclass(), "%s", bus_error());
+}
+
+static void
+flush_at_exit(void)
+{
+	station_flush(&st);
+}
+
+/*
+ * --sync: the station's side of the shared profile: sync with the hub,
+ * merge the user's file with the hub's user-sync/USER.md, write the
+ * result to both, push.
+ */
+static int
+sync_profile(const char *dir, const char *agent, const char *file,
+    int nofetch, int notify, FILE *trace)
+{
+	struct buf report = BUF_INIT;
+	int changed, status = EX_OK;
+
+	if (station_open(&st, dir, agent, 1, trace) == -1)
+		fail();
+	atexit(flush_at_exit);
+	if (file == NULL && (file = st.profile) == NULL)
+		errx(EX_USAGE, "no profile: name the file, or set "
+		    "git config bus.profile");
+	if (station_lock(&st) == -1)
+		fail();
+	if (!nofetch && sync_all(&st) == -1) {
+		if (bus_errclass() != FAIL_TEMP)
+			fail();
+		if (!qflag)
+			warnx("%s; merging with the station's copy",
+			    bus_error());
+		status = FAIL_TEMP;
+	}
+	if (station_flush(&st) == -1 ||
+	    profile_sync(&st, file, notify, &report, &changed) == -1)
+		fail();
+	say("", &report);
+	if (station_flush(&st) == -1)
+		fail();
+	if (trace != NULL)
+		fprintf(stderr, "profile-merge: %s %s, shared profile %s\n",
+		    file, changed & 1 ? "updated" : "unchanged",
+		    changed & 2 ? "updated" : "unchanged");
+	if (status == EX_OK && !nofetch && sync_push(&st) == -1)
+		fail();
+	station_close(&st);
+	buf_free(&report);
+	return status;
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "driver", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "no-fetch", no_argument, NULL, 'n' },
+		{ "notify", no_argument, NULL, 'N' },
+		{ "sync", no_argument, NULL, 'S' },
 		{ "union", no_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct profile base, ours, theirs, empty;
 	struct buf result = BUF_INIT, report = BUF_INIT, where = BUF_INIT;
-	const char *out = NULL;
-	int c, driver = 0, onion = 0, i;
+	const char *out = NULL, *agent = NULL, *dir = NULL;
+	FILE *trace = NULL;
+	int c, driver = 0, onion = 0, i, dosync = 0, notify = 0, nofetch = 0;
 
-	while ((c = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:C:hno:qv", longopts,
+	    NULL)) != -1) {
 		switch (c) {
+		case 'a':
+			agent = optarg;
+			break;
+		case 'C':
+			dir = optarg;
+			break;
+		case 'n':
+			nofetch = 1;
+			break;
+		case 'N':
+			notify = 1;
+			break;
+		case 'S':
+			dosync = 1;
+			break;
+		case 'v':
+			trace = stderr;
+			break;
 		case 'D':
 			driver = 1;
 			break;
@@ -115,6 +200,14 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (dosync) {
+		if (driver || onion || out != NULL || argc > 1)
+			usage(stderr, EX_USAGE);
+		return sync_profile(dir, agent, argc == 1 ? argv[0] : NULL,
+		    nofetch, notify, trace);
+	}
+	if (notify || agent != NULL || dir != NULL || nofetch)
+		usage(stderr, EX_USAGE);
 	if (driver ? (onion || out != NULL || argc < 3 || argc > 4) :
 	    onion ? argc < 1 : argc != 3)
 		usage(stderr, EX_USAGE);

@@ -280,6 +280,7 @@ struct station {
 	char		*user_name;	/* user.name, for commits */
 	char		*user_email;	/* user.email */
 	char		*signing_key;	/* bus.signingKey: sign commits */
+	char		*profile;	/* bus.profile: the user's USER.md */
 	struct buf	 tip_local;	/* the tip of ref, when tips_known */
 	struct buf	 tip_remote;	/* the tip of tracking */
 	int		 tips_known;
@@ -385,5 +386,10 @@ void	 profile_free(struct profile *);
 
 void	 profile_merge(const struct profile *, const struct profile *,
 	    const struct profile *, struct buf *, struct buf *);
+
+/* usersync.c: a station's shared profile */
+
+int	 profile_sync(struct station *, const char *, int, struct buf *,
+	    int *);
 
 #endif /* BUS_H */

@@ -489,6 +489,13 @@ merge_section(const struct section *b, const struct section *o,
 	side_free(&theirs);
 }
 
+static int
+same_text(const struct profile *a, const struct profile *b)
+{
+	return a != NULL && b != NULL && a->len == b->len &&
+	    (a->len == 0 || memcmp(a->text, b->text, a->len) == 0);
+}
+
 /*
  * Three-way merge of profiles (base may be an empty profile): the
  * result goes to out; a Key: value changed on both sides is reported,
@@ -502,6 +509,19 @@ profile_merge(const struct profile *base, const struct profile *ours,
 	char *key;
 	size_t i;
 
+	/*
+	 * One side as base left it: the other side is the result, as it
+	 * is.  This is what makes stations converge: one that only
+	 * takes the hub's profile takes its bytes, order and all.
+	 */
+	if (same_text(ours, base) || same_text(ours, theirs)) {
+		buf_add(out, theirs->text, theirs->len);
+		return;
+	}
+	if (same_text(theirs, base)) {
+		buf_add(out, ours->text, ours->len);
+		return;
+	}
 	for (i = 0; i < ours->n; i++) {
 		key = section_key(&ours->sections[i]);
 		b = find_section(base, key);

@@ -1,0 +1,151 @@
+/*
+ * usersync.c: a station's shared profile.  The user's own copy (a file
+ * anywhere, bus.profile) and the hub's user-sync/USER.md are merged by
+ * facts against the version both last agreed on, which the station
+ * keeps in $GIT_DIR/bus-profile-base; the result goes to both.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bus.h"
+
+#define HUB_PROFILE	"user-sync/USER.md"
+#define PROFILE_MAX	(16 * 1024 * 1024)
+
+/* The hub's profile on the branch (empty when there is none yet). */
+static int
+branch_profile(struct station *st, struct buf *out)
+{
+	struct buf spec = BUF_INIT, data = BUF_INIT;
+	const char *v[1];
+	struct cat_obj o;
+	int rv = -1;
+
+	buf_addf(&spec, "%s:%s", st->ref, HUB_PROFILE);
+	v[0] = spec.s;
+	if (git_cat_batch(&st->g, v, 1, &data, &o) == -1)
+		goto out;
+	buf_reset(out);
+	if (!o.missing)
+		buf_add(out, o.data, o.size);
+	rv = 0;
+out:
+	buf_free(&spec);
+	buf_free(&data);
+	return rv;
+}
+
+/* A file's bytes; a missing file reads as empty. */
+static int
+read_or_empty(const char *path, struct buf *b)
+{
+	if (file_read(path, b, PROFILE_MAX) == 0)
+		return 0;
+	if (errno == ENOENT) {
+		buf_reset(b);
+		return 0;
+	}
+	return -1;
+}
+
+static int
+same(const struct buf *a, const struct buf *b)
+{
+	return a->len == b->len && (a->len == 0 ||
+	    memcmp(a->s, b->s, a->len) == 0);
+}
+
+/*
+ * Merge the local profile file with the hub's, write the result to the
+ * file (keeping the previous one as FILE~) and, when the shared copy
+ * changed, commit it, with a "profile" message to every other agent
+ * when notify.  *changed says what moved: 1 the local file, 2 the
+ * shared one.  The caller holds the lock, has synced, and pushes.
+ */
+int
+profile_sync(struct station *st, const char *local, int notify,
+    struct buf *report, int *changed)
+{
+	struct buf basepath = BUF_INIT, base = BUF_INIT, mine = BUF_INIT;
+	struct buf hub = BUF_INIT, result = BUF_INIT, bak = BUF_INIT;
+	struct buf agents = BUF_INIT, tip = BUF_INIT;
+	struct profile pb, pm, ph;
+	struct changes c = CHANGES_INIT;
+	struct msg m;
+	const char *p;
+	int rv = -1;
+
+	*changed = 0;
+	buf_addf(&basepath, "%s/bus-profile-base", st->gitdir);
+	if (read_or_empty(basepath.s, &base) == -1 ||
+	    read_or_empty(local, &mine) == -1) {
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
+	if (branch_profile(st, &hub) == -1)
+		goto out;
+	if (!utf8_valid(mine.s != NULL ? mine.s : "", mine.len)) {
+		bus_seterr("%s: not UTF-8 text", local);
+		bus_setclass(FAIL_DATA);
+		goto out;
+	}
+	profile_parse(&pb, base.s != NULL ? base.s : "", base.len);
+	profile_parse(&pm, mine.s != NULL ? mine.s : "", mine.len);
+	profile_parse(&ph, hub.s != NULL ? hub.s : "", hub.len);
+	profile_merge(&pb, &pm, &ph, &result, report);
+	profile_free(&pb);
+	profile_free(&pm);
+	profile_free(&ph);
+	buf_grow(&result, 0);
+
+	if (!same(&result, &mine)) {
+		/* the previous local copy stays, as FILE~ */
+		buf_addf(&bak, "%s~", local);
+		if ((mine.len > 0 && file_write_atomic(bak.s, mine.s, mine.len,
+		    0666) == -1) || file_write_atomic(local, result.s,
+		    result.len, 0666) == -1)
+			goto out;
+		*changed |= 1;
+	}
+	if (!same(&result, &hub)) {
+		changes_add_data(&c, HUB_PROFILE, result.s, result.len);
+		if (notify) {
+			if (station_agents(st, &agents) == -1)
+				goto out;
+			for (p = agents.s; p != NULL && p < agents.s +
+			    agents.len; p += strlen(p) + 1) {
+				if (strcmp(p, st->agent) == 0)
+					continue;
+				if (msg_new(&m, st->agent, p, "profile",
+				    "user-sync/USER.md updated", 25, NULL,
+				    NULL, time(NULL)) == -1 ||
+				    station_stage(st, &m, &c) == -1)
+					goto out;
+				msg_free(&m);
+			}
+		}
+		if (station_commit(st, &c, "profile-merge: the shared "
+		    "profile\n", &tip) == -1)
+			goto out;
+		*changed |= 2;
+	}
+	/* what both now hold is the base of the next merge */
+	if (file_write_atomic(basepath.s, result.s, result.len, 0666) == -1)
+		goto out;
+	rv = 0;
+out:
+	changes_free(&c);
+	buf_free(&basepath);
+	buf_free(&base);
+	buf_free(&mine);
+	buf_free(&hub);
+	buf_free(&result);
+	buf_free(&bak);
+	buf_free(&agents);
+	buf_free(&tip);
+	return rv;
+}
