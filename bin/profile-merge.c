@@ -22,12 +22,29 @@ static int	 qflag;
 static void
 usage(FILE *fp, int code)
 {
-	fputs("usage: profile-merge [-q] [-o file] base ours theirs\n"
+	fputs("usage: profile-merge [-q] [-o file] [--merger cmd] base ours "
+	    "theirs\n"
 	    "       profile-merge [-q] [-o file] --union file ...\n"
-	    "       profile-merge [-q] --driver base ours theirs [path]\n"
-	    "       profile-merge [-nqv] [-a agent] [-C dir] [--notify] "
-	    "--sync [file]\n", fp);
+	    "       profile-merge [-q] [--merger cmd] --driver base ours theirs "
+	    "[path]\n"
+	    "       profile-merge [-nqv] [-a agent] [-C dir] [--merger cmd] "
+	    "[--notify] --sync [file]\n", fp);
 	exit(code);
+}
+
+static void
+load_bytes(const char *path, struct buf *b)
+{
+	if (strcmp(path, "-") == 0) {
+		if (fd_read_all(0, b, PROFILE_MAX) == -1)
+			errx(errno == EFBIG ? EX_DATAERR : EX_NOINPUT,
+			    "stdin: %s", bus_error());
+	} else if (file_read(path, b, PROFILE_MAX) == -1)
+		errx(errno == EFBIG ? EX_DATAERR : EX_NOINPUT, "%s: %s", path,
+		    bus_error());
+	if (!utf8_valid(b->s != NULL ? b->s : "", b->len))
+		errx(EX_DATAERR, "%s: not UTF-8 text", path);
+	buf_grow(b, 0);
 }
 
 static void
@@ -102,7 +119,7 @@ flush_at_exit(void)
  */
 static int
 sync_profile(const char *dir, const char *agent, const char *file,
-    int nofetch, int notify, FILE *trace)
+    const char *merger, int nofetch, int notify, FILE *trace)
 {
 	struct buf report = BUF_INIT;
 	int changed, status = EX_OK;
@@ -124,7 +141,8 @@ sync_profile(const char *dir, const char *agent, const char *file,
 		status = FAIL_TEMP;
 	}
 	if (station_flush(&st) == -1 ||
-	    profile_sync(&st, file, notify, &report, &changed) == -1)
+	    profile_sync(&st, file, merger != NULL ? merger : st.merger, notify,
+	    &report, &changed) == -1)
 		fail();
 	say("", &report);
 	if (station_flush(&st) == -1)
@@ -146,15 +164,17 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "driver", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "merger", required_argument, NULL, 'M' },
 		{ "no-fetch", no_argument, NULL, 'n' },
 		{ "notify", no_argument, NULL, 'N' },
 		{ "sync", no_argument, NULL, 'S' },
 		{ "union", no_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct profile base, ours, theirs, empty;
+	struct profile ours, theirs, empty;
 	struct buf result = BUF_INIT, report = BUF_INIT, where = BUF_INIT;
-	const char *out = NULL, *agent = NULL, *dir = NULL;
+	const char *out = NULL, *agent = NULL, *dir = NULL, *merger = NULL;
+	struct buf bb = BUF_INIT, bo = BUF_INIT, bt = BUF_INIT;
 	FILE *trace = NULL;
 	int c, driver = 0, onion = 0, i, dosync = 0, notify = 0, nofetch = 0;
 
@@ -166,6 +186,9 @@ main(int argc, char *argv[])
 			break;
 		case 'C':
 			dir = optarg;
+			break;
+		case 'M':
+			merger = optarg;
 			break;
 		case 'n':
 			nofetch = 1;
@@ -204,12 +227,12 @@ main(int argc, char *argv[])
 		if (driver || onion || out != NULL || argc > 1)
 			usage(stderr, EX_USAGE);
 		return sync_profile(dir, agent, argc == 1 ? argv[0] : NULL,
-		    nofetch, notify, trace);
+		    merger, nofetch, notify, trace);
 	}
 	if (notify || agent != NULL || dir != NULL || nofetch)
 		usage(stderr, EX_USAGE);
 	if (driver ? (onion || out != NULL || argc < 3 || argc > 4) :
-	    onion ? argc < 1 : argc != 3)
+	    onion ? (argc < 1 || merger != NULL) : argc != 3)
 		usage(stderr, EX_USAGE);
 
 	profile_parse(&empty, "", 0);
@@ -228,13 +251,10 @@ main(int argc, char *argv[])
 		}
 		profile_free(&ours);
 	} else {
-		load(argv[0], &base);
-		load(argv[1], &ours);
-		load(argv[2], &theirs);
-		profile_merge(&base, &ours, &theirs, &result, &report);
-		profile_free(&base);
-		profile_free(&ours);
-		profile_free(&theirs);
+		load_bytes(argv[0], &bb);
+		load_bytes(argv[1], &bo);
+		load_bytes(argv[2], &bt);
+		profile_merge_bytes(merger, &bb, &bo, &bt, &result, &report);
 	}
 	if (driver && argc == 4)
 		buf_addf(&where, "%s: ", argv[3]);
@@ -242,6 +262,9 @@ main(int argc, char *argv[])
 	/* as git's merge driver: the result replaces ours (%A) */
 	put(driver ? argv[1] : out, &result);
 	profile_free(&empty);
+	buf_free(&bb);
+	buf_free(&bo);
+	buf_free(&bt);
 	buf_free(&result);
 	buf_free(&report);
 	buf_free(&where);

@@ -70,6 +70,7 @@ int	 file_read(const char *, struct buf *, size_t);
 int	 fd_read_all(int, struct buf *, size_t);
 int	 file_write_atomic(const char *, const void *, size_t, mode_t);
 int	 file_write(const char *, const void *, size_t);
+int	 file_write_temp(char *, const void *, size_t);
 const char *path_base(const char *);
 int	 read_operands(FILE *, int, void (*)(const char *, void *), void *);
 
@@ -281,6 +282,7 @@ struct station {
 	char		*user_email;	/* user.email */
 	char		*signing_key;	/* bus.signingKey: sign commits */
 	char		*profile;	/* bus.profile: the user's USER.md */
+	char		*merger;	/* bus.profileMerger */
 	struct buf	 tip_local;	/* the tip of ref, when tips_known */
 	struct buf	 tip_remote;	/* the tip of tracking */
 	int		 tips_known;
@@ -387,9 +389,18 @@ void	 profile_free(struct profile *);
 void	 profile_merge(const struct profile *, const struct profile *,
 	    const struct profile *, struct buf *, struct buf *);
 
+/* merger.c: an external profile merger */
+
+int	 split_command(const char *, struct buf *, const char **, size_t);
+int	 merger_run(const char *, int, const struct buf *, const struct buf *,
+	    const struct buf *, struct buf *);
+void	 profile_merge_bytes(const char *, const struct buf *,
+	    const struct buf *, const struct buf *, struct buf *,
+	    struct buf *);
+
 /* usersync.c: a station's shared profile */
 
-int	 profile_sync(struct station *, const char *, int, struct buf *,
-	    int *);
+int	 profile_sync(struct station *, const char *, const char *, int,
+	    struct buf *, int *);
 
 #endif /* BUS_H */

@@ -211,6 +211,29 @@ read_operands(FILE *fp, int nul, void (*fn)(const char *, void *), void *arg)
 	return 0;
 }
 
+/*
+ * Write data to a new file made from the mkstemp(3) template path
+ * (which receives its name); for handing data to another program.
+ */
+int
+file_write_temp(char *path, const void *data, size_t len)
+{
+	int fd;
+
+	if ((fd = mkstemp(path)) == -1) {
+		bus_seterrno("%s", path);
+		path[0] = '\0';
+		return -1;
+	}
+	if (write_all(fd, data, len) == -1 || close(fd) == -1) {
+		bus_seterrno("%s", path);
+		unlink(path);
+		path[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 /* The last component of a path, like basename(3) but never writing. */
 const char *
 path_base(const char *path)

@@ -63,17 +63,17 @@ same(const struct buf *a, const struct buf *b)
  * Merge the local profile file with the hub's, write the result to the
  * file (keeping the previous one as FILE~) and, when the shared copy
  * changed, commit it, with a "profile" message to every other agent
- * when notify.  *changed says what moved: 1 the local file, 2 the
+ * when notify.  merger, when not NULL, is an external merger to try
+ * first.  *changed says what moved: 1 the local file, 2 the
  * shared one.  The caller holds the lock, has synced, and pushes.
  */
 int
-profile_sync(struct station *st, const char *local, int notify,
-    struct buf *report, int *changed)
+profile_sync(struct station *st, const char *local, const char *merger,
+    int notify, struct buf *report, int *changed)
 {
 	struct buf basepath = BUF_INIT, base = BUF_INIT, mine = BUF_INIT;
 	struct buf hub = BUF_INIT, result = BUF_INIT, bak = BUF_INIT;
 	struct buf agents = BUF_INIT, tip = BUF_INIT;
-	struct profile pb, pm, ph;
 	struct changes c = CHANGES_INIT;
 	struct msg m;
 	const char *p;
@@ -93,14 +93,7 @@ profile_sync(struct station *st, const char *local, int notify,
 		bus_setclass(FAIL_DATA);
 		goto out;
 	}
-	profile_parse(&pb, base.s != NULL ? base.s : "", base.len);
-	profile_parse(&pm, mine.s != NULL ? mine.s : "", mine.len);
-	profile_parse(&ph, hub.s != NULL ? hub.s : "", hub.len);
-	profile_merge(&pb, &pm, &ph, &result, report);
-	profile_free(&pb);
-	profile_free(&pm);
-	profile_free(&ph);
-	buf_grow(&result, 0);
+	profile_merge_bytes(merger, &base, &mine, &hub, &result, report);
 
 	if (!same(&result, &mine)) {
 		/* the previous local copy stays, as FILE~ */

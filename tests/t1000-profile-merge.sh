@@ -140,6 +140,41 @@ test_expect_success 'stdin and errors' '
 	test_expect_code 64 profile-merge --driver a b
 '
 
+test_expect_success 'an external merger: its result taken when sane' '
+	cat >merger <<-\EOF &&
+	#!/bin/sh
+	printf "# Merged by hand\n- %s\n" "$(basename "$3")"
+	EOF
+	chmod +x merger &&
+	profile-merge --merger "./merger --unused-flag" base.md ours.md theirs.md \
+		>out 2>err &&
+	grep "^# Merged by hand$" out && grep "^- bus-merge" out &&
+	test_must_be_empty err
+'
+
+test_expect_success 'an external merger that fails, times out or talks nonsense is not trusted' '
+	printf "#!/bin/sh\nexit 3\n" >fails && chmod +x fails &&
+	profile-merge --merger ./fails base.md ours.md theirs.md >out 2>err &&
+	grep "the merger exited 3; using the built-in merge" err &&
+	grep "^- prefers short answers$" out &&
+	printf "#!/bin/sh\nsleep 30\n" >slow && chmod +x slow &&
+	BUS_MERGER_TIMEOUT=1 profile-merge --merger ./slow base.md ours.md theirs.md >out 2>err &&
+	grep "ran past 1 seconds" err &&
+	printf "#!/bin/sh\nprintf \"<<<<<<< ours\\\\n\"\n" >markers && chmod +x markers &&
+	profile-merge --merger ./markers base.md ours.md theirs.md >out 2>err &&
+	grep "conflict markers" err &&
+	printf "#!/bin/sh\nprintf \"\\\\377\"\n" >binary && chmod +x binary &&
+	profile-merge --merger ./binary base.md ours.md theirs.md >out 2>err &&
+	grep "not UTF-8" err &&
+	printf "#!/bin/sh\n:\n" >silent && chmod +x silent &&
+	profile-merge --merger ./silent base.md ours.md theirs.md >out 2>err &&
+	grep "printed nothing" err &&
+	profile-merge --merger ./no-such-merger base.md ours.md theirs.md >out 2>err &&
+	grep "using the built-in merge" err &&
+	profile-merge --merger "./merger \"unclosed" base.md ours.md theirs.md >out 2>err &&
+	grep "unclosed quote" err
+'
+
 test_expect_success 'git merge in a station merges USER.md by facts' '
 	bus-init --hub hub.git &&
 	bus-init -a a hub.git st-a >/dev/null &&
