@@ -283,6 +283,7 @@ struct station {
 	char		*signing_key;	/* bus.signingKey: sign commits */
 	char		*profile;	/* bus.profile: the user's USER.md */
 	char		*merger;	/* bus.profileMerger */
+	char		*heartbeat;	/* bus.heartbeat: seconds between */
 	struct buf	 tip_local;	/* the tip of ref, when tips_known */
 	struct buf	 tip_remote;	/* the tip of tracking */
 	int		 tips_known;

@@ -68,7 +68,10 @@ read_config(struct station *st, char **agent)
 			}
 		} else if (strcmp(p, "bus.locktimeout") == 0)
 			st->lock_timeout = atoi(nl + 1);
-		else if (strcmp(p, "bus.profilemerger") == 0) {
+		else if (strcmp(p, "bus.heartbeat") == 0) {
+			free(st->heartbeat);
+			st->heartbeat = xstrdup(nl + 1);
+		} else if (strcmp(p, "bus.profilemerger") == 0) {
 			free(st->merger);
 			st->merger = xstrdup(nl + 1);
 		} else if (strcmp(p, "bus.profile") == 0) {
@@ -285,6 +288,7 @@ station_close(struct station *st)
 	free(st->signing_key);
 	free(st->profile);
 	free(st->merger);
+	free(st->heartbeat);
 	buf_free(&st->tip_local);
 	buf_free(&st->tip_remote);
 	changes_free(&st->pending);

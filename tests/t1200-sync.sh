@@ -1,0 +1,79 @@
+#!/bin/sh
+test_description='bus-sync: the scheduled job'
+. "$BUS_SRC_DIR/tests/test-lib.sh"
+
+test_expect_success 'set up a hub and two stations' '
+	setup_bus a b >/dev/null
+'
+
+test_expect_success 'nothing to do: says so, changes nothing' '
+	before=$(hub_tip) &&
+	bus-sync -C st-a >out &&
+	echo "fetched 0 commits, pushed 0, profile none" >expect &&
+	test_cmp expect out &&
+	test "$(hub_tip)" = "$before"
+'
+
+test_expect_success 'fetches what others pushed, and pushes what is queued' '
+	(cd st-b && bus-send a one && bus-send a two) >/dev/null &&
+	(cd st-a && bus-send --no-push b queued) >id &&
+	bus-sync -C st-a >out &&
+	echo "fetched 2 commits, pushed 1, profile none" >expect &&
+	test_cmp expect out &&
+	git -C hub.git cat-file -e "main:inbox-b/$(cat id).json" &&
+	git -C st-a status --porcelain >status &&
+	test_must_be_empty status
+'
+
+test_expect_success 'with bus.profile it merges the shared profile' '
+	printf "# User\n- likes tea\n" >a.md &&
+	git -C st-a config bus.profile "$TRASH_DIRECTORY/a.md" &&
+	bus-sync -C st-a >out &&
+	grep "profile updated" out &&
+	git -C hub.git show main:user-sync/USER.md >hub.md &&
+	test_cmp a.md hub.md &&
+	bus-sync -C st-a >out &&
+	grep "profile unchanged" out
+'
+
+test_expect_success 'with bus.heartbeat it sends one per interval' '
+	git -C st-a config bus.heartbeat 3600 &&
+	bus-sync -C st-a >out &&
+	grep "heartbeat sent" out &&
+	(cd st-b && bus-recv --type heartbeat -f id) >ids &&
+	test $(wc -l <ids) -eq 1 &&
+	bus-sync -C st-a >out &&
+	! grep "heartbeat sent" out &&
+	git -C st-a config bus.heartbeat soon &&
+	test_expect_code 64 bus-sync -C st-a 2>err &&
+	grep "bus.heartbeat" err &&
+	git -C st-a config --unset bus.heartbeat
+'
+
+test_expect_success 'an unreachable hub: 75, the queue kept' '
+	(cd st-a && bus-send --no-push b later) >id &&
+	mv hub.git hub.away &&
+	test_expect_code 75 bus-sync -C st-a >out 2>err &&
+	mv hub.away hub.git &&
+	bus-sync -C st-a >out &&
+	git -C hub.git cat-file -e "main:inbox-b/$(cat id).json"
+'
+
+test_expect_success 'runs alongside sends in the same station, losing nothing' '
+	(i=0; while [ $i -lt 10 ]; do bus-sync -q -C st-a || exit 1;
+		i=$((i + 1)); done) &
+	(cd st-a && i=0 && while [ $i -lt 10 ]; do bus-send b "n $i" || exit 1;
+		i=$((i + 1)); done) >ids &&
+	wait &&
+	bus-sync -q -C st-a &&
+	for id in $(cat ids); do
+		git -C hub.git cat-file -e "main:inbox-b/$id.json" || exit 1
+	done
+'
+
+test_expect_success 'usage' '
+	test_expect_code 64 bus-sync extra &&
+	bus-sync -h | grep "^usage: bus-sync"
+'
+
+test_done
