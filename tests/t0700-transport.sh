@@ -5,11 +5,13 @@ test_description='installed git bus-* commands, and a hub reached over ssh'
 test_expect_success 'make install puts git-bus-* links beside the tools' '
 	${MAKE:-make} -s -C "$BUS_BUILD_DIR" install DESTDIR="$TRASH_DIRECTORY/inst" \
 		prefix=/usr >install.log 2>&1 &&
-	for t in ack check init recv send; do
+	for t in ack check init recv send sync; do
 		test -x inst/usr/bin/bus-$t &&
 		test "$(readlink inst/usr/bin/git-bus-$t)" = bus-$t || exit 1
 	done &&
 	test -f inst/usr/share/man/man1/bus-send.1 &&
+	test -f inst/usr/lib/systemd/user/bus-sync.timer &&
+	test -f inst/usr/lib/systemd/user/bus-sync.service &&
 	test -f inst/usr/share/man/man7/bus.7
 '
 
