@@ -12,6 +12,8 @@ test_expect_success 'make install puts git-bus-* links beside the tools' '
 	test -f inst/usr/share/man/man1/bus-send.1 &&
 	test -f inst/usr/lib/systemd/user/bus-sync.timer &&
 	test -f inst/usr/lib/systemd/user/bus-sync.service &&
+	test "$(readlink inst/usr/share/bash-completion/completions/bus-send)" = git-bus.bash &&
+	bash -n inst/usr/share/bash-completion/completions/git-bus.bash &&
 	test -f inst/usr/share/man/man7/bus.7
 '
 
@@ -25,6 +27,18 @@ test_expect_success 'git bus-send and friends run through git' '
 	test_cmp id got &&
 	(cd st-b && git bus-recv -f id | git bus-ack -) &&
 	git bus-check -h >/dev/null
+'
+
+test_expect_success 'bash completion offers agents, options and unread ids' '
+	cd st-a &&
+	bash -c ". \"$BUS_SRC_DIR/contrib/completion/git-bus.bash\" &&
+		COMP_WORDS=(bus-send \"\"); COMP_CWORD=1; _bus_complete;
+		echo \"\${COMPREPLY[*]}\"" >out &&
+	grep -w b out &&
+	bash -c ". \"$BUS_SRC_DIR/contrib/completion/git-bus.bash\" &&
+		COMP_WORDS=(bus-recv --ty); COMP_CWORD=1; _bus_complete;
+		echo \"\${COMPREPLY[*]}\"" >out &&
+	grep -x -- --type out
 '
 
 # A stand-in for ssh: run the remote command here, as sshd would.
