@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "bus.h"
+#include "tool.h"
 
 static struct station	 st;
 static int		 qflag, zflag, status = EX_OK;
@@ -27,17 +28,6 @@ usage(FILE *fp, int code)
 	exit(code);
 }
 
-/*
- * Report the library's error and exit with its status, after bringing
- * the work tree along for what did happen (the branch may have moved).
- */
-static void __attribute__((noreturn))
-fail(void)
-{
-	station_abort(&st);
-	errx(bus_errclass(), "%s", bus_error());
-}
-
 static void
 add_id(const char *id)
 {
@@ -46,13 +36,6 @@ add_id(const char *id)
 	if ((ids = reallocarray(ids, nids + 1, sizeof(*ids))) == NULL ||
 	    (ids[nids++] = strdup(id)) == NULL)
 		err(70, NULL);
-}
-
-/* However we exit: the work tree shows what did happen to the branch. */
-static void
-flush_at_exit(void)
-{
-	station_flush(&st);
 }
 
 /* For read_operands(): one id read from stdin. */
@@ -86,7 +69,7 @@ archived(const char *id)
 	p = buf_detach(&days);
 	if (git(&st.g, &days, "ls-tree", "-z", "-d", "--name-only", st.ref,
 	    "--", p, NULL) != 0)
-		fail();
+		tool_fail(&st);
 	free(p);
 	for (p = days.s; p != NULL && p < days.s + days.len;
 	    p += strlen(p) + 1)
@@ -99,7 +82,7 @@ archived(const char *id)
 	if ((obj = reallocarray(NULL, n, sizeof(*obj))) == NULL)
 		err(70, NULL);
 	if (git_cat_batch(&st.g, v, n, &out, obj) == -1)
-		fail();
+		tool_fail(&st);
 	for (i = 0; i < n; i++)
 		if (!obj[i].missing)
 			found = 1;
@@ -182,24 +165,24 @@ main(int argc, char *argv[])
 	}
 
 	if (station_open(&st, dir, agent, 1, trace) == -1)
-		fail();
-	atexit(flush_at_exit);
+		tool_fail(&st);
+	tool_guard(&st);
 	if (station_lock(&st) == -1)
-		fail();
+		tool_fail(&st);
 	if (!nofetch && sync_all(&st) == -1) {
 		if (bus_errclass() != FAIL_TEMP)
-			fail();
+			tool_fail(&st);
 		if (!qflag)
 			warnx("%s; acking in the station", bus_error());
 		status = FAIL_TEMP;
 	}
 
 	if (reply && station_agents(&st, &agents) == -1)
-		fail();
+		tool_fail(&st);
 	/* Find every id first: all of them are acked, or none. */
 	buf_addf(&box, "inbox-%s", st.agent);
 	if (station_read_dir(&st, box.s, &in, &bad) == -1)
-		fail();
+		tool_fail(&st);
 	for (i = 0; i < nids; i++) {
 		for (k = 0; k < in.n; k++)
 			if (strcmp(in.msgs[k].m.id, ids[i]) == 0)
@@ -223,7 +206,7 @@ main(int argc, char *argv[])
 				if (msg_new(&ack, st.agent, m->from, "ack", "",
 				    0, m->id, NULL, now) == -1 ||
 				    station_stage(&st, &ack, &c) == -1)
-					fail();
+					tool_fail(&st);
 				buf_addf(&replies, "%s\n", ack.id);
 				msg_free(&ack);
 			}
@@ -242,7 +225,7 @@ main(int argc, char *argv[])
 		buf_addf(&msg, "bus-ack: %zu message%s read by %s\n", moved,
 		    moved == 1 ? "" : "s", st.agent);
 		if (station_commit(&st, &c, msg.s, &tip) == -1)
-			fail();
+			tool_fail(&st);
 		if (replies.len > 0) {
 			fputs(replies.s, stdout);
 			if (fflush(stdout) == EOF)
@@ -252,7 +235,7 @@ main(int argc, char *argv[])
 			warnx("%s; the next bus command brings the work tree "
 			    "along", bus_error());
 		if (!nopush && sync_push(&st) == -1)
-			fail();
+			tool_fail(&st);
 	}
 	inbox_free(&in);
 	changes_free(&c);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "tool.h"
 
 enum format { F_JSON, F_ID, F_PATH, F_TEXT };
 
@@ -31,24 +32,6 @@ usage(FILE *fp, int code)
 }
 
 /*
- * Report the library's error and exit with its status, after bringing
- * the work tree along for what did happen (the branch may have moved).
- */
-static void __attribute__((noreturn))
-fail(void)
-{
-	station_abort(&st);
-	errx(bus_errclass(), "%s", bus_error());
-}
-
-/* However we exit: the work tree shows what did happen to the branch. */
-static void
-flush_at_exit(void)
-{
-	station_flush(&st);
-}
-
-/*
  * Sync with the hub.  When it cannot be reached, or refuses what this
  * station queued, go on from the station and say so.
  */
@@ -60,17 +43,17 @@ sync_or_warn(void)
 
 	if (sync_all(&st) == 0) {
 		if (station_flush(&st) == -1)
-			fail();
+			tool_fail(&st);
 		return;
 	}
 	class = bus_errclass();
 	strlcpy(msg, bus_error(), sizeof(msg));
 	if (station_flush(&st) == -1)
-		fail();
+		tool_fail(&st);
 	if (class != FAIL_TEMP && class != FAIL_DATA) {
 		bus_seterr("%s", msg);
 		bus_setclass(class);
-		fail();
+		tool_fail(&st);
 	}
 	if (!qflag)
 		warnx("%s; answering from the station", msg);
@@ -133,7 +116,7 @@ print_inbox(void)
 
 	buf_addf(&dir, "inbox-%s", st.agent);
 	if (station_read_dir(&st, dir.s, &box, &bad) == -1)
-		fail();
+		tool_fail(&st);
 	for (line = bad.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
 	    line = nl + 1) {
 		struct buf safe = BUF_INIT;
@@ -205,7 +188,7 @@ wait_for_mail(long seconds)
 		if (pause < 8)
 			pause *= 2;
 		if (station_lock(&st) == -1)
-			fail();
+			tool_fail(&st);
 		if ((moved = hub_moved()) == -1)
 			status = FAIL_TEMP;	/* the hub went away */
 		if (moved != 1)
@@ -298,12 +281,12 @@ main(int argc, char *argv[])
 		usage(stderr, EX_USAGE);
 
 	if (station_open(&st, dir, agent, 1, trace) == -1)
-		fail();
-	atexit(flush_at_exit);
+		tool_fail(&st);
+	tool_guard(&st);
 	if (format == F_PATH && st.worktree == NULL)
 		errx(EX_USAGE, "-f path: %s is a bare station", st.gitdir);
 	if (station_lock(&st) == -1)
-		fail();
+		tool_fail(&st);
 	if (!nofetch)
 		sync_or_warn();
 	if (print_inbox() == 0 && wait != -2 && wait_for_mail(wait) == 1)

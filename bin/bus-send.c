@@ -14,12 +14,14 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "tool.h"
 
 static struct station	 st;
 static struct changes	 staged = CHANGES_INIT;
 static struct buf	 ids = BUF_INIT;	/* one a line, to print */
 static struct buf	 agents = BUF_INIT;	/* NUL-separated */
 static struct buf	 offline = BUF_INIT;	/* why the hub is out of reach */
+static struct buf	 chosen = BUF_INIT;	/* "where\0ref:path\0" of -i ids */
 static int		 fetched;
 
 static void
@@ -32,24 +34,6 @@ usage(FILE *fp, int code)
 	    "       bus-send [-qv] [-a agent] [-C dir] [--no-push] --batch\n",
 	    fp);
 	exit(code);
-}
-
-/*
- * Report the library's error and exit with its status, after bringing
- * the work tree along for what did happen (the branch may have moved).
- */
-static void __attribute__((noreturn))
-fail(void)
-{
-	station_abort(&st);
-	errx(bus_errclass(), "%s", bus_error());
-}
-
-/* However we exit: the work tree shows what did happen to the branch. */
-static void
-flush_at_exit(void)
-{
-	station_flush(&st);
 }
 
 /*
@@ -70,11 +54,11 @@ known(const char *to)
 			if (bus_errclass() == FAIL_TEMP)
 				errx(FAIL_TEMP, "inbox-%s: not known here, and "
 				    "%s", to, bus_error());
-			fail();
+			tool_fail(&st);
 		}
 		if (sync_integrate(&st) == -1 ||
 		    station_agents(&st, &agents) == -1)
-			fail();
+			tool_fail(&st);
 	}
 	return agent_listed(&agents, to);
 }
@@ -94,12 +78,51 @@ stage(const char *where, const char *to, const char *type, const char *body,
 	if (msg_new(&m, st.agent, to, type, body, len, re, id, now) == -1 ||
 	    station_stage(&st, &m, &staged) == -1)
 		errx(bus_errclass(), "%s%s", where, bus_error());
-	/* a chosen id may be taken; a message file is never replaced */
-	if (id != NULL && station_has(&st, staged.c[staged.n - 1].path))
-		errx(FAIL_DATA, "%s%s: that message exists already", where,
-		    staged.c[staged.n - 1].path);
+	/* a chosen id may be taken: checked for all at once, later */
+	if (id != NULL) {
+		buf_add(&chosen, where, strlen(where) + 1);
+		buf_addf(&chosen, "%s:%s", st.ref, staged.c[staged.n - 1].path);
+		buf_addc(&chosen, '\0');
+	}
 	buf_addf(&ids, "%s\n", m.id);
 	msg_free(&m);
+}
+
+/*
+ * A message file is never replaced: refuse a chosen id that its
+ * recipient's inbox holds already, all of them with one git call.
+ */
+static void
+check_chosen(void)
+{
+	const char **names = NULL, **oids = NULL, **where = NULL, *p;
+	struct buf out = BUF_INIT;
+	size_t n = 0, i;
+
+	for (p = chosen.s; p != NULL && p < chosen.s + chosen.len;
+	    p += strlen(p) + 1) {
+		if ((names = reallocarray(names, n + 1, sizeof(*names))) ==
+		    NULL || (where = reallocarray(where, n + 1,
+		    sizeof(*where))) == NULL)
+			err(70, NULL);
+		where[n] = p;
+		p += strlen(p) + 1;
+		names[n++] = p;
+	}
+	if (n == 0)
+		return;
+	if ((oids = reallocarray(NULL, n, sizeof(*oids))) == NULL)
+		err(70, NULL);
+	if (git_oids(&st.g, names, n, &out, oids) == -1)
+		tool_fail(&st);
+	for (i = 0; i < n; i++)
+		if (*oids[i] != '\0')
+			errx(FAIL_DATA, "%s%s: that message exists already",
+			    where[i], strchr(names[i], ':') + 1);
+	free(names);
+	free(oids);
+	free(where);
+	buf_free(&out);
 }
 
 /* A string member of a batch line (its length in *len), or NULL. */
@@ -254,10 +277,10 @@ main(int argc, char *argv[])
 		    bus_error());
 
 	if (station_open(&st, dir, agent, 1, trace) == -1)
-		fail();
-	atexit(flush_at_exit);
+		tool_fail(&st);
+	tool_guard(&st);
 	if (station_lock(&st) == -1)
-		fail();
+		tool_fail(&st);
 	/*
 	 * Build on the hub's tip, as the push will need it anyway: a
 	 * commit on a stale tip would lose the push race and be replayed.
@@ -267,13 +290,13 @@ main(int argc, char *argv[])
 		fetched = 1;
 		if (sync_fetch(&st) == -1) {
 			if (bus_errclass() != FAIL_TEMP)
-				fail();
+				tool_fail(&st);
 			buf_adds(&offline, bus_error());
 		} else if (sync_integrate(&st) == -1)
-			fail();
+			tool_fail(&st);
 	}
 	if (station_agents(&st, &agents) == -1)
-		fail();
+		tool_fail(&st);
 
 	if (isbatch)
 		batch(&body, now);
@@ -297,11 +320,12 @@ main(int argc, char *argv[])
 	}
 	if (staged.n == 0)
 		return EX_OK;
+	check_chosen();
 
 	buf_addf(&msg, "bus-send: %zu message%s from %s\n", staged.n,
 	    staged.n == 1 ? "" : "s", st.agent);
 	if (station_commit(&st, &staged, msg.s, &tip) == -1)
-		fail();
+		tool_fail(&st);
 	/* committed: the ids are the caller's, whatever happens next */
 	fputs(ids.s, stdout);
 	if (fflush(stdout) == EOF)
@@ -313,7 +337,7 @@ main(int argc, char *argv[])
 		errx(FAIL_TEMP, "%s; the messages are committed here and the "
 		    "next command that syncs pushes them", offline.s);
 	if (!nopush && sync_push(&st) == -1)
-		fail();
+		tool_fail(&st);
 	station_close(&st);
 	changes_free(&staged);
 	buf_free(&ids);

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "bus.h"
+#include "tool.h"
 
 static struct station	 st;
 static int		 qflag;
@@ -24,19 +25,6 @@ usage(FILE *fp, int code)
 {
 	fputs("usage: bus-sync [-qv] [-a agent] [-C dir]\n", fp);
 	exit(code);
-}
-
-static void __attribute__((noreturn))
-fail(void)
-{
-	station_abort(&st);
-	errx(bus_errclass(), "%s", bus_error());
-}
-
-static void
-flush_at_exit(void)
-{
-	station_flush(&st);
 }
 
 /* How many commits are in a..b (a may be empty: all of b). */
@@ -80,23 +68,23 @@ heartbeat(long interval)
 	    now - (time_t)atoll(last.s) < interval)
 		goto out;
 	if (station_agents(&st, &agents) == -1)
-		fail();
+		tool_fail(&st);
 	for (p = agents.s; p != NULL && p < agents.s + agents.len;
 	    p += strlen(p) + 1) {
 		if (strcmp(p, st.agent) == 0)
 			continue;
 		if (msg_new(&m, st.agent, p, "heartbeat", "", 0, NULL, NULL,
 		    now) == -1 || station_stage(&st, &m, &c) == -1)
-			fail();
+			tool_fail(&st);
 		msg_free(&m);
 		sent++;
 	}
 	if (sent > 0 && station_commit(&st, &c, "bus-sync: heartbeat\n",
 	    &tip) == -1)
-		fail();
+		tool_fail(&st);
 	buf_addf(&stamp, "%lld\n", (long long)now);
 	if (file_write_atomic(path.s, stamp.s, stamp.len, 0666) == -1)
-		fail();
+		tool_fail(&st);
 out:
 	changes_free(&c);
 	buf_free(&path);
@@ -147,8 +135,8 @@ main(int argc, char *argv[])
 		usage(stderr, EX_USAGE);
 
 	if (station_open(&st, dir, agent, 1, trace) == -1)
-		fail();
-	atexit(flush_at_exit);
+		tool_fail(&st);
+	tool_guard(&st);
 	if (st.heartbeat != NULL) {
 		errno = 0;
 		interval = strtol(st.heartbeat, &end, 10);
@@ -157,36 +145,36 @@ main(int argc, char *argv[])
 			    "of seconds", st.heartbeat);
 	}
 	if (station_lock(&st) == -1 || station_tips(&st) == -1)
-		fail();
+		tool_fail(&st);
 	tip_copy(&before, &st.tip_remote);
 	if (sync_fetch(&st) == -1) {
 		if (bus_errclass() != FAIL_TEMP)
-			fail();
+			tool_fail(&st);
 		if (!qflag)
 			warnx("%s", bus_error());
 		status = FAIL_TEMP;
 	} else if (station_tips(&st) == 0)
 		fetched = count(before.s, st.tip_remote.s);
 	if (sync_integrate(&st) == -1)
-		fail();
+		tool_fail(&st);
 	if (st.profile != NULL) {
 		if (profile_sync(&st, st.profile, st.merger, 0, &report,
 		    &changed) == -1)
-			fail();
+			tool_fail(&st);
 		profile = changed & 2 ? "updated" : changed & 1 ?
 		    "taken" : "unchanged";
 	}
 	if (interval > 0)
 		beats = heartbeat(interval);
 	if (station_flush(&st) == -1)
-		fail();
+		tool_fail(&st);
 	if (status == EX_OK) {
 		if (station_tips(&st) == -1)
-			fail();
+			tool_fail(&st);
 		tip_copy(&before, &st.tip_remote);
 		pushed = count(before.s, st.tip_local.s);
 		if (sync_push(&st) == -1)
-			fail();
+			tool_fail(&st);
 	}
 	if (beats > 0)
 		buf_addf(&hb, ", heartbeat sent");

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "tool.h"
 
 #define PROFILE_MAX	(16 * 1024 * 1024)
 
@@ -99,19 +100,6 @@ put(const char *out, const struct buf *result)
 
 static struct station st;
 
-static void __attribute__((noreturn))
-fail(void)
-{
-	station_abort(&st);
-	errx(bus_errclass(), "%s", bus_error());
-}
-
-static void
-flush_at_exit(void)
-{
-	station_flush(&st);
-}
-
 /*
  * --sync: the station's side of the shared profile: sync with the hub,
  * merge the user's file with the hub's user-sync/USER.md, write the
@@ -125,16 +113,16 @@ sync_profile(const char *dir, const char *agent, const char *file,
 	int changed, status = EX_OK;
 
 	if (station_open(&st, dir, agent, 1, trace) == -1)
-		fail();
-	atexit(flush_at_exit);
+		tool_fail(&st);
+	tool_guard(&st);
 	if (file == NULL && (file = st.profile) == NULL)
 		errx(EX_USAGE, "no profile: name the file, or set "
 		    "git config bus.profile");
 	if (station_lock(&st) == -1)
-		fail();
+		tool_fail(&st);
 	if (!nofetch && sync_all(&st) == -1) {
 		if (bus_errclass() != FAIL_TEMP)
-			fail();
+			tool_fail(&st);
 		if (!qflag)
 			warnx("%s; merging with the station's copy",
 			    bus_error());
@@ -143,16 +131,16 @@ sync_profile(const char *dir, const char *agent, const char *file,
 	if (station_flush(&st) == -1 ||
 	    profile_sync(&st, file, merger != NULL ? merger : st.merger, notify,
 	    &report, &changed) == -1)
-		fail();
+		tool_fail(&st);
 	say("", &report);
 	if (station_flush(&st) == -1)
-		fail();
+		tool_fail(&st);
 	if (trace != NULL)
 		fprintf(stderr, "profile-merge: %s %s, shared profile %s\n",
 		    file, changed & 1 ? "updated" : "unchanged",
 		    changed & 2 ? "updated" : "unchanged");
 	if (status == EX_OK && !nofetch && sync_push(&st) == -1)
-		fail();
+		tool_fail(&st);
 	station_close(&st);
 	buf_free(&report);
 	return status;

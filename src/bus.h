@@ -214,7 +214,6 @@ struct check {
 	size_t		 maxsize;	/* bus.maxSize */
 	struct buf	 report;	/* "path: reason" lines */
 	size_t		 problems;
-	size_t		 commits;	/* how many were checked */
 	size_t		 hexlen;	/* of an object id, once known */
 };
 
@@ -297,7 +296,6 @@ void	 station_close(struct station *);
 int	 station_lock(struct station *);
 void	 station_unlock(struct station *);
 int	 station_recover(struct station *);
-int	 station_resolve(struct station *, const char *, struct buf *);
 int	 station_tips(struct station *);
 void	 tip_copy(struct buf *, const struct buf *);
 int	 station_update_ref(struct station *, const char *, const char *,
@@ -392,7 +390,6 @@ void	 profile_merge(const struct profile *, const struct profile *,
 
 /* merger.c: an external profile merger */
 
-int	 split_command(const char *, struct buf *, const char **, size_t);
 int	 merger_run(const char *, int, const struct buf *, const struct buf *,
 	    const struct buf *, struct buf *);
 void	 profile_merge_bytes(const char *, const struct buf *,

@@ -860,7 +860,6 @@ check_commits(struct check *ck, const char *const *args)
 		}
 		buf_addf(&in, "%s\n", line);
 		buf_add(&pairs, line, strlen(line) + 1);
-		ck->commits++;
 	}
 	buf_addc(&pairs, '\0');
 	if (ck->require_signed && verify_signers(ck, pairs.s) == -1)

@@ -21,7 +21,7 @@
  * but never run a shell.  The words live in store; argv gets up to max
  * of them and a NULL.  Returns the count, or -1 on an unclosed quote.
  */
-int
+static int
 split_command(const char *cmd, struct buf *store, const char **argv,
     size_t max)
 {

@@ -346,25 +346,6 @@ station_unlock(struct station *st)
 	}
 }
 
-/* The object id a ref or revision names, into oid; 1 if it exists. */
-int
-station_resolve(struct station *st, const char *rev, struct buf *oid)
-{
-	struct buf spec = BUF_INIT;
-	int rv;
-
-	buf_reset(oid);
-	buf_addf(&spec, "%s^{commit}", rev);
-	rv = git(&st->g, oid, "rev-parse", "-q", "--verify", spec.s, NULL);
-	buf_free(&spec);
-	buf_rtrim(oid);
-	if (rv == -1)
-		return -1;
-	if (rv != 0)
-		buf_reset(oid);
-	return rv == 0;
-}
-
 /*
  * The tips of the branch and of the remote-tracking ref, in st->tip_local
  * and st->remote (empty when a ref does not exist), read once with one

@@ -96,6 +96,9 @@ test_expect_success 'a chosen id that exists already is refused (65)' '
 	before=$(git -C st-a rev-parse main) &&
 	(cd st-a && test_expect_code 65 bus-send -i custom-1 b "again") 2>err &&
 	grep "inbox-b/custom-1.json: that message exists already" err &&
+	printf "{\"to\":\"c\",\"body\":\"x\",\"id\":\"custom-1\"}\n" |
+		(cd st-a && test_expect_code 65 bus-send --batch) 2>err &&
+	grep "stdin:1: inbox-c/custom-1.json: that message exists already" err &&
 	test "$(git -C st-a rev-parse main)" = "$before"
 '
 

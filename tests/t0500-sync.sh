@@ -90,9 +90,16 @@ test_expect_success 'two commands at once in one station both land' '
 	done
 '
 
-test_expect_success 'the lock is released when a command is killed' '
-	(cd st-d && flock .git/bus.lock sleep 1) &&
-	(cd st-d && bus-send a after) >/dev/null
+test_expect_success 'a held lock makes others wait; a killed holder frees it' '
+	git -C st-d config bus.lockTimeout 1 &&
+	{ flock -o st-d/.git/bus.lock sleep 30 & } &&
+	holder=$! &&
+	sleep 0.3 &&
+	(cd st-d && test_expect_code 75 bus-send a blocked) 2>err &&
+	grep "another bus command has held the station" err &&
+	kill -9 $holder && wait $holder;
+	(cd st-d && bus-send a after) >/dev/null &&
+	git -C st-d config --unset bus.lockTimeout
 '
 
 test_expect_success 'user edits around bus commands survive untouched' '
