@@ -96,6 +96,7 @@ static void
 check_chosen(void)
 {
 	const char **names = NULL, **oids = NULL, **where = NULL, *p;
+	static struct buf taken = BUF_INIT;	/* lives on past errx */
 	struct buf out = BUF_INIT;
 	size_t n = 0, i;
 
@@ -115,14 +116,16 @@ check_chosen(void)
 		err(70, NULL);
 	if (git_oids(&st.g, names, n, &out, oids) == -1)
 		tool_fail(&st);
-	for (i = 0; i < n; i++)
-		if (*oids[i] != '\0')
-			errx(FAIL_DATA, "%s%s: that message exists already",
-			    where[i], strchr(names[i], ':') + 1);
+	for (i = 0; i < n && *oids[i] == '\0'; i++)
+		;
+	if (i < n)
+		buf_addf(&taken, "%s%s", where[i], strchr(names[i], ':') + 1);
 	free(names);
 	free(oids);
 	free(where);
 	buf_free(&out);
+	if (taken.len > 0)
+		errx(FAIL_DATA, "%s: that message exists already", taken.s);
 }
 
 /* A string member of a batch line (its length in *len), or NULL. */
