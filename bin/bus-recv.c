@@ -31,35 +31,6 @@ usage(FILE *fp, int code)
 	exit(code);
 }
 
-/*
- * Sync with the hub.  When it cannot be reached, or refuses what this
- * station queued, go on from the station and say so.
- */
-static void
-sync_or_warn(void)
-{
-	char msg[1024];
-	enum bus_fail class;
-
-	if (sync_all(&st) == 0) {
-		if (station_flush(&st) == -1)
-			tool_fail(&st);
-		return;
-	}
-	class = bus_errclass();
-	strlcpy(msg, bus_error(), sizeof(msg));
-	if (station_flush(&st) == -1)
-		tool_fail(&st);
-	if (class != FAIL_TEMP && class != FAIL_DATA) {
-		bus_seterr("%s", msg);
-		bus_setclass(class);
-		tool_fail(&st);
-	}
-	if (!qflag)
-		warnx("%s; answering from the station", msg);
-	status = class;
-}
-
 /* The body for people: every line indented, nothing raw. */
 static void
 put_text_body(struct buf *out, const struct buf *body)
@@ -194,7 +165,7 @@ wait_for_mail(long seconds)
 		if (moved != 1)
 			continue;
 		status = EX_OK;
-		sync_or_warn();
+		status = tool_sync(&st, qflag);
 		if (print_inbox() > 0)
 			return 0;
 	}
@@ -288,7 +259,7 @@ main(int argc, char *argv[])
 	if (station_lock(&st) == -1)
 		tool_fail(&st);
 	if (!nofetch)
-		sync_or_warn();
+		status = tool_sync(&st, qflag);
 	if (print_inbox() == 0 && wait != -2 && wait_for_mail(wait) == 1)
 		status = status == EX_OK ? 1 : status;
 	station_close(&st);

@@ -189,6 +189,7 @@ int	 msg_check_file(const char *, size_t, struct msg *, struct buf *);
 int	 msg_is_keep(const char *);
 void	 msg_write(const struct msg *, struct buf *);
 int	 msg_new_id(char *, size_t, const char *, time_t);
+int	 msg_id_parse(const char *, char *, char *);
 int	 msg_ts(char *, size_t, time_t);
 int	 msg_new(struct msg *, const char *, const char *, const char *,
 	    const char *, size_t, const char *, const char *, time_t);
@@ -237,9 +238,10 @@ struct change {
 struct changes {
 	struct change	*c;
 	size_t		 n;
+	struct buf	 sent;		/* sent.c lines of staged messages */
 };
 
-#define CHANGES_INIT	{ NULL, 0 }
+#define CHANGES_INIT	{ NULL, 0, BUF_INIT }
 
 struct commit_spec {
 	const char	*parent;	/* first commit only; NULL: none */
@@ -334,6 +336,59 @@ struct inbox {
 int	 station_read_dir(struct station *, const char *, struct inbox *,
 	    struct buf *);
 void	 inbox_free(struct inbox *);
+
+/* sent.c: the station's record of the messages it sent */
+
+struct sent {
+	char		*ts;		/* all four point into one line */
+	char		*to;
+	char		*id;
+	char		*type;
+};
+
+void	 sent_note(struct changes *, const struct msg *);
+int	 sent_append(const struct station *, const struct buf *);
+int	 sent_scan(const struct station *,
+	    int (*)(const struct sent *, void *), void *);
+
+/* status.c: what happened to sent messages; how the agents are */
+
+enum msg_state {
+	STATE_NONE,			/* found nowhere */
+	STATE_QUEUED,			/* only in the station */
+	STATE_DELIVERED,		/* on the hub, in the inbox */
+	STATE_READ,			/* on the hub, in the archive */
+	STATE_ACKED			/* and an ack with re=id exists */
+};
+
+struct status {
+	char		*id;		/* set by the caller */
+	char		*to;		/* may be set by the caller */
+	char		*ts;		/* may be set by the caller */
+	char		*from;
+	char		*type;
+	enum msg_state	 state;
+	char		*path;		/* where it is, in the tree */
+	char		*blob;
+	char		*read_commit;	/* the move, when found */
+	char		*read_time;
+	char		*ack_id;	/* the first ack */
+	char		*ack_ts;
+	char		*ack_from;
+};
+
+struct agent_status {
+	char		 agent[33];
+	size_t		 unread;
+	char		 seen[32];	/* ts of its newest message, or "" */
+	char		 heartbeat[32];	/* ts of its newest heartbeat, or "" */
+};
+
+time_t	 ts_time(const char *);
+int	 status_lookup(struct station *, struct status *, size_t);
+void	 status_free(struct status *, size_t);
+int	 status_agents(struct station *, const char *, struct agent_status **,
+	    size_t *);
 
 /* setup.c: making hubs and stations */
 

@@ -91,6 +91,7 @@ changes_free(struct changes *cs)
 	}
 	free(cs->c);
 	cs->c = NULL;
+	buf_free(&cs->sent);
 	cs->n = 0;
 }
 

@@ -58,12 +58,23 @@ trace_arg(FILE *fp, const char *a)
 	fputc('\'', fp);
 }
 
-/* The last non-empty line of git's stderr, for an error message. */
+/*
+ * The line of git's stderr that says what went wrong: its first
+ * "fatal:" line (advice follows it), else its last non-empty line.
+ */
 static void
 last_line(const struct buf *b, const char **p, int *n)
 {
 	size_t end = b->len, start;
+	const char *f;
 
+	if (b->s != NULL && ((f = strncmp(b->s, "fatal: ", 7) == 0 ? b->s :
+	    strstr(b->s, "\nfatal: ")) != NULL)) {
+		f += *f == '\n';
+		*p = f;
+		*n = (int)strcspn(f, "\r\n");
+		return;
+	}
 	while (end > 0 && (b->s[end - 1] == '\n' || b->s[end - 1] == '\r'))
 		end--;
 	start = end;

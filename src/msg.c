@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -136,6 +137,29 @@ valid_day(const char *s, size_t n)
 	    (d = digits(s + 8, 2)) < 1 || d > days_in_month(y, m))
 		return 0;
 	return 1;
+}
+
+/*
+ * Is id a generated one, <YYYYMMDDTHHMMSSZ>-<from>-<12 hex>?  Then ts
+ * (21 bytes) gets its time as RFC 3339 and from (33 bytes) its sender.
+ */
+int
+msg_id_parse(const char *id, char *ts, char *from)
+{
+	size_t n = strlen(id), i;
+
+	if (n < 16 + 1 + 1 + 13 || id[8] != 'T' || id[15] != 'Z' ||
+	    id[16] != '-' || id[n - 13] != '-' || n - 13 - 17 > 32)
+		return 0;
+	for (i = n - 12; i < n; i++)
+		if (!isxdigit((unsigned char)id[i]) ||
+		    isupper((unsigned char)id[i]))
+			return 0;
+	snprintf(ts, 21, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", id, id + 4,
+	    id + 6, id + 9, id + 11, id + 13);
+	memcpy(from, id + 17, n - 13 - 17);
+	from[n - 13 - 17] = '\0';
+	return valid_ts(ts, 20) && valid_agent(from, strlen(from));
 }
 
 /*

@@ -731,6 +731,13 @@ station_commit(struct station *st, struct changes *c, const char *message,
 		goto out;
 	tip_copy(&st->tip_local, tip);
 	defer(st, c);
+	/*
+	 * The record is a hint: without its line, bus-status finds the
+	 * message by the time in its id, so a failure here is not one of
+	 * the commit.
+	 */
+	(void)sent_append(st, &c->sent);
+	buf_reset(&c->sent);
 	rv = 0;
 out:
 	buf_free(&local);
@@ -944,6 +951,7 @@ station_stage(struct station *st, const struct msg *m, struct changes *c)
 		goto out;
 	}
 	changes_add_data(c, path.s, text.s, text.len);
+	sent_note(c, m);
 	rv = 0;
 out:
 	buf_free(&text);
