@@ -174,7 +174,7 @@ put_message(struct buf *out, const struct status *s)
 		put_json_field(out, "ts", s->ts);
 		put_json_field(out, "state", state_names[s->state]);
 		put_json_field(out, "path", s->path);
-		if (s->state >= STATE_READ) {
+		if (s->archived) {
 			buf_adds(out, ",\"read\":{\"commit\":");
 			if (s->read_commit != NULL)
 				json_put_string(out, s->read_commit,
@@ -206,7 +206,9 @@ put_message(struct buf *out, const struct status *s)
 		break;
 	case STATE_READ:
 	case STATE_ACKED:
-		if (s->read_commit != NULL) {
+		if (!s->archived)
+			buf_adds(out, "  unread");
+		else if (s->read_commit != NULL) {
 			strlcpy(shortid, s->read_commit, sizeof(shortid));
 			buf_addf(out, "  read %s (%s)", s->read_time, shortid);
 		} else

@@ -370,6 +370,7 @@ struct status {
 	enum msg_state	 state;
 	char		*path;		/* where it is, in the tree */
 	char		*blob;
+	int		 archived;	/* read: in the recipient's archive */
 	char		*read_commit;	/* the move, when found */
 	char		*read_time;
 	char		*ack_id;	/* the first ack */

@@ -274,6 +274,7 @@ place(struct station *st, struct status *s, size_t n, const struct buf *agents,
 		    x->state >= state_of[pr[k].where]))
 			continue;
 		x->state = state_of[pr[k].where];
+		x->archived = x->state == STATE_READ;
 		set(&x->to, pr[k].to);
 		set(&x->blob, oids[k]);
 		set(&x->path, strchr(nm.v[k], ':') + 1);
@@ -383,7 +384,7 @@ moves(struct station *st, struct status *s, size_t n)
 	int rv = -1;
 
 	for (i = 0, k = 0; i < n; i++) {
-		if (s[i].state != STATE_READ || s[i].ts == NULL)
+		if (!s[i].archived || s[i].ts == NULL)
 			continue;
 		t = ts_time(s[i].ts);
 		if (k++ == 0 || t < oldest)
@@ -401,7 +402,7 @@ moves(struct station *st, struct status *s, size_t n)
 	names_add(&args, "%s", st->tip_remote.s);
 	names_add(&args, "--");
 	for (i = 0; i < n; i++)
-		if (s[i].state == STATE_READ && s[i].ts != NULL)
+		if (s[i].archived && s[i].ts != NULL)
 			names_add(&args, "%s", s[i].path);
 	if (git_run(&st->g, NULL, &out, NULL, names_vec(&args)) != 0)
 		goto out;
@@ -418,7 +419,7 @@ moves(struct station *st, struct status *s, size_t n)
 			continue;
 		}
 		for (i = 0; commit != NULL && *line != '\0' && i < n; i++)
-			if (s[i].state == STATE_READ && s[i].path != NULL &&
+			if (s[i].archived && s[i].path != NULL &&
 			    strcmp(s[i].path, line) == 0) {
 				set(&s[i].read_commit, commit);
 				set(&s[i].read_time, when);
