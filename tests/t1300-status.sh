@@ -222,6 +222,14 @@ test_expect_success 'a lookup runs the same git commands at 0 and 500 archived' 
 	test_cmp n.expect n.got
 '
 
+test_expect_success 'bash completion offers the ids this station sent' '
+	(cd st-a && bash -c ". \"$BUS_SRC_DIR/contrib/completion/git-bus.bash\" &&
+		COMP_WORDS=(bus-status \"\"); COMP_CWORD=1; _bus_complete;
+		echo \"\${COMPREPLY[*]}\"") >out &&
+	grep -w "$(cat id2)" out &&
+	grep -w my-custom-1 out
+'
+
 test_expect_success 'usage errors are 64' '
 	test_expect_code 64 bus-status -C st-a -f yaml 2>err &&
 	test_expect_code 64 bus-status -C st-a --type "Bad" 2>err &&

@@ -14,6 +14,14 @@ _bus_ids()
 	bus-recv -n -q -f id 2>/dev/null
 }
 
+# The ids this station sent lately, from its record of sends.
+_bus_sent_ids()
+{
+	local dir
+	dir=$(git rev-parse --git-dir 2>/dev/null) &&
+	tail -n 100 "$dir/bus-sent" 2>/dev/null | cut -f3
+}
+
 _bus_complete()
 {
 	local cur prev words opts
@@ -30,6 +38,8 @@ _bus_complete()
 		opts="-a -C -f -h -n -q -v -z --from --type --wait" ;;
 	bus-send)
 		opts="-a -C -h -i -q -r -t -v --all --batch --no-push" ;;
+	bus-status)
+		opts="-a -C -f -h -n -q -v -z --no-fetch --since --type" ;;
 	bus-sync)
 		opts="-a -C -h -q -v" ;;
 	profile-merge)
@@ -40,7 +50,11 @@ _bus_complete()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-f)
-		COMPREPLY=($(compgen -W "json id path text" -- "$cur"))
+		if [[ ${COMP_WORDS[0]} == bus-status ]]; then
+			COMPREPLY=($(compgen -W "json text" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "json id path text" -- "$cur"))
+		fi
 		return ;;
 	-a|--from)
 		COMPREPLY=($(compgen -W "$(_bus_agents)" -- "$cur"))
@@ -52,10 +66,12 @@ _bus_complete()
 		COMPREPLY=($(compgen -W "$(_bus_agents)" -- "$cur"))
 	elif [[ ${COMP_WORDS[0]} == bus-ack ]]; then
 		COMPREPLY=($(compgen -W "$(_bus_ids)" -- "$cur"))
+	elif [[ ${COMP_WORDS[0]} == bus-status ]]; then
+		COMPREPLY=($(compgen -W "$(_bus_sent_ids)" -- "$cur"))
 	else
 		COMPREPLY=($(compgen -f -- "$cur"))
 	fi
 }
 
 complete -F _bus_complete bus-ack bus-check bus-init bus-recv bus-send \
-	bus-sync profile-merge
+	bus-status bus-sync profile-merge
