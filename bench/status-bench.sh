@@ -106,9 +106,10 @@ for n in $sizes; do
 		time_it unread.ms bus-status -n -C st-a "$unread"
 		time_it listing.ms bus-status -n -C st-a
 		time_it synced.ms bus-status -C st-a "$acked"
+		time_it fetch.ms git -C st-a fetch -q origin
 		i=$((i + 1))
 	done
-	for op in acked custom unread listing synced; do
+	for op in acked custom unread listing synced fetch; do
 		m=$(median $op.ms)
 		[ "$n" = "$(echo $sizes | cut -d' ' -f1)" ] && eval "base_$op=$m"
 		eval "b=\$base_$op"
