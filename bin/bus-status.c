@@ -151,6 +151,25 @@ oldest_asked(char *oldest)
 		*oldest = '\0';
 }
 
+/*
+ * The record is the station's: in a station shared by two agents, the
+ * listing keeps the messages the agent asked about sent.
+ */
+static void
+keep_own(void)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < nasked; i++) {
+		if (asked[i].from != NULL && strcmp(asked[i].from, st.agent)
+		    != 0)
+			status_free_one(&asked[i]);
+		else
+			asked[k++] = asked[i];
+	}
+	nasked = k;
+}
+
 static void
 put_json_field(struct buf *out, const char *key, const char *value)
 {
@@ -350,21 +369,23 @@ main(int argc, char *argv[])
 		tool_fail(&st);
 	if (listing && status_agents(&st, since, &as, &nas) == -1)
 		tool_fail(&st);
+	if (listing)
+		keep_own();
 	station_close(&st);
 
-	if (text && nasked > 0)
-		buf_addf(&out, "%-9s  %-42s  %-10s  %s\n", "STATE", "ID",
-		    "TO", "EVIDENCE");
 	for (i = 0; i < nasked; i++) {
 		if (asked[i].state == STATE_NONE && !listing) {
 			warnx("%s: no such message", asked[i].id);
 			unknown = 1;
 			continue;
 		}
+		if (text && out.len == 0)
+			buf_addf(&out, "%-9s  %-42s  %-10s  %s\n", "STATE",
+			    "ID", "TO", "EVIDENCE");
 		put_message(&out, &asked[i]);
 	}
 	if (text && nas > 0)
-		buf_addf(&out, "%s%-32s  %6s  %-24s  %s\n", nasked > 0 ? "\n" :
+		buf_addf(&out, "%s%-32s  %6s  %-24s  %s\n", out.len > 0 ? "\n" :
 		    "", "AGENT", "UNREAD", "SEEN", "HEARTBEAT");
 	for (i = 0; i < nas; i++)
 		put_agent(&out, &as[i]);

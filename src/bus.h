@@ -387,6 +387,7 @@ struct agent_status {
 
 time_t	 ts_time(const char *);
 int	 status_lookup(struct station *, struct status *, size_t);
+void	 status_free_one(struct status *);
 void	 status_free(struct status *, size_t);
 int	 status_agents(struct station *, const char *, struct agent_status **,
 	    size_t *);

@@ -95,24 +95,26 @@ int
 git_run(const struct git *g, const struct buf *in, struct buf *out,
     struct buf *err, const char *const *args)
 {
-	const char *argv[GIT_MAX_ARGS + 4], *env[GIT_MAX_ENV + 1];
+	const char **argv, *env[GIT_MAX_ENV + 1];
 	struct run r;
 	size_t n = 0, i, e;
 	const char *line;
-	int len;
+	int len, rv = -1;
 
+	/* as many as the caller has: paths to list, say */
+	for (i = 0; args[i] != NULL; i++)
+		;
+	if ((argv = reallocarray(NULL, i + 4, sizeof(*argv))) == NULL) {
+		bus_seterrno("git %s", args[0]);
+		return -1;
+	}
 	argv[n++] = git_program();
 	if (g->dir != NULL) {
 		argv[n++] = "-C";
 		argv[n++] = g->dir;
 	}
-	for (i = 0; args[i] != NULL; i++) {
-		if (n >= GIT_MAX_ARGS + 3) {
-			bus_seterr("git %s: too many arguments", args[0]);
-			return -1;
-		}
+	for (i = 0; args[i] != NULL; i++)
 		argv[n++] = args[i];
-	}
 	argv[n] = NULL;
 
 	if (g->trace != NULL) {
@@ -131,7 +133,7 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 	for (i = 0; g->env != NULL && g->env[i] != NULL; i++) {
 		if (e >= GIT_MAX_ENV) {
 			bus_seterr("git %s: too many variables", args[0]);
-			return -1;
+			goto out;
 		}
 		env[e++] = g->env[i];
 	}
@@ -147,7 +149,7 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 	r.out = out;
 	r.err = err;
 	if (run(&r) == -1)
-		return -1;
+		goto out;
 	if (r.status != 0) {
 		if (r.signal != 0)
 			bus_seterr("git %s: killed by signal %d", args[0],
@@ -157,7 +159,10 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 		else
 			bus_seterr("git %s: exit status %d", args[0], r.status);
 	}
-	return r.status;
+	rv = r.status;
+out:
+	free(argv);
+	return rv;
 }
 
 /*

@@ -371,7 +371,7 @@ out:
 /*
  * The commits that moved the read messages into the archives: one log
  * walk over the commits since the oldest of them was sent (a day early,
- * for clocks that disagree), limited to their paths.
+ * for clocks that disagree), limited to their archive days.
  */
 static int
 moves(struct station *st, struct status *s, size_t n)
@@ -401,9 +401,24 @@ moves(struct station *st, struct status *s, size_t n)
 	names_add(&args, "--since=%s", since);
 	names_add(&args, "%s", st->tip_remote.s);
 	names_add(&args, "--");
-	for (i = 0; i < n; i++)
-		if (s[i].archived && s[i].ts != NULL)
-			names_add(&args, "%s", s[i].path);
+	/* their day directories, each once: few pathspecs, one walk */
+	for (i = 0; i < n; i++) {
+		const char *slash;
+		size_t j;
+
+		if (!s[i].archived || s[i].ts == NULL ||
+		    (slash = strrchr(s[i].path, '/')) == NULL)
+			continue;
+		for (j = 0; j < i; j++)
+			if (s[j].archived && s[j].ts != NULL &&
+			    strrchr(s[j].path, '/') - s[j].path ==
+			    slash - s[i].path && strncmp(s[j].path,
+			    s[i].path, (size_t)(slash - s[i].path)) == 0)
+				break;
+		if (j == i)
+			names_add(&args, "%.*s/", (int)(slash - s[i].path),
+			    s[i].path);
+	}
 	if (git_run(&st->g, NULL, &out, NULL, names_vec(&args)) != 0)
 		goto out;
 	for (line = out.s; line != NULL && *line != '\0'; line = nl + 1) {
@@ -435,15 +450,17 @@ out:
 /*
  * Answers to the messages from sender: an ack with re=ID sits in the
  * sender's inbox or in its archive, on a day no earlier than the day
- * before the message was sent.  Only those days are listed, and only
- * files that may be from a recipient are read.
+ * before the message was sent (or flat, in the older layout).  Only
+ * those days are listed, and only files that may be from a recipient
+ * are read.  An ack counts when it comes from the message's recipient:
+ * anyone else's says nothing about what the recipient saw.
  */
 static int
 acks_to(struct station *st, struct status *s, size_t n, const char *sender)
 {
 	struct names dirs = { BUF_INIT, NULL, 0, NULL };
 	struct names blobs = { BUF_INIT, NULL, 0, NULL };
-	struct buf list = BUF_INIT;
+	struct buf list = BUF_INIT, flat = BUF_INIT;
 	struct msg *ms = NULL;
 	const char *view = station_view(st), *p, *base;
 	char first[11] = "", day[11], idts[21], idfrom[33], id[129];
@@ -472,9 +489,13 @@ acks_to(struct station *st, struct status *s, size_t n, const char *sender)
 		base = path_base(p);
 		if (valid_day(base, strlen(base)) && strcmp(base, first) >= 0)
 			names_add(&dirs, "%s/", p);
+		else if (strlen(base) > 5 &&
+		    strcmp(base + strlen(base) - 5, ".json") == 0)
+			buf_add(&flat, p, strlen(p) + 1);
 	}
 	if (list_dirs(st, view, &dirs, &list) == -1)
 		goto out;
+	buf_add(&list, flat.s, flat.len);
 
 	for (p = list.s; p != NULL && p < list.s + list.len;
 	    p += strlen(p) + 1) {
@@ -512,6 +533,7 @@ acks_to(struct station *st, struct status *s, size_t n, const char *sender)
 			if (strcmp(ms[k].type, "ack") != 0 ||
 			    strcmp(x->id, ms[k].re) != 0 ||
 			    x->from == NULL || strcmp(x->from, sender) != 0 ||
+			    x->to == NULL || strcmp(x->to, ms[k].from) != 0 ||
 			    (x->ack_ts != NULL &&
 			    ts_cmp(x->ack_ts, ms[k].ts) <= 0))
 				continue;
@@ -528,6 +550,7 @@ out:
 	names_free(&dirs);
 	names_free(&blobs);
 	buf_free(&list);
+	buf_free(&flat);
 	return rv;
 }
 
@@ -570,25 +593,31 @@ out:
 	return rv;
 }
 
+/* Free what one status holds. */
+void
+status_free_one(struct status *s)
+{
+	free(s->id);
+	free(s->to);
+	free(s->ts);
+	free(s->from);
+	free(s->type);
+	free(s->path);
+	free(s->blob);
+	free(s->read_commit);
+	free(s->read_time);
+	free(s->ack_id);
+	free(s->ack_ts);
+	free(s->ack_from);
+}
+
 void
 status_free(struct status *s, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(s[i].id);
-		free(s[i].to);
-		free(s[i].ts);
-		free(s[i].from);
-		free(s[i].type);
-		free(s[i].path);
-		free(s[i].blob);
-		free(s[i].read_commit);
-		free(s[i].read_time);
-		free(s[i].ack_id);
-		free(s[i].ack_ts);
-		free(s[i].ack_from);
-	}
+	for (i = 0; i < n; i++)
+		status_free_one(&s[i]);
 	free(s);
 }
 
@@ -632,8 +661,10 @@ status_agents(struct station *st, const char *since, struct agent_status **out,
 				break;
 		}
 	}
-	if (*view == '\0' || list_dirs(st, view, &dirs, &list) == -1)
+	if (*view == '\0')
 		goto done;
+	if (list_dirs(st, view, &dirs, &list) == -1)
+		goto out;
 
 	for (p = list.s; p != NULL && p < list.s + list.len;
 	    p += strlen(p) + 1) {

@@ -91,6 +91,26 @@ test_expect_success 'an ack in the sender archive is still found' '
 	grep "\"ack\":{\"id\":\"$(cat ack3)\"" out
 '
 
+test_expect_success 'an ack from anyone but the recipient is no evidence' '
+	bus-send -C st-a b "to b only" >id4 &&
+	bus-send -C st-c -t ack -i third-ack -r "$(cat id4)" a "not mine" \
+		>/dev/null &&
+	bus-status -C st-a "$(cat id4)" >out &&
+	grep "\"state\":\"delivered\"" out
+'
+
+test_expect_success 'an ack in the older flat archive layout is found' '
+	bus-send -C st-a b "flat" >id5 &&
+	bus-recv -C st-b -f id >/dev/null &&
+	cat >"st-a/archive-a/flat-ack-1.json" <<-EOF &&
+	{"id":"flat-ack-1","ts":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","from":"b","to":"a","type":"ack","body":"","re":"$(cat id5)"}
+	EOF
+	git -C st-a add archive-a/flat-ack-1.json &&
+	git -C st-a commit -q -m "an old-style archived ack" &&
+	bus-status -C st-a "$(cat id5)" >out &&
+	grep "\"ack\":{\"id\":\"flat-ack-1\"" out
+'
+
 test_expect_success 'a custom id is found through the record of sends' '
 	bus-send -C st-a -i my-custom-1 c "custom" >/dev/null &&
 	grep "	c	my-custom-1	note\$" st-a/.git/bus-sent &&
@@ -176,6 +196,22 @@ test_expect_success 'heartbeats: left out of the sends, the last one per agent' 
 	test_cmp expect count &&
 	bus-status -C st-b -n >out &&
 	! grep "\"type\":\"heartbeat\"" out
+'
+
+test_expect_success 'many messages and many days in one answer' '
+	i=0 && while [ $i -lt 80 ]; do
+		printf "{\"to\":\"c\",\"body\":\"%d\"}\n" $i
+		i=$((i + 1))
+	done | bus-send -C st-a --batch >many &&
+	bus-recv -C st-c -f id | bus-ack -C st-c - &&
+	bus-status -C st-a --since 90d >list &&
+	for m in $(cat many); do
+		grep "{\"id\":\"$m\",.*\"state\":\"read\",.*\"commit\":\"[0-9a-f]" list ||
+			return 1
+	done &&
+	grep "^{\"agent\":\"c\",\"unread\":0,\"seen\":\"" list &&
+	bus-status -C st-a -n $(cat many) >out &&
+	test $(grep -c "\"state\":\"read\"" out) = 80
 '
 
 test_expect_success '-f text: one table line per message and per agent' '
