@@ -106,7 +106,9 @@ test_expect_success 'an ack in the older flat archive layout is found' '
 	{"id":"flat-ack-1","ts":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","from":"b","to":"a","type":"ack","body":"","re":"$(cat id5)"}
 	EOF
 	git -C st-a add archive-a/flat-ack-1.json &&
-	git -C st-a commit -q -m "an old-style archived ack" &&
+	now="$(date +%s) +0000" &&
+	GIT_COMMITTER_DATE=$now GIT_AUTHOR_DATE=$now \
+		git -C st-a commit -q -m "an old-style archived ack" &&
 	bus-status -C st-a "$(cat id5)" >out &&
 	grep "\"ack\":{\"id\":\"flat-ack-1\"" out
 '
