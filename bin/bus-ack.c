@@ -192,12 +192,7 @@ main(int argc, char *argv[])
 
 			if (changes_has(&c, in.msgs[k].path))
 				continue;	/* named twice */
-			buf_reset(&path);
-			buf_addf(&path, "archive-%s/%.10s/%s.json", st.agent,
-			    m->ts, m->id);
-			changes_add(&c, in.msgs[k].path, NULL, NULL);
-			changes_add_blob(&c, path.s, in.msgs[k].oid,
-			    in.msgs[k].raw.s, in.msgs[k].raw.len);
+			station_archive(&st, &in.msgs[k], &c);
 			moved++;
 			if (reply && !agent_listed(&agents, m->from))
 				errx(FAIL_AGENT, "inbox-%s: no such agent to "

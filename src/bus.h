@@ -336,6 +336,8 @@ struct inbox {
 int	 station_read_dir(struct station *, const char *, struct inbox *,
 	    struct buf *);
 void	 inbox_free(struct inbox *);
+void	 station_archive(const struct station *, const struct inbox_msg *,
+	    struct changes *);
 
 /* sent.c: the station's record of the messages it sent */
 

@@ -1095,6 +1095,23 @@ out:
 	return rv;
 }
 
+/*
+ * Stage the move of im out of the agent's inbox into its archive, under
+ * the UTC day of its ts: the same blob, so the hooks see a move.
+ */
+void
+station_archive(const struct station *st, const struct inbox_msg *im,
+    struct changes *c)
+{
+	struct buf path = BUF_INIT;
+
+	buf_addf(&path, "archive-%s/%.10s/%s.json", st->agent, im->m.ts,
+	    im->m.id);
+	changes_add(c, im->path, NULL, NULL);
+	changes_add_blob(c, path.s, im->oid, im->raw.s, im->raw.len);
+	buf_free(&path);
+}
+
 void
 inbox_free(struct inbox *box)
 {

@@ -50,6 +50,22 @@ test_expect_success 'with bus.heartbeat it sends one per interval' '
 	git -C st-a config --unset bus.heartbeat
 '
 
+test_expect_success 'heartbeats received are moved to the archive' '
+	(cd st-b && bus-recv -n --type heartbeat -f id) >ids &&
+	test $(wc -l <ids) -eq 1 &&
+	(cd st-b && bus-send a "a note stays") >/dev/null &&
+	bus-sync -C st-b >out &&
+	grep ", 1 heartbeat read\$" out &&
+	(cd st-b && bus-recv -n --type heartbeat -f id) >left &&
+	test_must_be_empty left &&
+	git -C hub.git ls-tree -r --name-only main archive-b/ >archived &&
+	grep "/$(cat ids).json\$" archived &&
+	bus-recv -C st-a -n --type note -f id >notes &&
+	test -s notes &&
+	bus-sync -C st-b >out &&
+	! grep "heartbeat" out
+'
+
 test_expect_success 'an unreachable hub: 75, the queue kept' '
 	(cd st-a && bus-send --no-push b later) >id &&
 	mv hub.git hub.away &&
