@@ -47,8 +47,7 @@ ask(const char *id, void *arg)
 	if ((asked = reallocarray(asked, nasked + 1, sizeof(*asked))) == NULL)
 		err(70, "reallocarray");
 	memset(&asked[nasked], 0, sizeof(*asked));
-	if ((asked[nasked++].id = strdup(id)) == NULL)
-		err(70, "strdup");
+	asked[nasked++].id = xstrdup(id);
 }
 
 /*
@@ -97,9 +96,8 @@ from_record(const struct sent *s, void *arg)
 
 	for (i = 0; i < nasked; i++)
 		if (asked[i].to == NULL && strcmp(asked[i].id, s->id) == 0) {
-			if ((asked[i].to = strdup(s->to)) == NULL ||
-			    (asked[i].ts = strdup(s->ts)) == NULL)
-				err(70, "strdup");
+			asked[i].to = xstrdup(s->to);
+			asked[i].ts = xstrdup(s->ts);
 			w->left--;
 		}
 	/* nothing older can hold what is left */
@@ -124,9 +122,8 @@ recent_sends(const struct sent *s, void *arg)
 	    strcmp(s->type, "heartbeat") == 0)
 		return 0;
 	ask(s->id, NULL);
-	if ((asked[nasked - 1].to = strdup(s->to)) == NULL ||
-	    (asked[nasked - 1].ts = strdup(s->ts)) == NULL)
-		err(70, "strdup");
+	asked[nasked - 1].to = xstrdup(s->to);
+	asked[nasked - 1].ts = xstrdup(s->ts);
 	return 0;
 }
 

@@ -72,16 +72,6 @@ names_free(struct names *nm)
 	memset(nm, 0, sizeof(*nm));
 }
 
-static char *
-xstrdup(const char *s)
-{
-	char *d;
-
-	if ((d = strdup(s)) == NULL)
-		err(70, "strdup");
-	return d;
-}
-
 static void
 set(char **field, const char *value)
 {
