@@ -316,6 +316,8 @@ int	 agent_listed(const struct buf *, const char *);
 int	 station_has(struct station *, const char *);
 int	 station_stage(struct station *, const struct msg *,
 	    struct changes *);
+int	 station_stage_others(struct station *, const char *, const char *,
+	    size_t, struct changes *);
 int	 parse_size(const char *, size_t *);
 int	 ts_cmp(const char *, const char *);
 
