@@ -86,6 +86,14 @@ report(int pull)
 	buf_free(&line);
 }
 
+/* The notice failed: the skills clone is left tidy first. */
+static void
+notify_fail(void)
+{
+	skills_close(&sk);
+	tool_fail(&bus);
+}
+
 /* A "skills" message to every other agent on the bus, pushed. */
 static int
 notify(const char *dir, const char *agent, FILE *trace)
@@ -94,22 +102,22 @@ notify(const char *dir, const char *agent, FILE *trace)
 	int status = EX_OK;
 
 	if (station_open(&bus, dir, agent, 1, trace) == -1)
-		tool_fail(&bus);
+		notify_fail();
 	tool_guard(&bus);
 	if (station_lock(&bus) == -1)
-		tool_fail(&bus);
+		notify_fail();
 	if (sync_fetch(&bus) == -1) {
 		if (bus_errclass() != FAIL_TEMP)
-			tool_fail(&bus);
+			notify_fail();
 		if (!qflag)
 			warnx("%s; the notice stays in the station", bus_error());
 		status = FAIL_TEMP;
 	}
 	if (sync_integrate(&bus) == -1 ||
 	    skills_notify(&bus, &sk, &tip) == -1 || station_flush(&bus) == -1)
-		tool_fail(&bus);
+		notify_fail();
 	if (status == EX_OK && sync_push(&bus) == -1)
-		tool_fail(&bus);
+		notify_fail();
 	station_close(&bus);
 	buf_free(&tip);
 	return status;

@@ -647,6 +647,14 @@ scan_dir(struct skills *sk, const char *dir, struct scan *sc)
 	}
 	set_sort(&sc->found);
 
+	/* an empty index: git lists every file as untracked */
+	buf_reset(&path);
+	buf_addf(&path, "%s/index", sk->tmp);
+	if (unlink(path.s) == -1 && errno != ENOENT) {
+		bus_seterrno("%s", path.s);
+		goto out;
+	}
+
 	/* what is ignored: whole directories, and files below the others */
 	if (list_files(sk, &sg, dir, 1, &list) == -1)
 		goto out;
@@ -690,12 +698,6 @@ scan_dir(struct skills *sk, const char *dir, struct scan *sc)
 	}
 
 	/* their trees, as git add would make them */
-	buf_reset(&path);
-	buf_addf(&path, "%s/index", sk->tmp);
-	if (unlink(path.s) == -1 && errno != ENOENT) {
-		bus_seterrno("%s", path.s);
-		goto out;
-	}
 	if (paths.len > 0) {
 		if (git_run(&sg.g, &paths, NULL, NULL, upd) != 0 ||
 		    git(&sg.g, &tree, "write-tree", NULL) != 0)
@@ -1762,7 +1764,10 @@ out:
 	return rv;
 }
 
-/* Unlock and clean up; the error of the run, if any, stays. */
+/*
+ * Unlock and clean up, bringing the work tree along if a failure left
+ * it behind the branch; the error of the run, if any, stays.
+ */
 void
 skills_close(struct skills *sk)
 {
@@ -1770,6 +1775,8 @@ skills_close(struct skills *sk)
 	enum bus_fail class = bus_errclass();
 
 	strlcpy(msg, bus_error(), sizeof(msg));
+	if (sk->journaled)
+		(void)finish(sk);
 	if (sk->tmp != NULL)
 		(void)remove_tree(sk->tmp);
 	station_close(&sk->repo);

@@ -246,6 +246,85 @@ test_expect_success '--pull --dry-run installs and updates nothing' '
 	test_cmp a/src/mine/SKILL.md b/src/mine/SKILL.md
 '
 
+test_expect_success 'pull keeps a skill changed only here; push sends it' '
+	echo "- b only" >>b/src/mine/SKILL.md &&
+	skills-sync -R b/skills --pull b/src >out &&
+	echo "kept mine (changed here)" >expect &&
+	test_cmp expect out &&
+	grep "b only" b/src/mine/SKILL.md &&
+	skills-sync -R b/skills b/src >out &&
+	echo "pushed mine" >expect &&
+	test_cmp expect out &&
+	skills-sync -R a/skills --pull a/src >out &&
+	echo "updated mine" >expect &&
+	test_cmp expect out
+'
+
+# racer: git, except that before the first push it has machine B push
+# its skills, so that the push loses the race.
+cat >racer <<EOS
+#!/bin/sh
+case " \$* " in
+*" push "*)
+	if ! test -e "$TRASH_DIRECTORY/raced"; then
+		: >"$TRASH_DIRECTORY/raced"
+		BUS_GIT= skills-sync -q -R "$TRASH_DIRECTORY/b/skills" \\
+			"$TRASH_DIRECTORY/b/src" || exit 1
+	fi ;;
+esac
+exec git "\$@"
+EOS
+chmod +x racer
+
+test_expect_success 'a push that lost the race to a change of the same skill: that one a conflict, the rest pushed' '
+	echo "- a races" >>a/src/mine/SKILL.md &&
+	echo "- a also" >>a/src/only-a/SKILL.md &&
+	echo "- b wins" >>b/src/mine/SKILL.md &&
+	(BUS_GIT="$TRASH_DIRECTORY/racer" && export BUS_GIT &&
+		test_expect_code 65 skills-sync -R a/skills a/src >out 2>err) &&
+	test -e raced &&
+	cat >expect <<-EOF &&
+	skipped mine (changed here and on the hub)
+	pushed only-a
+	EOF
+	test_cmp expect out &&
+	grep "set aside as refs/skills-sync/unpushed/" err &&
+	git -C skills.git show main:mine/SKILL.md >got &&
+	test_cmp b/src/mine/SKILL.md got &&
+	git -C skills.git show main:only-a/SKILL.md >got &&
+	test_cmp a/src/only-a/SKILL.md got &&
+	clean a/skills &&
+	skills-sync -R a/skills --pull --force a/src >out &&
+	grep "^updated mine (local changes replaced)$" out &&
+	skills-sync -R b/skills --pull b/src >/dev/null &&
+	test_cmp a/src/mine/SKILL.md b/src/mine/SKILL.md
+'
+
+test_expect_success 'two directories: each has its own base' '
+	mkdir -p a/src2/second &&
+	echo "# Second" >a/src2/second/SKILL.md &&
+	cp -R a/src/mine a/src2/mine &&
+	skills-sync -R a/skills a/src a/src2 >out &&
+	echo "pushed second" >expect &&
+	test_cmp expect out &&
+	echo "- only in src2" >>a/src2/mine/SKILL.md &&
+	skills-sync -R a/skills a/src a/src2 >out &&
+	echo "pushed mine" >expect &&
+	test_cmp expect out &&
+	git -C a/skills for-each-ref refs/skills-sync/base >bases &&
+	test $(wc -l <bases) -eq 2 &&
+	skills-sync -R a/skills a/src >out &&
+	echo "behind mine (newer on the hub)" >expect &&
+	test_cmp expect out &&
+	skills-sync -R a/skills --pull a/src >out &&
+	cat >expect <<-EOF &&
+	updated mine
+	installed second
+	EOF
+	test_cmp expect out &&
+	test_cmp a/src2/mine/SKILL.md a/src/mine/SKILL.md
+'
+
 test_expect_success 'set up a bus: three agents, skills settings in a station' '
 	setup_bus a b c >/dev/null &&
 	git -C st-a config skills.repo "$TRASH_DIRECTORY/a/skills" &&
@@ -277,6 +356,23 @@ test_expect_success '--notify with nothing pushed sends nothing' '
 	skills-sync -C st-a --notify >out &&
 	test_must_be_empty out &&
 	test "$(hub_tip)" = "$before"
+'
+
+test_expect_success '--notify with the bus out of reach: 75, the notice queued in the station' '
+	echo "- told later" >>a/src/mine/SKILL.md &&
+	mv hub.git hub.away &&
+	test_expect_code 75 skills-sync -C st-a --notify >out 2>err &&
+	mv hub.away hub.git &&
+	echo "pushed mine" >expect &&
+	test_cmp expect out &&
+	grep "the notice stays in the station" err &&
+	git -C skills.git show main:mine/SKILL.md >got &&
+	test_cmp a/src/mine/SKILL.md got &&
+	bus-sync -q -C st-a &&
+	(cd st-b && bus-recv --type skills -f id) >ids &&
+	test $(wc -l <ids) -eq 2 &&
+	ls a/skills/.git >gitdir &&
+	! grep skills-sync gitdir
 '
 
 test_expect_success 'the hub out of reach: 75, the commit kept and pushed by the next run' '
@@ -328,6 +424,7 @@ test_expect_success 'an empty skills hub gets its first commit' '
 	cat >expect <<-EOF &&
 	pushed mine
 	pushed only-a
+	pushed second
 	EOF
 	test_cmp expect out &&
 	git -C empty.git ls-tree -r --name-only main >files &&
