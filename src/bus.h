@@ -442,7 +442,6 @@ struct skills {
 	char		*objects;	/* dry run: its object directory */
 	int		 journaled;	/* the work tree has a journal */
 	struct buf	 start;		/* the branch when we began */
-	struct buf	 before;	/* the hub's tip, as fetched */
 	struct buf	 pushed;	/* the hub's tip we pushed; or empty */
 	struct buf	 names;		/* what the push changed, NUL-separated */
 	struct skill_note *notes;

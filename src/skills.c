@@ -973,9 +973,9 @@ push_source(struct skills *sk, const char *dir, struct source *src,
 		s = e->oid;
 		h = set_oid(cur, e->name);
 		o = set_oid(&src->base, e->name);
-		if (same(h, s)) {
+		if (same(h, s))
 			set_put(&src->next, e->name, s);
-		} else if (o != NULL && same(o, s)) {
+		else if (o != NULL && same(o, s)) {
 			/* not changed here since: the hub's change stands */
 			note(sk, h != NULL ? SKILL_BEHIND : SKILL_SKIPPED,
 			    e->name, h != NULL ? "newer on the hub" :
@@ -1155,7 +1155,6 @@ skills_push(struct skills *sk, char *const *dirs, size_t n)
 	}
 	if (hub_fetch(sk) == -1)
 		goto out;
-	tip_copy(&sk->before, &st->tip_remote);
 	for (round = 0;; round++) {
 		notes_clear(sk);
 		set_free(&cur);
@@ -1429,7 +1428,6 @@ out:
 int
 skills_pull(struct skills *sk, const char *dir)
 {
-	struct station *st = &sk->repo;
 	struct skillset hub = SET_INIT, next = SET_INIT, base = SET_INIT;
 	struct scan sc;
 	struct buf tip = BUF_INIT, ref = BUF_INIT;
@@ -1459,7 +1457,6 @@ skills_pull(struct skills *sk, const char *dir)
 	}
 	if (hub_fetch(sk) == -1)
 		goto out;
-	tip_copy(&sk->before, &st->tip_remote);
 	/* a pull is a read: it pushes what the clone has queued */
 	if (hub_integrate(sk) == -1 || (!sk->offline && !dry &&
 	    hub_push(sk) == -1))
@@ -1784,7 +1781,6 @@ skills_close(struct skills *sk)
 	free(sk->tmp);
 	free(sk->objects);
 	buf_free(&sk->start);
-	buf_free(&sk->before);
 	buf_free(&sk->pushed);
 	buf_free(&sk->names);
 	buf_free(&sk->warn);
