@@ -132,3 +132,14 @@ buf_detach(struct buf *b)
 	b->len = b->cap = 0;
 	return s;
 }
+
+/* strdup, or exit: the library's allocations do not fail softly. */
+char *
+xstrdup(const char *s)
+{
+	char *d;
+
+	if ((d = strdup(s)) == NULL)
+		err(70, "strdup");
+	return d;
+}

@@ -63,6 +63,7 @@ void	 buf_reset(struct buf *);
 void	 buf_free(struct buf *);
 void	 buf_rtrim(struct buf *);
 char	*buf_detach(struct buf *);
+char	*xstrdup(const char *);
 
 /* file.c: whole-file reads and atomic writes */
 

@@ -85,16 +85,6 @@ struct source {
 	struct skillset	 next;		/* the base after this run */
 };
 
-static char *
-xstrdup(const char *s)
-{
-	char *p;
-
-	if ((p = strdup(s)) == NULL)
-		err(70, "strdup");
-	return p;
-}
-
 static int
 same(const char *a, const char *b)
 {

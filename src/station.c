@@ -21,16 +21,6 @@
 
 #define LOCK_TIMEOUT	120	/* seconds; bus.lockTimeout */
 
-static char *
-xstrdup(const char *s)
-{
-	char *p;
-
-	if ((p = strdup(s)) == NULL)
-		err(70, "strdup");
-	return p;
-}
-
 /* Read the bus.* settings and the user's identity in one git call. */
 static int
 read_config(struct station *st, char **agent)
