@@ -55,11 +55,9 @@ count(const char *a, const char *b)
 static int
 heartbeat(long interval)
 {
-	struct buf path = BUF_INIT, last = BUF_INIT, agents = BUF_INIT;
+	struct buf path = BUF_INIT, last = BUF_INIT;
 	struct buf tip = BUF_INIT, stamp = BUF_INIT;
 	struct changes c = CHANGES_INIT;
-	struct msg m;
-	const char *p;
 	time_t now = time(NULL);
 	int sent = 0;
 
@@ -67,18 +65,8 @@ heartbeat(long interval)
 	if (file_read(path.s, &last, 64) == 0 &&
 	    now - (time_t)atoll(last.s) < interval)
 		goto out;
-	if (station_agents(&st, &agents) == -1)
+	if ((sent = station_stage_others(&st, "heartbeat", "", 0, &c)) == -1)
 		tool_fail(&st);
-	for (p = agents.s; p != NULL && p < agents.s + agents.len;
-	    p += strlen(p) + 1) {
-		if (strcmp(p, st.agent) == 0)
-			continue;
-		if (msg_new(&m, st.agent, p, "heartbeat", "", 0, NULL, NULL,
-		    now) == -1 || station_stage(&st, &m, &c) == -1)
-			tool_fail(&st);
-		msg_free(&m);
-		sent++;
-	}
 	if (sent > 0 && station_commit(&st, &c, "bus-sync: heartbeat\n",
 	    &tip) == -1)
 		tool_fail(&st);
@@ -89,7 +77,6 @@ out:
 	changes_free(&c);
 	buf_free(&path);
 	buf_free(&last);
-	buf_free(&agents);
 	buf_free(&tip);
 	buf_free(&stamp);
 	return sent;

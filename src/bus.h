@@ -319,6 +319,8 @@ int	 agent_listed(const struct buf *, const char *);
 int	 station_has(struct station *, const char *);
 int	 station_stage(struct station *, const struct msg *,
 	    struct changes *);
+int	 station_stage_others(struct station *, const char *, const char *,
+	    size_t, struct changes *);
 int	 parse_size(const char *, size_t *);
 int	 ts_cmp(const char *, const char *);
 
@@ -460,5 +462,61 @@ void	 profile_merge_bytes(const char *, const struct buf *,
 
 int	 profile_sync(struct station *, const char *, const char *, int,
 	    struct buf *, int *);
+
+/* skills.c: skills-sync: skills directories and the skills repository */
+
+struct skills_config {
+	char		*repo;		/* skills.repo */
+	char		*remote;	/* skills.remote */
+	char		*target;	/* skills.target */
+	char		**sources;	/* skills.source, in order */
+	size_t		 nsources;
+};
+
+enum skill_act {
+	SKILL_PUSHED,			/* the hub has this version now */
+	SKILL_COMMITTED,		/* in the clone; the hub has not */
+	SKILL_BEHIND,			/* newer on the hub: left there */
+	SKILL_CONFLICT,			/* changed here and on the hub */
+	SKILL_INSTALLED,		/* new here */
+	SKILL_UPDATED,			/* the hub's version taken */
+	SKILL_KEPT,			/* here only, or changed here only */
+	SKILL_SKIPPED,			/* not ours to change */
+	SKILL_LEFT_OUT			/* a path that is not synced */
+};
+
+struct skill_note {
+	enum skill_act	 act;
+	char		*name;		/* a skill; for LEFT_OUT a path */
+	char		*why;		/* NULL, or why */
+};
+
+#define SKILLS_DRY_RUN	0x1		/* change nothing */
+#define SKILLS_FORCE	0x2		/* on a conflict, the writer wins */
+#define SKILLS_VERBOSE	0x4		/* note what is left out */
+
+struct skills {
+	struct station	 repo;		/* the clone, on its current branch */
+	int		 flags;
+	char		*tmp;		/* a scratch directory in its git dir */
+	char		*objects;	/* dry run: its object directory */
+	int		 journaled;	/* the work tree has a journal */
+	struct buf	 start;		/* the branch when we began */
+	struct buf	 pushed;	/* the hub's tip we pushed; or empty */
+	struct buf	 names;		/* what the push changed, NUL-separated */
+	struct skill_note *notes;
+	size_t		 nnotes;
+	size_t		 conflicts;
+	int		 offline;	/* the hub could not be reached */
+	struct buf	 warn;		/* lines for stderr */
+};
+
+int	 skills_config(struct skills_config *, const char *, FILE *);
+void	 skills_config_free(struct skills_config *);
+int	 skills_open(struct skills *, const char *, const char *, int, FILE *);
+int	 skills_push(struct skills *, char *const *, size_t);
+int	 skills_pull(struct skills *, const char *);
+int	 skills_notify(struct station *, const struct skills *, struct buf *);
+void	 skills_close(struct skills *);
 
 #endif /* BUS_H */

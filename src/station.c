@@ -950,6 +950,42 @@ out:
 	return rv;
 }
 
+/*
+ * Stage a message of type with body from the station's agent to every
+ * other agent on the branch.  Returns how many were staged, or -1.
+ */
+int
+station_stage_others(struct station *st, const char *type, const char *body,
+    size_t len, struct changes *c)
+{
+	struct buf agents = BUF_INIT;
+	struct msg m;
+	const char *p;
+	time_t now = time(NULL);
+	int n = 0;
+
+	if (station_agents(st, &agents) == -1)
+		return -1;
+	for (p = agents.s; p != NULL && p < agents.s + agents.len;
+	    p += strlen(p) + 1) {
+		if (strcmp(p, st->agent) == 0)
+			continue;
+		if (msg_new(&m, st->agent, p, type, body, len, NULL, NULL,
+		    now) == -1) {
+			n = -1;
+			break;
+		}
+		if (station_stage(st, &m, c) == -1)
+			n = -1;
+		msg_free(&m);
+		if (n == -1)
+			break;
+		n++;
+	}
+	buf_free(&agents);
+	return n;
+}
+
 /* Order two valid ts values in time: the fraction counts digit by digit. */
 int
 ts_cmp(const char *a, const char *b)

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bus.h"
 
@@ -73,10 +72,8 @@ profile_sync(struct station *st, const char *local, const char *merger,
 {
 	struct buf basepath = BUF_INIT, base = BUF_INIT, mine = BUF_INIT;
 	struct buf hub = BUF_INIT, result = BUF_INIT, bak = BUF_INIT;
-	struct buf agents = BUF_INIT, tip = BUF_INIT;
+	struct buf tip = BUF_INIT;
 	struct changes c = CHANGES_INIT;
-	struct msg m;
-	const char *p;
 	int rv = -1;
 
 	*changed = 0;
@@ -106,21 +103,9 @@ profile_sync(struct station *st, const char *local, const char *merger,
 	}
 	if (!same(&result, &hub)) {
 		changes_add_data(&c, HUB_PROFILE, result.s, result.len);
-		if (notify) {
-			if (station_agents(st, &agents) == -1)
-				goto out;
-			for (p = agents.s; p != NULL && p < agents.s +
-			    agents.len; p += strlen(p) + 1) {
-				if (strcmp(p, st->agent) == 0)
-					continue;
-				if (msg_new(&m, st->agent, p, "profile",
-				    "user-sync/USER.md updated", 25, NULL,
-				    NULL, time(NULL)) == -1 ||
-				    station_stage(st, &m, &c) == -1)
-					goto out;
-				msg_free(&m);
-			}
-		}
+		if (notify && station_stage_others(st, "profile",
+		    "user-sync/USER.md updated", 25, &c) == -1)
+			goto out;
 		if (station_commit(st, &c, "profile-merge: the shared "
 		    "profile\n", &tip) == -1)
 			goto out;
@@ -138,7 +123,6 @@ out:
 	buf_free(&hub);
 	buf_free(&result);
 	buf_free(&bak);
-	buf_free(&agents);
 	buf_free(&tip);
 	return rv;
 }

@@ -17,6 +17,21 @@ test_expect_success 'make install puts git-bus-* links beside the tools' '
 	test -f inst/usr/share/man/man7/bus.7
 '
 
+test_expect_success 'make install puts skills-sync, its units and completion in place' '
+	test -x inst/usr/bin/skills-sync &&
+	test "$(readlink inst/usr/bin/git-skills-sync)" = skills-sync &&
+	test -f inst/usr/share/man/man1/skills-sync.1 &&
+	test -f inst/usr/lib/systemd/user/skills-sync.service &&
+	test -f inst/usr/lib/systemd/user/skills-sync.timer &&
+	test "$(readlink inst/usr/share/bash-completion/completions/skills-sync)" = git-bus.bash &&
+	bash -c ". inst/usr/share/bash-completion/completions/git-bus.bash &&
+		COMP_WORDS=(skills-sync --p); COMP_CWORD=1; _bus_complete;
+		echo \"\${COMPREPLY[*]}\"" >out &&
+	grep -x -- --pull out &&
+	PATH="$TRASH_DIRECTORY/inst/usr/bin:$PATH" git skills-sync -h >out &&
+	grep "^usage: skills-sync" out
+'
+
 test_expect_success 'git bus-send and friends run through git' '
 	PATH="$TRASH_DIRECTORY/inst/usr/bin:$PATH" &&
 	bus-init --hub hub.git &&

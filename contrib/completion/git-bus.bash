@@ -44,9 +44,13 @@ _bus_complete()
 		opts="-a -C -h -q -v" ;;
 	profile-merge)
 		opts="-a -C -h -n -o -q -v --driver --merger --notify --sync --union" ;;
+	skills-sync)
+		opts="-a -C -f -h -q -R -v --dry-run --force --notify --pull" ;;
 	esac
+	# skills-sync -f is --force, which takes no argument
+	[[ ${COMP_WORDS[0]} == skills-sync && $prev == -f ]] && prev=
 	case $prev in
-	-C|-o|--sign-key|-m)
+	-C|-o|-R|--sign-key|-m)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-f)
@@ -74,4 +78,4 @@ _bus_complete()
 }
 
 complete -F _bus_complete bus-ack bus-check bus-init bus-recv bus-send \
-	bus-status bus-sync profile-merge
+	bus-status bus-sync profile-merge skills-sync

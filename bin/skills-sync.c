@@ -1,0 +1,220 @@
+/*
+ * skills-sync: push the skills of local directories to the canonical
+ * skills repository, or (--pull) install its skills into a local
+ * directory (SPEC section 8).
+ */
+#include "config.h"
+
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "bus.h"
+#include "tool.h"
+
+static struct skills	 sk;
+static struct station	 bus;
+static int		 qflag;
+
+static void
+usage(FILE *fp, int code)
+{
+	fputs("usage: skills-sync [-fqv] [-a agent] [-C dir] [-R repo] "
+	    "[--dry-run] [--notify]\n"
+	    "                   [source ...]\n"
+	    "       skills-sync --pull [-fqv] [-C dir] [-R repo] [--dry-run] "
+	    "[dir]\n", fp);
+	exit(code);
+}
+
+static void
+fail(void)
+{
+	skills_close(&sk);
+	errx(bus_errclass(), "%s", bus_error());
+}
+
+/* What the run did: a line a skill on stdout, the rest on stderr. */
+static void
+report(int pull)
+{
+	static const char *const verb[] = {
+		[SKILL_PUSHED] = "pushed",
+		[SKILL_COMMITTED] = "committed",
+		[SKILL_BEHIND] = "behind",
+		[SKILL_CONFLICT] = "skipped",
+		[SKILL_INSTALLED] = "installed",
+		[SKILL_UPDATED] = "updated",
+		[SKILL_KEPT] = "kept",
+		[SKILL_SKIPPED] = "skipped",
+		[SKILL_LEFT_OUT] = "left out"
+	};
+	struct buf name = BUF_INIT, line = BUF_INIT;
+	const struct skill_note *n;
+	const char *p, *nl;
+	size_t i;
+
+	for (i = 0; i < sk.nnotes; i++) {
+		n = &sk.notes[i];
+		buf_reset(&name);
+		text_safe(&name, n->name, strlen(n->name));
+		buf_reset(&line);
+		buf_addf(&line, "%s %s", verb[n->act], name.s);
+		if (n->why != NULL)
+			buf_addf(&line, " (%s)", n->why);
+		if (n->act == SKILL_CONFLICT)
+			warnx("%s: changed here and on the hub; run "
+			    "skills-sync --pull --force or resolve", name.s);
+		if (n->act == SKILL_LEFT_OUT)
+			warnx("%s", line.s);
+		else if (!qflag)
+			printf("%s\n", line.s);
+	}
+	for (p = sk.warn.s; !qflag && p != NULL && (nl = strchr(p, '\n')) !=
+	    NULL; p = nl + 1)
+		warnx("%.*s", (int)(nl - p), p);
+	if (sk.offline && !qflag)
+		warnx("the hub is out of reach; %s", pull ? "installed what "
+		    "the skills clone holds" : "what the skills clone holds "
+		    "goes with the next run");
+	if (fflush(stdout) == EOF)
+		err(EX_IOERR, "stdout");
+	buf_free(&name);
+	buf_free(&line);
+}
+
+/* The notice failed: the skills clone is left tidy first. */
+static void
+notify_fail(void)
+{
+	skills_close(&sk);
+	tool_fail(&bus);
+}
+
+/* A "skills" message to every other agent on the bus, pushed. */
+static int
+notify(const char *dir, const char *agent, FILE *trace)
+{
+	struct buf tip = BUF_INIT;
+	int status = EX_OK;
+
+	if (station_open(&bus, dir, agent, 1, trace) == -1)
+		notify_fail();
+	tool_guard(&bus);
+	if (station_lock(&bus) == -1)
+		notify_fail();
+	if (sync_fetch(&bus) == -1) {
+		if (bus_errclass() != FAIL_TEMP)
+			notify_fail();
+		if (!qflag)
+			warnx("%s; the notice stays in the station", bus_error());
+		status = FAIL_TEMP;
+	}
+	if (sync_integrate(&bus) == -1 ||
+	    skills_notify(&bus, &sk, &tip) == -1 || station_flush(&bus) == -1)
+		notify_fail();
+	if (status == EX_OK && sync_push(&bus) == -1)
+		notify_fail();
+	station_close(&bus);
+	buf_free(&tip);
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'N' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "notify", no_argument, NULL, 'T' },
+		{ "pull", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct skills_config cfg;
+	const char *agent = NULL, *dir = NULL, *repo = NULL, *target;
+	FILE *trace = NULL;
+	int c, flags = 0, pull = 0, tell = 0, rv, status = EX_OK;
+
+	while ((c = getopt_long(argc, argv, "a:C:fhqR:v", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			agent = optarg;
+			break;
+		case 'C':
+			dir = optarg;
+			break;
+		case 'f':
+			flags |= SKILLS_FORCE;
+			break;
+		case 'h':
+			usage(stdout, EX_OK);
+			break;
+		case 'N':
+			flags |= SKILLS_DRY_RUN;
+			break;
+		case 'P':
+			pull = 1;
+			break;
+		case 'q':
+			qflag = 1;
+			break;
+		case 'R':
+			repo = optarg;
+			break;
+		case 'T':
+			tell = 1;
+			break;
+		case 'v':
+			trace = stderr;
+			flags |= SKILLS_VERBOSE;
+			break;
+		default:
+			usage(stderr, EX_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (pull && (tell || agent != NULL || argc > 1))
+		usage(stderr, EX_USAGE);
+
+	if (dir == NULL && (dir = getenv("BUS_DIR")) != NULL && *dir == '\0')
+		dir = NULL;
+	if (skills_config(&cfg, dir, trace) == -1)
+		errx(bus_errclass(), "%s", bus_error());
+	if (repo == NULL && (repo = cfg.repo) == NULL)
+		errx(EX_USAGE, "no skills repository: use -R DIR or git config "
+		    "skills.repo");
+	if (pull) {
+		target = argc == 1 ? argv[0] : cfg.target != NULL ? cfg.target :
+		    cfg.nsources > 0 ? cfg.sources[0] : NULL;
+		if (target == NULL)
+			errx(EX_USAGE, "no directory to install into: name "
+			    "one, or git config skills.target");
+	} else if (argc == 0 && cfg.nsources == 0)
+		errx(EX_USAGE, "no skills directory: name one, or git config "
+		    "skills.source");
+
+	if (skills_open(&sk, repo, cfg.remote, flags, trace) == -1)
+		fail();
+	rv = pull ? skills_pull(&sk, target) : argc > 0 ?
+	    skills_push(&sk, argv, (size_t)argc) :
+	    skills_push(&sk, cfg.sources, cfg.nsources);
+	report(pull);
+	if (rv == -1)
+		fail();
+	if (sk.conflicts > 0)
+		status = EX_DATAERR;
+	else if (sk.offline)
+		status = EX_TEMPFAIL;
+	if (tell && sk.pushed.len > 0 && !(flags & SKILLS_DRY_RUN) &&
+	    notify(dir, agent, trace) != EX_OK && status == EX_OK)
+		status = EX_TEMPFAIL;
+	skills_close(&sk);
+	skills_config_free(&cfg);
+	return status;
+}
