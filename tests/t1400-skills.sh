@@ -375,6 +375,31 @@ test_expect_success '--notify with the bus out of reach: 75, the notice queued i
 	! grep skills-sync gitdir
 '
 
+# The two reaction lines of the README, run as they are written there.
+test_expect_success 'the README lines react to skills and profile messages, then ack' '
+	sed -n "s/^    \(ids=\$(bus-recv -q --type .*\)/\1/p" \
+		"$BUS_SRC_DIR/README" >react.sh &&
+	test $(wc -l <react.sh) -eq 2 &&
+	git -C st-b config skills.repo "$TRASH_DIRECTORY/b/skills" &&
+	git -C st-b config skills.target "$TRASH_DIRECTORY/b/react" &&
+	mkdir b/react &&
+	printf "# User\n- likes tea\n" >a.md &&
+	printf "# User\n- works late\n" >b.md &&
+	git -C st-b config bus.profile "$TRASH_DIRECTORY/b.md" &&
+	profile-merge -C st-a --sync --notify "$TRASH_DIRECTORY/a.md" &&
+	(cd st-b && bus-recv --type profile -f id) >profile.ids &&
+	test $(wc -l <profile.ids) -eq 1 &&
+	(cd st-b && sh -e "$TRASH_DIRECTORY/react.sh") &&
+	test_cmp a/src/mine/SKILL.md b/react/mine/SKILL.md &&
+	grep "likes tea" b.md && grep "works late" b.md &&
+	(cd st-b && bus-recv -n --type skills -f id) >left &&
+	test_must_be_empty left &&
+	(cd st-b && bus-recv -n --type profile -f id) >left &&
+	test_must_be_empty left &&
+	git -C hub.git ls-tree -r --name-only main archive-b/ >archived &&
+	grep "/$(cat profile.ids).json\$" archived
+'
+
 test_expect_success 'the hub out of reach: 75, the commit kept and pushed by the next run' '
 	echo "- offline" >>a/src/mine/SKILL.md &&
 	mv skills.git skills.away &&
