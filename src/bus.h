@@ -463,7 +463,53 @@ void	 profile_merge_bytes(const char *, const struct buf *,
 int	 profile_sync(struct station *, const char *, const char *, int,
 	    struct buf *, int *);
 
-/* skills.c: skills-sync: skills directories and the skills repository */
+/* skilldir.c: a local skills directory, as git sees it and as it is written */
+
+#define SKILL_FILE	"SKILL.md"
+
+struct skills;
+
+/* What sits at the top of a local directory under a name. */
+enum kind {
+	K_SKILL,		/* a directory with its SKILL.md taken */
+	K_DIR,			/* another directory */
+	K_IGNORED,		/* a directory that the ignore rules leave out */
+	K_LINK,			/* a symlink */
+	K_FILE			/* anything else */
+};
+
+struct skent {
+	char		*name;
+	char		*oid;		/* its tree; NULL: none */
+	enum kind	 kind;
+	int		 taken;		/* its SKILL.md went into the index */
+};
+
+/* A set of skills by name: skills.c's set_*(). */
+struct skillset {
+	struct skent	*v;
+	size_t		 n;
+};
+
+#define SET_INIT	{ NULL, 0 }
+
+/* A local directory as git sees it. */
+struct scan {
+	char		*dir;		/* absolute */
+	struct skillset	 found;		/* what is at its top */
+	struct buf	 leftout;	/* "path\0why\0" below dir */
+};
+
+int	 skill_name(const char *);
+int	 remove_tree(const char *);
+int	 scan_dir(struct skills *, const char *, struct scan *);
+void	 scan_free(struct scan *);
+void	 note_left_out(struct skills *, const struct scan *);
+int	 repo_rules(struct skills *, const char *);
+int	 install(struct skills *, struct scan *, const char *, const char *,
+	    int);
+
+/* skills.c: skills-sync: the skills clone, pushing and pulling */
 
 struct skills_config {
 	char		*repo;		/* skills.repo */
@@ -511,6 +557,11 @@ struct skills {
 	struct buf	 warn;		/* lines for stderr */
 };
 
+struct skent *set_find(const struct skillset *, const char *);
+struct skent *set_put(struct skillset *, const char *, const char *);
+void	 set_free(struct skillset *);
+void	 set_sort(struct skillset *);
+void	 note(struct skills *, enum skill_act, const char *, const char *);
 int	 skills_config(struct skills_config *, const char *, FILE *);
 void	 skills_config_free(struct skills_config *);
 int	 skills_open(struct skills *, const char *, const char *, int, FILE *);

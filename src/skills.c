@@ -1,16 +1,10 @@
 /*
  * skills.c: skills-sync (SPEC section 8).
  *
- * A skill is a directory at the top of a local skills directory
- * holding a regular SKILL.md.  Git decides what belongs to it: the
- * directory is listed by git ls-files as a work tree of the skills
- * clone, with an empty scratch index, so that its .skillsignore, the
- * skills repository's .gitignore and git's usual exclude files apply
- * as git applies them; its files go into that index as git add would
- * put them there, and git write-tree gives each skill's tree.  Skills
- * are then compared by tree id with the clone's branch (the hub, as
- * far as known) and with the base: the version that this directory and
- * the branch last agreed on, kept per directory as a commit under
+ * The skills of a local directory, as skilldir.c finds them (each by
+ * its tree id), are compared with the clone's branch (the hub, as far
+ * as known) and with the base: the version that this directory and the
+ * branch last agreed on, kept per directory as a commit under
  * refs/skills-sync/base/ in the clone.
  *
  * The clone is opened as a station on its current branch, without the
@@ -22,11 +16,8 @@
 
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,45 +28,7 @@
 #define BASE_REFS	"refs/skills-sync/base/"
 #define ASIDE_REFS	"refs/skills-sync/unpushed/"
 #define JOURNAL		"skills-sync-checkout"
-#define SKILL_FILE	"SKILL.md"
 #define ROUNDS		3	/* classify, commit, push: after a set-aside */
-
-/* What sits at the top of a local directory under a name. */
-enum kind {
-	K_SKILL,		/* a directory with its SKILL.md taken */
-	K_DIR,			/* another directory */
-	K_IGNORED,		/* a directory that the ignore rules leave out */
-	K_LINK,			/* a symlink */
-	K_FILE			/* anything else */
-};
-
-struct skent {
-	char		*name;
-	char		*oid;		/* its tree; NULL: none */
-	enum kind	 kind;
-	int		 taken;		/* its SKILL.md went into the index */
-};
-
-struct skillset {
-	struct skent	*v;
-	size_t		 n;
-};
-
-#define SET_INIT	{ NULL, 0 }
-
-/* A local directory as git sees it. */
-struct scan {
-	char		*dir;		/* absolute */
-	struct skillset	 found;		/* what is at its top */
-	struct buf	 leftout;	/* "path\0why\0" below dir */
-};
-
-/* git on a local directory as a work tree of the clone. */
-struct srcgit {
-	struct git	 g;
-	struct buf	 vars;
-	const char	*env[6];
-};
 
 /* One local directory being pushed. */
 struct source {
@@ -91,7 +44,7 @@ same(const char *a, const char *b)
 	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
 }
 
-static struct skent *
+struct skent *
 set_find(const struct skillset *s, const char *name)
 {
 	size_t i;
@@ -111,7 +64,7 @@ set_oid(const struct skillset *s, const char *name)
 }
 
 /* Set name's tree (oid may be NULL), adding the name if it is new. */
-static struct skent *
+struct skent *
 set_put(struct skillset *s, const char *name, const char *oid)
 {
 	struct skent *e;
@@ -145,7 +98,7 @@ set_del(struct skillset *s, const char *name)
 	*e = s->v[--s->n];
 }
 
-static void
+void
 set_free(struct skillset *s)
 {
 	size_t i;
@@ -191,14 +144,14 @@ by_name(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-static void
+void
 set_sort(struct skillset *s)
 {
 	if (s->n > 1)
 		qsort(s->v, s->n, sizeof(*s->v), by_name);
 }
 
-static void
+void
 note(struct skills *sk, enum skill_act act, const char *name, const char *why)
 {
 	struct skill_note *n;
@@ -236,97 +189,6 @@ note_order(const void *x, const void *y)
 	int c = strcmp(a->name, b->name);
 
 	return c != 0 ? c : (int)a->act - (int)b->act;
-}
-
-/* A name that may stand at the top of a skills directory. */
-static int
-skill_name(const char *name)
-{
-	return *name != '\0' && *name != '.' && strchr(name, '/') == NULL;
-}
-
-/* A path inside a skill that is safe to write below its directory. */
-static int
-safe_path(const char *path)
-{
-	const char *p = path, *end;
-	size_t n;
-
-	for (;;) {
-		end = strchr(p, '/');
-		n = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (n == 0 || (n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.') ||
-		    (n == 4 && strncasecmp(p, ".git", 4) == 0))
-			return 0;
-		if (end == NULL)
-			return 1;
-		p = end + 1;
-	}
-}
-
-static mode_t
-file_mask(void)
-{
-	mode_t m = umask(0);
-
-	umask(m);
-	return m;
-}
-
-static int
-remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	if ((flag == FTW_DP || flag == FTW_DNR ? rmdir(path) :
-	    unlink(path)) == -1 && errno != ENOENT)
-		return -1;
-	return 0;
-}
-
-/* rm -rf path, never following a symlink. */
-static int
-remove_tree(const char *path)
-{
-	if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) == -1 &&
-	    errno != ENOENT) {
-		bus_seterrno("%s", path);
-		return -1;
-	}
-	return 0;
-}
-
-/* Make the missing directories of path below top (a directory). */
-static int
-make_parents(const char *top, const char *path)
-{
-	struct buf dir = BUF_INIT;
-	const char *p;
-	int rv = 0;
-
-	for (p = strchr(path, '/'); p != NULL; p = strchr(p + 1, '/')) {
-		buf_reset(&dir);
-		buf_addf(&dir, "%s/%.*s", top, (int)(p - path), path);
-		if (mkdir(dir.s, 0777) == -1 && errno != EEXIST) {
-			bus_seterrno("%s", dir.s);
-			rv = -1;
-			break;
-		}
-	}
-	buf_free(&dir);
-	return rv;
-}
-
-static void
-sync_dir(const char *dir)
-{
-	int fd;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(fd);
-		close(fd);
-	}
 }
 
 /* Is commit a an ancestor of (or equal to) commit b? */
@@ -491,302 +353,6 @@ out:
 	buf_free(&tree);
 	buf_free(&commit);
 	buf_free(&msg);
-	return rv;
-}
-
-/* git for the local directory dir, as a work tree of the clone. */
-static void
-srcgit_init(struct skills *sk, struct srcgit *sg, const char *dir)
-{
-	const char *p;
-	size_t n = 0;
-
-	memset(sg, 0, sizeof(*sg));
-	buf_addf(&sg->vars, "GIT_DIR=%s", sk->repo.gitdir);
-	buf_addc(&sg->vars, '\0');
-	buf_addf(&sg->vars, "GIT_WORK_TREE=%s", dir);
-	buf_addc(&sg->vars, '\0');
-	buf_addf(&sg->vars, "GIT_INDEX_FILE=%s/index", sk->tmp);
-	buf_addc(&sg->vars, '\0');
-	if (sk->objects != NULL) {
-		/* a dry run writes objects only into its scratch directory */
-		buf_addf(&sg->vars, "GIT_OBJECT_DIRECTORY=%s/objects", sk->tmp);
-		buf_addc(&sg->vars, '\0');
-		buf_addf(&sg->vars, "GIT_ALTERNATE_OBJECT_DIRECTORIES=%s",
-		    sk->objects);
-		buf_addc(&sg->vars, '\0');
-	}
-	for (p = sg->vars.s; p < sg->vars.s + sg->vars.len; p += strlen(p) + 1)
-		sg->env[n++] = p;
-	sg->env[n] = NULL;
-	sg->g.dir = dir;
-	sg->g.trace = sk->repo.g.trace;
-	sg->g.env = sg->env;
-}
-
-/*
- * git ls-files on dir: the files it does not ignore, or (ignored) the
- * ones it does, a wholly ignored directory as "dir/".
- */
-static int
-list_files(struct skills *sk, struct srcgit *sg, const char *dir, int ignored,
-    struct buf *out)
-{
-	struct buf ex1 = BUF_INIT, ex2 = BUF_INIT;
-	struct stat sb;
-	const char *args[10];
-	int n = 0, rv;
-
-	args[n++] = "ls-files";
-	args[n++] = "-z";
-	args[n++] = "--others";
-	args[n++] = "--exclude-standard";
-	/* the repository's own rules, then the directory's, which win */
-	buf_addf(&ex1, "%s/gitignore", sk->tmp);
-	if (lstat(ex1.s, &sb) == 0) {
-		buf_reset(&ex1);
-		buf_addf(&ex1, "--exclude-from=%s/gitignore", sk->tmp);
-		args[n++] = ex1.s;
-	}
-	buf_addf(&ex2, "%s/.skillsignore", dir);
-	if (lstat(ex2.s, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		buf_reset(&ex2);
-		buf_addf(&ex2, "--exclude-from=%s/.skillsignore", dir);
-		args[n++] = ex2.s;
-	}
-	if (ignored) {
-		args[n++] = "--ignored";
-		args[n++] = "--directory";
-	}
-	args[n] = NULL;
-	buf_reset(out);
-	rv = git_run(&sg->g, NULL, out, NULL, args) == 0 ? 0 : -1;
-	buf_free(&ex1);
-	buf_free(&ex2);
-	return rv;
-}
-
-static void
-left_out(struct scan *sc, const char *path, const char *why)
-{
-	buf_add(&sc->leftout, path, strlen(path) + 1);
-	buf_add(&sc->leftout, why, strlen(why) + 1);
-}
-
-/* The name at the top of path (up to its first slash) in sc, if any. */
-static struct skent *
-top_of(struct scan *sc, const char *path)
-{
-	char name[NAME_MAX + 1];
-	const char *slash = strchr(path, '/');
-	size_t n = slash != NULL ? (size_t)(slash - path) : strlen(path);
-
-	if (slash == NULL || n > NAME_MAX)
-		return NULL;
-	memcpy(name, path, n);
-	name[n] = '\0';
-	return set_find(&sc->found, name);
-}
-
-/*
- * What is at the top of dir, and the tree of each directory there as
- * git would add it (symlinks, what is ignored, other repositories and
- * special files left out, and noted in sc->leftout).
- */
-static int
-scan_dir(struct skills *sk, const char *dir, struct scan *sc)
-{
-	const char *upd[] = { "update-index", "--add", "-z", "--stdin", NULL };
-	struct srcgit sg;
-	struct buf list = BUF_INIT, paths = BUF_INIT, path = BUF_INIT;
-	struct buf tree = BUF_INIT, out = BUF_INIT;
-	struct skent *e;
-	struct dirent *de;
-	struct stat sb;
-	DIR *d = NULL;
-	char *p, *tab;
-	size_t i, n;
-	int rv = -1;
-
-	memset(sc, 0, sizeof(*sc));
-	sc->dir = xstrdup(dir);
-	srcgit_init(sk, &sg, dir);
-	if ((d = opendir(dir)) == NULL) {
-		bus_seterrno("%s", dir);
-		bus_setclass(FAIL_USAGE);
-		goto out;
-	}
-	while ((errno = 0, de = readdir(d)) != NULL) {
-		if (!skill_name(de->d_name))
-			continue;
-		buf_reset(&path);
-		buf_addf(&path, "%s/%s", dir, de->d_name);
-		if (lstat(path.s, &sb) == -1) {
-			bus_seterrno("%s", path.s);
-			goto out;
-		}
-		e = set_put(&sc->found, de->d_name, NULL);
-		e->kind = S_ISLNK(sb.st_mode) ? K_LINK : S_ISDIR(sb.st_mode) ?
-		    K_DIR : K_FILE;
-		if (e->kind == K_LINK)
-			left_out(sc, de->d_name, "symlink");
-	}
-	if (errno != 0) {
-		bus_seterrno("%s", dir);
-		goto out;
-	}
-	set_sort(&sc->found);
-
-	/* an empty index: git lists every file as untracked */
-	buf_reset(&path);
-	buf_addf(&path, "%s/index", sk->tmp);
-	if (unlink(path.s) == -1 && errno != ENOENT) {
-		bus_seterrno("%s", path.s);
-		goto out;
-	}
-
-	/* what is ignored: whole directories, and files below the others */
-	if (list_files(sk, &sg, dir, 1, &list) == -1)
-		goto out;
-	for (p = list.s; p != NULL && p < list.s + list.len;
-	    p += strlen(p) + 1) {
-		if ((e = top_of(sc, p)) == NULL || e->kind != K_DIR)
-			continue;
-		n = strlen(e->name);
-		if (p[n + 1] == '\0')
-			e->kind = K_IGNORED;
-		left_out(sc, p, "ignored");
-	}
-
-	/* what is not: the files of each directory, for the index */
-	if (list_files(sk, &sg, dir, 0, &list) == -1)
-		goto out;
-	for (p = list.s; p != NULL && p < list.s + list.len;
-	    p += strlen(p) + 1) {
-		if ((e = top_of(sc, p)) == NULL || e->kind != K_DIR)
-			continue;
-		n = strlen(p);
-		if (p[n - 1] == '/') {
-			left_out(sc, p, "a git repository");
-			continue;
-		}
-		buf_reset(&path);
-		buf_addf(&path, "%s/%s", dir, p);
-		if (lstat(path.s, &sb) == -1) {
-			bus_seterrno("%s", path.s);
-			goto out;
-		}
-		if (S_ISLNK(sb.st_mode))
-			left_out(sc, p, "symlink");
-		else if (!S_ISREG(sb.st_mode))
-			left_out(sc, p, "not a regular file");
-		else {
-			buf_add(&paths, p, n + 1);
-			if (strcmp(p + strlen(e->name) + 1, SKILL_FILE) == 0)
-				e->taken = 1;
-		}
-	}
-
-	/* their trees, as git add would make them */
-	if (paths.len > 0) {
-		if (git_run(&sg.g, &paths, NULL, NULL, upd) != 0 ||
-		    git(&sg.g, &tree, "write-tree", NULL) != 0)
-			goto out;
-		buf_rtrim(&tree);
-		if (git(&sg.g, &out, "ls-tree", "-z", tree.s, NULL) != 0)
-			goto out;
-		for (p = out.s; p < out.s + out.len; p += strlen(p) + 1) {
-			if ((tab = strchr(p, '\t')) == NULL ||
-			    strncmp(p, "040000 tree ", 12) != 0 ||
-			    (e = set_find(&sc->found, tab + 1)) == NULL)
-				continue;
-			*tab = '\0';
-			set_put(&sc->found, e->name, p + 12);
-		}
-	}
-
-	/* a directory is a skill when its SKILL.md was taken */
-	for (i = 0; i < sc->found.n; i++) {
-		e = &sc->found.v[i];
-		if (e->kind != K_DIR)
-			continue;
-		if (e->taken) {
-			e->kind = K_SKILL;
-			continue;
-		}
-		/* a regular SKILL.md that was not taken is ignored */
-		buf_reset(&path);
-		buf_addf(&path, "%s/%s/" SKILL_FILE, dir, e->name);
-		if (lstat(path.s, &sb) == 0 && S_ISREG(sb.st_mode))
-			e->kind = K_IGNORED;
-	}
-	rv = 0;
-out:
-	if (d != NULL)
-		closedir(d);
-	buf_free(&sg.vars);
-	buf_free(&list);
-	buf_free(&paths);
-	buf_free(&path);
-	buf_free(&tree);
-	buf_free(&out);
-	return rv;
-}
-
-static void
-scan_free(struct scan *sc)
-{
-	free(sc->dir);
-	set_free(&sc->found);
-	buf_free(&sc->leftout);
-	memset(sc, 0, sizeof(*sc));
-}
-
-/* With -v: what a directory's scan left out, as notes. */
-static void
-note_left_out(struct skills *sk, const struct scan *sc)
-{
-	struct buf path = BUF_INIT;
-	const char *p, *why;
-
-	if (!(sk->flags & SKILLS_VERBOSE))
-		return;
-	for (p = sc->leftout.s; p != NULL && p < sc->leftout.s +
-	    sc->leftout.len; p = why + strlen(why) + 1) {
-		why = p + strlen(p) + 1;
-		buf_reset(&path);
-		buf_addf(&path, "%s/%s", sc->dir, p);
-		note(sk, SKILL_LEFT_OUT, path.s, why);
-	}
-	buf_free(&path);
-}
-
-/* The hub's .gitignore at rev, for list_files(), or none. */
-static int
-repo_rules(struct skills *sk, const char *rev)
-{
-	struct buf spec = BUF_INIT, data = BUF_INIT, path = BUF_INIT;
-	const char *v[1];
-	struct cat_obj o;
-	int rv = -1;
-
-	buf_addf(&path, "%s/gitignore", sk->tmp);
-	if (unlink(path.s) == -1 && errno != ENOENT) {
-		bus_seterrno("%s", path.s);
-		goto out;
-	}
-	rv = 0;
-	if (*rev == '\0')
-		goto out;
-	buf_addf(&spec, "%s:.gitignore", rev);
-	v[0] = spec.s;
-	if ((rv = git_cat_batch(&sk->repo.g, v, 1, &data, &o)) == 0 &&
-	    !o.missing)
-		rv = file_write(path.s, o.data, o.size);
-out:
-	buf_free(&spec);
-	buf_free(&data);
-	buf_free(&path);
 	return rv;
 }
 
@@ -1215,198 +781,6 @@ out:
 	set_free(&topush);
 	buf_free(&tip);
 	buf_free(&names);
-	return rv;
-}
-
-/*
- * Carry what the old copy of a skill holds that is not synced (its
- * symlinks, ignored files, repositories) into the new copy at new,
- * unless the new copy has something at that path.
- */
-static int
-carry_over(struct scan *sc, const char *name, const char *new)
-{
-	struct buf from = BUF_INIT, to = BUF_INIT, rel = BUF_INIT;
-	const char *p, *why;
-	struct stat sb;
-	size_t n = strlen(name);
-	int rv = -1;
-
-	for (p = sc->leftout.s; p != NULL && p < sc->leftout.s +
-	    sc->leftout.len; p = why + strlen(why) + 1) {
-		why = p + strlen(p) + 1;
-		if (strncmp(p, name, n) != 0 || p[n] != '/' || p[n + 1] == '\0')
-			continue;
-		buf_reset(&rel);
-		buf_adds(&rel, p + n + 1);
-		if (rel.s[rel.len - 1] == '/')
-			rel.s[--rel.len] = '\0';
-		buf_reset(&from);
-		buf_addf(&from, "%s/%s", sc->dir, p);
-		buf_reset(&to);
-		buf_addf(&to, "%s/%s", new, rel.s);
-		if (lstat(to.s, &sb) == 0 || lstat(from.s, &sb) == -1)
-			continue;
-		if (make_parents(new, rel.s) == -1)
-			goto out;
-		if (rename(from.s, to.s) == -1 && errno != ENOTDIR &&
-		    errno != EEXIST) {
-			bus_seterrno("rename %s", from.s);
-			goto out;
-		}
-	}
-	rv = 0;
-out:
-	buf_free(&from);
-	buf_free(&to);
-	buf_free(&rel);
-	return rv;
-}
-
-/*
- * Write the skill name of the branch (its tree) into the directory of
- * sc: first whole into a new hidden directory beside it, then renamed
- * into place, the old copy (if any) renamed aside first and removed
- * last.
- */
-static int
-install(struct skills *sk, struct scan *sc, const char *name,
-    const char *tree, int exists)
-{
-	struct station *st = &sk->repo;
-	struct buf list = BUF_INIT, blobs = BUF_INIT, path = BUF_INIT;
-	struct buf dest = BUF_INIT, why = BUF_INIT;
-	const char **oids = NULL, **paths = NULL, **modes = NULL;
-	struct cat_obj *obj = NULL;
-	char new[PATH_MAX], aside[PATH_MAX], *p, *tab;
-	mode_t mask = file_mask();
-	size_t n = 0, i;
-	int rv = -1, carried = 0;
-
-	new[0] = aside[0] = '\0';
-	buf_addf(&dest, "%s/%s", sc->dir, name);
-	if ((size_t)snprintf(new, sizeof(new), "%s/.%s.skills-sync-new.XXXXXX",
-	    sc->dir, name) >= sizeof(new) || (size_t)snprintf(aside,
-	    sizeof(aside), "%s/.%s.skills-sync-old.XXXXXX", sc->dir, name) >=
-	    sizeof(aside)) {
-		bus_seterr("%s: path too long", dest.s);
-		new[0] = aside[0] = '\0';
-		goto out;
-	}
-	if (mkdtemp(new) == NULL) {
-		bus_seterrno("%s", new);
-		new[0] = '\0';
-		goto out;
-	}
-	if (git(&st->g, &list, "ls-tree", "-r", "-t", "-z", tree, NULL) != 0)
-		goto out;
-	/* "mode type oid\tpath\0": directories come before what they hold */
-	for (p = list.s; p != NULL && p < list.s + list.len;
-	    p += strlen(p) + 1) {
-		if ((tab = strchr(p, '\t')) == NULL)
-			continue;
-		*tab++ = '\0';
-		if (!safe_path(tab)) {
-			bus_seterr("%s/%s: not a path to write", name, tab);
-			bus_setclass(FAIL_DATA);
-			goto out;
-		}
-		buf_reset(&path);
-		buf_addf(&path, "%s/%s", new, tab);
-		if (strncmp(p, "040000 ", 7) == 0) {
-			if (mkdir(path.s, 0777) == -1) {
-				bus_seterrno("%s", path.s);
-				goto out;
-			}
-		} else if (strncmp(p, "100644 blob ", 12) == 0 ||
-		    strncmp(p, "100755 blob ", 12) == 0) {
-			if ((oids = reallocarray(oids, n + 1,
-			    sizeof(*oids))) == NULL ||
-			    (paths = reallocarray(paths, n + 1,
-			    sizeof(*paths))) == NULL ||
-			    (modes = reallocarray(modes, n + 1,
-			    sizeof(*modes))) == NULL)
-				err(70, "reallocarray");
-			modes[n] = p;
-			oids[n] = p + 12;
-			paths[n++] = tab;
-		} else if (sk->flags & SKILLS_VERBOSE) {
-			buf_reset(&why);
-			buf_addf(&why, "%s/%s/%s", sc->dir, name, tab);
-			note(sk, SKILL_LEFT_OUT, why.s,
-			    strncmp(p, "120000", 6) == 0 ?
-			    "symlink on the hub" : "not a file on the hub");
-		}
-	}
-	if ((obj = reallocarray(NULL, n + 1, sizeof(*obj))) == NULL)
-		err(70, "reallocarray");
-	if (git_cat_batch(&st->g, oids, n, &blobs, obj) == -1)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if (obj[i].missing) {
-			bus_seterr("%s/%s: blob %.*s is missing", name,
-			    paths[i], (int)strcspn(oids[i], "\t"), oids[i]);
-			goto out;
-		}
-		buf_reset(&path);
-		buf_addf(&path, "%s/%s", new, paths[i]);
-		if (file_write_atomic(path.s, obj[i].data != NULL ?
-		    obj[i].data : "", obj[i].size, (strncmp(modes[i], "100755",
-		    6) == 0 ? 0777 : 0666) & ~mask) == -1)
-			goto out;
-	}
-	if (chmod(new, 0777 & ~mask) == -1) {
-		bus_seterrno("%s", new);
-		goto out;
-	}
-	sync_dir(new);
-	if (!exists) {
-		if (rename(new, dest.s) == -1) {
-			bus_seterrno("rename %s", dest.s);
-			goto out;
-		}
-		new[0] = '\0';
-		rv = 0;
-		goto out;
-	}
-	/* from here on, the new directory may hold the user's files */
-	carried = 1;
-	if (carry_over(sc, name, new) == -1)
-		goto out;
-	if (mkdtemp(aside) == NULL) {
-		bus_seterrno("%s", aside);
-		aside[0] = '\0';
-		goto out;
-	}
-	if (rename(dest.s, aside) == -1) {
-		bus_seterrno("rename %s", dest.s);
-		goto out;
-	}
-	if (rename(new, dest.s) == -1) {
-		bus_seterrno("rename %s", dest.s);
-		if (rename(aside, dest.s) == 0)
-			aside[0] = '\0';
-		goto out;
-	}
-	new[0] = '\0';
-	rv = remove_tree(aside);
-	aside[0] = '\0';
-out:
-	if (new[0] != '\0' && !carried)
-		(void)remove_tree(new);
-	if (aside[0] != '\0')
-		(void)rmdir(aside);
-	if (rv == 0)
-		sync_dir(sc->dir);
-	free(oids);
-	free(paths);
-	free(modes);
-	free(obj);
-	buf_free(&list);
-	buf_free(&blobs);
-	buf_free(&path);
-	buf_free(&dest);
-	buf_free(&why);
 	return rv;
 }
 
