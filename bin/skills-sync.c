@@ -66,8 +66,8 @@ report(int pull)
 		if (n->why != NULL)
 			buf_addf(&line, " (%s)", n->why);
 		if (n->act == SKILL_CONFLICT)
-			warnx("%s: changed here and on the hub; run "
-			    "skills-sync --pull --force or resolve", name.s);
+			warnx("%s: %s; run skills-sync --pull --force or "
+			    "resolve", name.s, n->why);
 		if (n->act == SKILL_LEFT_OUT)
 			warnx("%s", line.s);
 		else if (!qflag)

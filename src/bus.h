@@ -506,7 +506,9 @@ int	 scan_dir(struct skills *, const char *, struct scan *);
 void	 scan_free(struct scan *);
 void	 note_left_out(struct skills *, const struct scan *);
 int	 repo_rules(struct skills *, const char *);
-int	 install(struct skills *, struct scan *, const char *, const char *,
+int	 skill_files(struct skills *, const char *, struct buf *);
+const char *in_the_way(const struct scan *, const char *, const struct buf *);
+int	 install(struct skills *, struct scan *, const char *, struct buf *,
 	    int);
 
 /* skills.c: skills-sync: the skills clone, pushing and pulling */
@@ -562,6 +564,7 @@ struct skent *set_put(struct skillset *, const char *, const char *);
 void	 set_free(struct skillset *);
 void	 set_sort(struct skillset *);
 void	 note(struct skills *, enum skill_act, const char *, const char *);
+void	 skills_warn(struct skills *, const char *);
 int	 skills_config(struct skills_config *, const char *, FILE *);
 void	 skills_config_free(struct skills_config *);
 int	 skills_open(struct skills *, const char *, const char *, int, FILE *);

@@ -253,8 +253,17 @@ scan_dir(struct skills *sk, const char *dir, struct scan *sc)
 		goto out;
 	}
 	while ((errno = 0, de = readdir(d)) != NULL) {
-		if (!skill_name(de->d_name))
+		if (!skill_name(de->d_name)) {
+			if (strstr(de->d_name, ".skills-sync-new.") != NULL ||
+			    strstr(de->d_name, ".skills-sync-old.") != NULL) {
+				buf_reset(&path);
+				buf_addf(&path, "%s/%s: left by an interrupted "
+				    "skills-sync; take back what it holds, "
+				    "then remove it", dir, de->d_name);
+				skills_warn(sk, path.s);
+			}
 			continue;
+		}
 		buf_reset(&path);
 		buf_addf(&path, "%s/%s", dir, de->d_name);
 		if (lstat(path.s, &sb) == -1) {
@@ -427,12 +436,69 @@ out:
 }
 
 /*
- * Carry what the old copy of a skill holds that is not synced (its
- * symlinks, ignored files, repositories) into the new copy at new,
- * unless the new copy has something at that path.
+ * The skill's files on the branch, as install() and in_the_way() read
+ * them: "mode type oid\tpath\0", directories before what they hold.
+ */
+int
+skill_files(struct skills *sk, const char *tree, struct buf *list)
+{
+	buf_reset(list);
+	return git(&sk->repo.g, list, "ls-tree", "-r", "-t", "-z", tree,
+	    NULL) == 0 ? 0 : -1;
+}
+
+/* Whether path is within (or is) the directory dir of length n. */
+static int
+below(const char *path, const char *dir, size_t n)
+{
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' ||
+	    path[n] == '\0');
+}
+
+/*
+ * What the local copy of skill name holds that is not synced (a
+ * symlink, an ignored file, a repository) and that the branch's
+ * version (list, from skill_files()) has something at, or a file
+ * above: installing would lose it.  Returns its path below the skill
+ * directory (with a trailing "/" for a directory), or NULL.
+ */
+const char *
+in_the_way(const struct scan *sc, const char *name, const struct buf *list)
+{
+	const char *p, *why, *rel, *f, *tab;
+	size_t n = strlen(name), len;
+
+	for (p = sc->leftout.s; p != NULL && p < sc->leftout.s +
+	    sc->leftout.len; p = why + strlen(why) + 1) {
+		why = p + strlen(p) + 1;
+		if (!below(p, name, n) || p[n] == '\0' || p[n + 1] == '\0')
+			continue;
+		rel = p + n + 1;
+		if ((len = strlen(rel)) > 0 && rel[len - 1] == '/')
+			len--;
+		for (f = list->s; f != NULL && f < list->s + list->len;
+		    f += strlen(f) + 1) {
+			if ((tab = strchr(f, '\t')) == NULL)
+				continue;
+			tab++;
+			/* the same path, or a file where it needs a directory */
+			if ((strlen(tab) == len && strncmp(tab, rel, len) == 0) ||
+			    (strncmp(f, "040000 ", 7) != 0 &&
+			    below(rel, tab, strlen(tab))))
+				return rel;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Move what skill name's copy in from holds that is not synced into
+ * the same place in the copy in to, where nothing is in the way (the
+ * caller has checked with in_the_way(), or forces).
  */
 static int
-carry_over(struct scan *sc, const char *name, const char *new)
+carry_over(struct scan *sc, const char *name, const char *from_top,
+    const char *to_top)
 {
 	struct buf from = BUF_INIT, to = BUF_INIT, rel = BUF_INIT;
 	const char *p, *why;
@@ -443,22 +509,22 @@ carry_over(struct scan *sc, const char *name, const char *new)
 	for (p = sc->leftout.s; p != NULL && p < sc->leftout.s +
 	    sc->leftout.len; p = why + strlen(why) + 1) {
 		why = p + strlen(p) + 1;
-		if (strncmp(p, name, n) != 0 || p[n] != '/' || p[n + 1] == '\0')
+		if (!below(p, name, n) || p[n] == '\0' || p[n + 1] == '\0')
 			continue;
 		buf_reset(&rel);
 		buf_adds(&rel, p + n + 1);
 		if (rel.s[rel.len - 1] == '/')
 			rel.s[--rel.len] = '\0';
 		buf_reset(&from);
-		buf_addf(&from, "%s/%s", sc->dir, p);
+		buf_addf(&from, "%s/%s", from_top, rel.s);
 		buf_reset(&to);
-		buf_addf(&to, "%s/%s", new, rel.s);
+		buf_addf(&to, "%s/%s", to_top, rel.s);
 		if (lstat(to.s, &sb) == 0 || lstat(from.s, &sb) == -1)
 			continue;
-		if (make_parents(new, rel.s) == -1)
+		if (make_parents(to_top, rel.s) == -1)
 			goto out;
-		if (rename(from.s, to.s) == -1 && errno != ENOTDIR &&
-		    errno != EEXIST) {
+		/* a file above it in the way: only when forced */
+		if (rename(from.s, to.s) == -1 && errno != ENOTDIR) {
 			bus_seterrno("rename %s", from.s);
 			goto out;
 		}
@@ -472,21 +538,23 @@ out:
 }
 
 /*
- * Write the skill name of the branch (its tree) into the directory of
- * sc: first whole into a new hidden directory beside it, then renamed
+ * Write the skill name of the branch (its files in list, from
+ * skill_files(), which this takes apart) into the directory of sc:
+ * first whole into a new hidden directory beside it, then renamed
  * into place, the old copy (if any) renamed aside first and removed
- * last.
+ * last.  What the old copy holds that is not synced goes into the new
+ * one; if a step after that fails, it goes back.
  */
 int
 install(struct skills *sk, struct scan *sc, const char *name,
-    const char *tree, int exists)
+    struct buf *list, int exists)
 {
 	struct station *st = &sk->repo;
-	struct buf list = BUF_INIT, blobs = BUF_INIT, path = BUF_INIT;
+	struct buf blobs = BUF_INIT, path = BUF_INIT;
 	struct buf dest = BUF_INIT, why = BUF_INIT;
 	const char **oids = NULL, **paths = NULL, **modes = NULL;
 	struct cat_obj *obj = NULL;
-	char new[PATH_MAX], aside[PATH_MAX], *p, *tab;
+	char new[PATH_MAX], aside[PATH_MAX], msg[1024], *p, *tab;
 	mode_t mask = file_mask();
 	size_t n = 0, i;
 	int rv = -1, carried = 0;
@@ -503,13 +571,10 @@ install(struct skills *sk, struct scan *sc, const char *name,
 	}
 	if (mkdtemp(new) == NULL) {
 		bus_seterrno("%s", new);
-		new[0] = '\0';
+		new[0] = aside[0] = '\0';
 		goto out;
 	}
-	if (git(&st->g, &list, "ls-tree", "-r", "-t", "-z", tree, NULL) != 0)
-		goto out;
-	/* "mode type oid\tpath\0": directories come before what they hold */
-	for (p = list.s; p != NULL && p < list.s + list.len;
+	for (p = list->s; p != NULL && p < list->s + list->len;
 	    p += strlen(p) + 1) {
 		if ((tab = strchr(p, '\t')) == NULL)
 			continue;
@@ -552,8 +617,8 @@ install(struct skills *sk, struct scan *sc, const char *name,
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (obj[i].missing) {
-			bus_seterr("%s/%s: blob %.*s is missing", name,
-			    paths[i], (int)strcspn(oids[i], "\t"), oids[i]);
+			bus_seterr("%s/%s: blob %s is missing", name,
+			    paths[i], oids[i]);
 			goto out;
 		}
 		buf_reset(&path);
@@ -577,29 +642,41 @@ install(struct skills *sk, struct scan *sc, const char *name,
 		rv = 0;
 		goto out;
 	}
-	/* from here on, the new directory may hold the user's files */
-	carried = 1;
-	if (carry_over(sc, name, new) == -1)
-		goto out;
 	if (mkdtemp(aside) == NULL) {
 		bus_seterrno("%s", aside);
 		aside[0] = '\0';
 		goto out;
 	}
+	/* from here on, the new directory may hold the user's files */
+	carried = 1;
+	if (carry_over(sc, name, dest.s, new) == -1)
+		goto out;
 	if (rename(dest.s, aside) == -1) {
 		bus_seterrno("rename %s", dest.s);
 		goto out;
 	}
 	if (rename(new, dest.s) == -1) {
 		bus_seterrno("rename %s", dest.s);
-		if (rename(aside, dest.s) == 0)
+		if (rename(aside, dest.s) == -1) {
+			strlcpy(msg, bus_error(), sizeof(msg));
+			bus_seterr("%s; the old copy is in %s", msg, aside);
 			aside[0] = '\0';
+		}
 		goto out;
 	}
 	new[0] = '\0';
 	rv = remove_tree(aside);
 	aside[0] = '\0';
 out:
+	if (new[0] != '\0' && carried) {
+		/* failed after the move: the user's files go back */
+		strlcpy(msg, bus_error(), sizeof(msg));
+		if (carry_over(sc, name, new, dest.s) == 0)
+			carried = 0;
+		else
+			bus_seterr("%s; unsynced files of %s are left in %s",
+			    msg, name, new);
+	}
 	if (new[0] != '\0' && !carried)
 		(void)remove_tree(new);
 	if (aside[0] != '\0')
@@ -610,7 +687,6 @@ out:
 	free(paths);
 	free(modes);
 	free(obj);
-	buf_free(&list);
 	buf_free(&blobs);
 	buf_free(&path);
 	buf_free(&dest);

@@ -16,6 +16,7 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
@@ -356,8 +357,9 @@ out:
 	return rv;
 }
 
-static void
-warn_line(struct skills *sk, const char *msg)
+/* A line for standard error, after the report. */
+void
+skills_warn(struct skills *sk, const char *msg)
 {
 	buf_addf(&sk->warn, "%s\n", msg);
 }
@@ -383,7 +385,7 @@ hub_fetch(struct skills *sk)
 	    NULL);
 	if (r != 2) {
 		sk->offline = 1;
-		warn_line(sk, why);
+		skills_warn(sk, why);
 	}
 	return station_tips(st);
 }
@@ -422,7 +424,7 @@ set_aside(struct skills *sk)
 		goto out;
 	buf_addf(&msg, "the skills clone's unpushed commits change what the "
 	    "hub changed; set aside as %s", aside.s);
-	warn_line(sk, msg.s);
+	skills_warn(sk, msg.s);
 
 	if (changed_names(sk, mb.s, local.s, &names) == -1 ||
 	    read_tree(sk, local.s, &ls, 0) == -1 ||
@@ -624,7 +626,7 @@ hub_push(struct skills *sk)
 		return 0;
 	if (bus_errclass() == FAIL_TEMP) {
 		sk->offline = 1;
-		warn_line(sk, bus_error());
+		skills_warn(sk, bus_error());
 		return 1;
 	}
 	/* a refusal of the hub's hook leaves the hub where it was */
@@ -764,8 +766,15 @@ skills_push(struct skills *sk, char *const *dirs, size_t n)
 			break;
 		}
 		/* set aside: the skills it held are compared again */
-		if (r == -1 || round + 1 >= ROUNDS)
+		if (r == -1)
 			goto out;
+		if (round + 1 >= ROUNDS) {
+			bus_seterr("%s: the hub changed the same skills "
+			    "during each of %d tries; run again", st->remote,
+			    ROUNDS);
+			bus_setclass(FAIL_TEMP);
+			goto out;
+		}
 	}
 	if (sk->nnotes > 1)
 		qsort(sk->notes, sk->nnotes, sizeof(*sk->notes), note_order);
@@ -794,9 +803,10 @@ skills_pull(struct skills *sk, const char *dir)
 {
 	struct skillset hub = SET_INIT, next = SET_INIT, base = SET_INIT;
 	struct scan sc;
-	struct buf tip = BUF_INIT, ref = BUF_INIT;
+	struct buf tip = BUF_INIT, ref = BUF_INIT, files = BUF_INIT;
+	struct buf msg = BUF_INIT;
 	const struct skent *h, *e;
-	const char *o, *l;
+	const char *o, *l, *w, *why;
 	char *abs = NULL;
 	struct stat sb;
 	size_t i;
@@ -841,10 +851,10 @@ skills_pull(struct skills *sk, const char *dir)
 		o = set_oid(&base, h->name);
 		e = set_find(&sc.found, h->name);
 		act = -1;
-		if (e == NULL) {
-			note(sk, SKILL_INSTALLED, h->name, NULL);
-			act = 0;
-		} else if (e->kind == K_LINK)
+		why = NULL;
+		if (e == NULL)
+			act = SKILL_INSTALLED;
+		else if (e->kind == K_LINK)
 			note(sk, SKILL_SKIPPED, h->name, "symlink here");
 		else if (e->kind == K_FILE)
 			note(sk, SKILL_SKIPPED, h->name, "not a directory here");
@@ -852,21 +862,35 @@ skills_pull(struct skills *sk, const char *dir)
 			note(sk, SKILL_SKIPPED, h->name, "ignored here");
 		else if (same(l = e->oid, h->oid))
 			set_put(&next, h->name, h->oid);
-		else if (l == NULL || same(l, o)) {
+		else if (l == NULL || same(l, o))
 			/* nothing here of ours, or not changed here since */
-			note(sk, SKILL_UPDATED, h->name, NULL);
-			act = 1;
-		} else if (o != NULL && same(h->oid, o))
+			act = SKILL_UPDATED;
+		else if (o != NULL && same(h->oid, o))
 			note(sk, SKILL_KEPT, h->name, "changed here");
 		else if (sk->flags & SKILLS_FORCE) {
-			note(sk, SKILL_UPDATED, h->name,
-			    "local changes replaced");
-			act = 1;
+			act = SKILL_UPDATED;
+			why = "local changes replaced";
 		} else
-			note(sk, SKILL_CONFLICT, h->name, "modified here");
+			note(sk, SKILL_CONFLICT, h->name,
+			    "changed here and on the hub");
 		if (act == -1)
 			continue;
-		if (!dry && install(sk, &sc, h->name, h->oid, act) == -1)
+		if (skill_files(sk, h->oid, &files) == -1)
+			goto out;
+		/* what is not synced here must not be lost by an update */
+		if (act == SKILL_UPDATED && (w = in_the_way(&sc, h->name,
+		    &files)) != NULL) {
+			buf_reset(&msg);
+			buf_addf(&msg, "unsynced %s in the way", w);
+			if (!(sk->flags & SKILLS_FORCE)) {
+				note(sk, SKILL_CONFLICT, h->name, msg.s);
+				continue;
+			}
+			why = "local files replaced";
+		}
+		note(sk, act, h->name, why);
+		if (!dry && install(sk, &sc, h->name, &files,
+		    act == SKILL_UPDATED) == -1)
 			goto out;
 		set_put(&next, h->name, h->oid);
 	}
@@ -892,6 +916,8 @@ out:
 	scan_free(&sc);
 	buf_free(&tip);
 	buf_free(&ref);
+	buf_free(&files);
+	buf_free(&msg);
 	free(abs);
 	return rv;
 }
@@ -1047,6 +1073,28 @@ out:
 	return rv;
 }
 
+/* The scratch directories of runs that were killed: ours, under the lock. */
+static void
+remove_stale(const char *gitdir)
+{
+	struct buf path = BUF_INIT;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(gitdir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "skills-sync.", 12) != 0 ||
+		    strlen(de->d_name) != 18)
+			continue;
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", gitdir, de->d_name);
+		(void)remove_tree(path.s);
+	}
+	closedir(d);
+	buf_free(&path);
+}
+
 /*
  * Open the skills clone at path on its current branch, with remote
  * (NULL: origin), and take its lock.
@@ -1094,6 +1142,7 @@ skills_open(struct skills *sk, const char *path, const char *remote,
 	st->checked_out = 0;	/* the work tree is ours to handle */
 	if (station_lock(st) == -1)
 		goto out;
+	remove_stale(st->gitdir);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/skills-sync.XXXXXX",
 	    st->gitdir) >= sizeof(tmp) || mkdtemp(tmp) == NULL) {
 		bus_seterrno("%s/skills-sync.XXXXXX", st->gitdir);

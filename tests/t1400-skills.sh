@@ -167,7 +167,7 @@ test_expect_success 'pull keeps a skill modified here and one only here, and say
 	cp a/src/mine/SKILL.md mine-a &&
 	test_expect_code 65 skills-sync -R a/skills --pull a/src >out 2>err &&
 	cat >expect <<-EOF &&
-	skipped mine (modified here)
+	skipped mine (changed here and on the hub)
 	kept only-a (local only)
 	EOF
 	test_cmp expect out &&
@@ -439,7 +439,7 @@ test_expect_success 'a kept commit that meets a change of the same skill is set 
 	clean a/skills &&
 	skills-sync -R a/skills --pull a/src >out 2>err;
 	test $? = 65 &&
-	grep "skipped mine (modified here)" out
+	grep "skipped mine (changed here and on the hub)" out
 '
 
 test_expect_success 'an empty skills hub gets its first commit' '
@@ -463,6 +463,107 @@ test_expect_success 'a clone with uncommitted changes is refused, untouched' '
 	grep "uncommitted changes" err &&
 	grep "hand edit" a/skills/README &&
 	git -C a/skills checkout -q README
+'
+
+test_expect_success 'pull: what is not synced here and in the way of the hub version is a conflict; nothing lost' '
+	mkdir -p x/src/tools y/src &&
+	echo "# Tools" >x/src/tools/SKILL.md &&
+	skills-sync -R a/skills x/src >out &&
+	echo "pushed tools" >expect &&
+	test_cmp expect out &&
+	skills-sync -R b/skills --pull y/src >out &&
+	grep "^installed tools$" out &&
+	printf "tools/cache.txt\ntools/data/\n" >y/src/.skillsignore &&
+	echo "local cache" >y/src/tools/cache.txt &&
+	mkdir y/src/tools/data &&
+	echo "local data" >y/src/tools/data/x &&
+	echo "hub cache" >x/src/tools/cache.txt &&
+	echo "hub data" >x/src/tools/data &&
+	echo "- more" >>x/src/tools/SKILL.md &&
+	skills-sync -R a/skills x/src >out &&
+	echo "pushed tools" >expect &&
+	test_cmp expect out &&
+	state y/src/tools >before &&
+	test_expect_code 65 skills-sync -R b/skills --pull y/src >out 2>err &&
+	grep "^skipped tools (unsynced cache.txt in the way)$" out &&
+	echo "skills-sync: tools: unsynced cache.txt in the way; run skills-sync --pull --force or resolve" >expect &&
+	test_cmp expect err &&
+	state y/src/tools >after &&
+	test_cmp before after &&
+	rm y/src/tools/cache.txt &&
+	test_expect_code 65 skills-sync -R b/skills --pull y/src >out 2>err &&
+	grep "^skipped tools (unsynced data/ in the way)$" out &&
+	echo "local data" >expect &&
+	test_cmp expect y/src/tools/data/x &&
+	! grep "more" y/src/tools/SKILL.md &&
+	skills-sync -R b/skills --pull --force y/src >out &&
+	grep "^updated tools (local files replaced)$" out &&
+	test_cmp x/src/tools/SKILL.md y/src/tools/SKILL.md &&
+	test_cmp x/src/tools/data y/src/tools/data &&
+	ls -a y/src >list &&
+	! grep skills-sync list &&
+	clean b/skills &&
+	rm y/src/.skillsignore &&
+	skills-sync -R b/skills --pull y/src >out &&
+	test_must_be_empty out
+'
+
+test_expect_success 'an update keeps what is not synced and not in the way' '
+	echo "tools/*.local" >y/src/.skillsignore &&
+	echo "local notes" >y/src/tools/notes.local &&
+	ln -s ../elsewhere y/src/tools/link &&
+	echo "- still more" >>x/src/tools/SKILL.md &&
+	skills-sync -R a/skills x/src >/dev/null &&
+	skills-sync -R b/skills --pull y/src >out &&
+	grep "^updated tools$" out &&
+	test_cmp x/src/tools/SKILL.md y/src/tools/SKILL.md &&
+	echo "local notes" >expect &&
+	test_cmp expect y/src/tools/notes.local &&
+	test "$(readlink y/src/tools/link)" = ../elsewhere
+'
+
+test_expect_success 'what a killed run left: its scratch directory removed, a hidden copy reported and kept' '
+	mkdir b/skills/.git/skills-sync.Ab12Cd y/src/.tools.skills-sync-new.Zz9Yy8 &&
+	echo "work" >b/skills/.git/skills-sync.Ab12Cd/index &&
+	echo "carried" >y/src/.tools.skills-sync-new.Zz9Yy8/cache.txt &&
+	skills-sync -R b/skills --pull y/src >out 2>err &&
+	! test -e b/skills/.git/skills-sync.Ab12Cd &&
+	ls b/skills/.git >list &&
+	! grep "^skills-sync\." list &&
+	grep "/y/src/.tools.skills-sync-new.Zz9Yy8: left by an interrupted skills-sync; take back what it holds, then remove it$" err &&
+	echo "carried" >expect &&
+	test_cmp expect y/src/.tools.skills-sync-new.Zz9Yy8/cache.txt &&
+	rm -r y/src/.tools.skills-sync-new.Zz9Yy8
+'
+
+# always-racer: git, except that before every push machine B pushes a
+# new version of the same skill first.
+cat >always-racer <<EOS
+#!/bin/sh
+case " \$* " in
+*" push "*)
+	echo "- b races \$\$" >>"$TRASH_DIRECTORY/y/src/tools/SKILL.md"
+	BUS_GIT= skills-sync -q --force -R "$TRASH_DIRECTORY/b/skills" \\
+		"$TRASH_DIRECTORY/y/src" || exit 1 ;;
+esac
+exec git "\$@"
+EOS
+chmod +x always-racer
+
+test_expect_success 'a push that loses every race gives up: 75, the hub has the other version' '
+	echo "- x wants this" >>x/src/tools/SKILL.md &&
+	(BUS_GIT="$TRASH_DIRECTORY/always-racer" && export BUS_GIT &&
+		test_expect_code 75 skills-sync -R a/skills --force x/src \
+		>out 2>err) &&
+	grep "the hub changed the same skills during each of 3 tries; run again" err &&
+	git -C skills.git show main:tools/SKILL.md >got &&
+	test_cmp y/src/tools/SKILL.md got &&
+	clean a/skills &&
+	skills-sync -R a/skills --force x/src >out &&
+	echo "pushed tools" >expect &&
+	test_cmp expect out &&
+	git -C skills.git show main:tools/SKILL.md >got &&
+	test_cmp x/src/tools/SKILL.md got
 '
 
 test_expect_success 'usage' '
