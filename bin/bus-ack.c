@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "bus.h"
-#include "tool.h"
+#include "common/tool.h"
 
 static struct station	 st;
 static int		 qflag, zflag, status = EX_OK;

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "bus.h"
-#include "tool.h"
+#include "common/tool.h"
 
 enum format { F_JSON, F_ID, F_PATH, F_TEXT };
 

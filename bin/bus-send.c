@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "bus.h"
-#include "tool.h"
+#include "common/tool.h"
 
 static struct station	 st;
 static struct changes	 staged = CHANGES_INIT;

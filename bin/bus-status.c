@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "bus.h"
-#include "tool.h"
+#include "common/tool.h"
 
 #define SINCE_DEFAULT	(7 * 24 * 60 * 60)
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "bus.h"
-#include "tool.h"
+#include "common/tool.h"
 
 #define PROFILE_MAX	(16 * 1024 * 1024)
 

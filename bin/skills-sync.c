@@ -13,7 +13,7 @@
 #include <sysexits.h>
 
 #include "bus.h"
-#include "tool.h"
+#include "common/tool.h"
 
 static struct skills	 sk;
 static struct station	 bus;

@@ -28,7 +28,7 @@ for page in "$BUS_SRC_DIR"/man/*.[0-9]; do
 done
 
 for tool in "$BUS_BUILD_DIR"/bin/*; do
-	[ -x "$tool" ] || continue
+	[ -f "$tool" ] && [ -x "$tool" ] || continue
 	name=$(basename "$tool")
 	page="$BUS_SRC_DIR/man/$name.1"
 	test_expect_success "$name has a manual page" "test -f '$page'"
