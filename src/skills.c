@@ -204,17 +204,19 @@ ancestor(struct skills *sk, const char *a, const char *b)
 
 /*
  * The directories at the top of the tree of rev (empty: none); with
- * only_skills, only those holding a SKILL.md.
+ * only_skills, only those holding a SKILL.md that is a file, as a
+ * local skill must.
  */
 static int
 read_tree(struct skills *sk, const char *rev, struct skillset *set,
     int only_skills)
 {
-	struct buf out = BUF_INIT, names = BUF_INIT, ids = BUF_INIT;
+	struct buf out = BUF_INIT, paths = BUF_INIT;
 	struct skillset all = SET_INIT;
-	const char **v = NULL, **oid = NULL;
-	char *p, *tab;
-	size_t i;
+	const char **args = NULL;
+	const struct skent *e;
+	char *p, *tab, *slash;
+	size_t i, n = 0;
 	int rv = -1;
 
 	if (rev == NULL || *rev == '\0')
@@ -227,35 +229,45 @@ read_tree(struct skills *sk, const char *rev, struct skillset *set,
 		    strncmp(p, "040000 tree ", 12) != 0)
 			continue;
 		*tab = '\0';
-		set_put(&all, tab + 1, p + 12);
+		set_put(only_skills ? &all : set, tab + 1, p + 12);
 	}
-	if (!only_skills) {
-		set_copy(set, &all);
+	if (!only_skills || all.n == 0) {
 		rv = 0;
 		goto out;
 	}
-	if ((v = reallocarray(NULL, all.n + 1, sizeof(*v))) == NULL ||
-	    (oid = reallocarray(NULL, all.n + 1, sizeof(*oid))) == NULL)
+	/* one ls-tree for every NAME/SKILL.md, each taken literally */
+	if ((args = reallocarray(NULL, all.n + 5, sizeof(*args))) == NULL)
 		err(70, "reallocarray");
+	args[n++] = "ls-tree";
+	args[n++] = "-z";
+	args[n++] = rev;
+	args[n++] = "--";
 	for (i = 0; i < all.n; i++) {
-		buf_addf(&names, "%s:" SKILL_FILE, all.v[i].oid);
-		buf_addc(&names, '\0');
+		buf_addf(&paths, ":(literal)%s/" SKILL_FILE, all.v[i].name);
+		buf_addc(&paths, '\0');
 	}
-	for (i = 0, p = names.s; i < all.n; i++, p += strlen(p) + 1)
-		v[i] = p;
-	if (git_oids(&sk->repo.g, v, all.n, &ids, oid) == -1)
+	for (i = 0, p = paths.s; i < all.n; i++, p += strlen(p) + 1)
+		args[n++] = p;
+	args[n] = NULL;
+	buf_reset(&out);
+	if (git_run(&sk->repo.g, NULL, &out, NULL, args) != 0)
 		goto out;
-	for (i = 0; i < all.n; i++)
-		if (*oid[i] != '\0')
-			set_put(set, all.v[i].name, all.v[i].oid);
+	for (p = out.s; p != NULL && p < out.s + out.len; p += strlen(p) + 1) {
+		if ((strncmp(p, "100644 blob ", 12) != 0 &&
+		    strncmp(p, "100755 blob ", 12) != 0) ||
+		    (tab = strchr(p, '\t')) == NULL ||
+		    (slash = strchr(tab + 1, '/')) == NULL)
+			continue;
+		*slash = '\0';
+		if ((e = set_find(&all, tab + 1)) != NULL)
+			set_put(set, e->name, e->oid);
+	}
 	rv = 0;
 out:
-	free(v);
-	free(oid);
+	free(args);
 	set_free(&all);
 	buf_free(&out);
-	buf_free(&names);
-	buf_free(&ids);
+	buf_free(&paths);
 	return rv;
 }
 

@@ -566,6 +566,23 @@ test_expect_success 'a push that loses every race gives up: 75, the hub has the 
 	test_cmp x/src/tools/SKILL.md got
 '
 
+test_expect_success 'pull: a directory on the hub whose SKILL.md is not a file is no skill' '
+	git clone -q skills.git odd &&
+	mkdir odd/linked odd/nested odd/plain &&
+	ln -s ../tools/SKILL.md odd/linked/SKILL.md &&
+	mkdir odd/nested/SKILL.md &&
+	echo "inside" >odd/nested/SKILL.md/x &&
+	echo "# Plain" >odd/plain/SKILL.md &&
+	git -C odd add . &&
+	git -C odd commit -q -m "odd skills" &&
+	git -C odd push -q origin main &&
+	skills-sync -R b/skills --pull y/src >out &&
+	grep "^installed plain$" out &&
+	! grep "linked\|nested" out &&
+	! test -e y/src/linked &&
+	! test -e y/src/nested
+'
+
 test_expect_success 'usage' '
 	test_expect_code 64 skills-sync a/src 2>err &&
 	grep "no skills repository" err &&
