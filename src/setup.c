@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -38,6 +39,23 @@ is_dir(const char *path)
 	struct stat sb;
 
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* A directory with nothing in it, which git clone fills as it would make it. */
+static int
+is_empty_dir(const char *path)
+{
+	struct dirent *de;
+	DIR *d;
+	int empty = 1;
+
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while (empty && (de = readdir(d)) != NULL)
+		empty = strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0;
+	closedir(d);
+	return empty;
 }
 
 /* The full path of the bus-check that hooks should run. */
@@ -152,8 +170,8 @@ hub_create(const char *dir, FILE *trace)
 	struct buf out = BUF_INIT;
 	int rv = -1;
 
-	if (!is_dir(dir) && git(&g, NULL, "init", "-q", "--bare",
-	    "--initial-branch=main", dir, NULL) != 0)
+	if ((!is_dir(dir) || is_empty_dir(dir)) && git(&g, NULL, "init",
+	    "-q", "--bare", "--initial-branch=main", dir, NULL) != 0)
 		goto out;
 	g.dir = dir;
 	if (git(&g, &out, "rev-parse", "--is-bare-repository", NULL) != 0 ||
@@ -197,6 +215,82 @@ clone_dir(const char *url, struct buf *dir)
 	buf_add(dir, p, (size_t)(url + len - p));
 }
 
+/* Whether two remote URLs name the same hub: as written, or as paths. */
+static int
+same_hub(const char *a, const char *b)
+{
+	char ra[PATH_MAX], rb[PATH_MAX];
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	if (strncmp(a, "file://", 7) == 0)
+		a += 7;
+	if (strncmp(b, "file://", 7) == 0)
+		b += 7;
+	return realpath(a, ra) != NULL && realpath(b, rb) != NULL &&
+	    strcmp(ra, rb) == 0;
+}
+
+/*
+ * A directory that exists already must be a station of this hub for
+ * this agent (or a clone of the hub not yet set up): anything else is
+ * another station, which running bus-init again must not take over.
+ */
+static int
+existing_station(const struct git *g, const char *url, const char *agent)
+{
+	struct buf remote = BUF_INIT, have = BUF_INIT, key = BUF_INIT;
+	int rv = -1, r;
+
+	/* the top of a repository, not a directory somewhere inside one */
+	if ((r = git(g, &have, "rev-parse", "--show-prefix", NULL)) == 0)
+		buf_rtrim(&have);
+	if (r != 0 || have.len > 0) {
+		bus_seterr("%s: exists and is not a git repository", g->dir);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
+	if ((r = git(g, &remote, "config", "--get", "bus.remote",
+	    NULL)) != 0 && r != 1)
+		goto out;
+	buf_rtrim(&remote);
+	if (remote.len == 0)
+		buf_adds(&remote, "origin");
+	buf_addf(&key, "remote.%s.url", remote.s);
+	if ((r = git(g, &have, "config", "--get", key.s, NULL)) != 0) {
+		if (r == 1) {
+			bus_seterr("%s: exists and has no remote %s", g->dir,
+			    remote.s);
+			bus_setclass(FAIL_USAGE);
+		}
+		goto out;
+	}
+	buf_rtrim(&have);
+	if (!same_hub(have.s, url)) {
+		bus_seterr("%s: exists as a clone of %s, not of %s", g->dir,
+		    have.s, url);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
+	buf_reset(&have);
+	if ((r = git(g, &have, "config", "--get", "bus.agent", NULL)) != 0 &&
+	    r != 1)
+		goto out;
+	buf_rtrim(&have);
+	if (have.len > 0 && strcmp(have.s, agent) != 0) {
+		bus_seterr("%s: exists as the station of agent %s; give %s "
+		    "a directory of its own", g->dir, have.s, agent);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
+	rv = 0;
+out:
+	buf_free(&remote);
+	buf_free(&have);
+	buf_free(&key);
+	return rv;
+}
+
 /*
  * Make a station for agent from the hub at url, in dir (NULL: named
  * as git clone would), or set up the clone already there; with key (an
@@ -210,7 +304,7 @@ station_create(const char *agent, const char *url, const char *dir,
 	struct git g = { .dir = NULL, .trace = trace };
 	struct station st;
 	struct changes c = CHANGES_INIT;
-	struct buf path = BUF_INIT, tip = BUF_INIT;
+	struct buf path = BUF_INIT, tip = BUF_INIT, errs = BUF_INIT;
 	char real[PATH_MAX];
 	int opened = 0, rv = -1;
 
@@ -229,14 +323,19 @@ station_create(const char *agent, const char *url, const char *dir,
 		bus_setclass(FAIL_USAGE);
 		goto out;
 	}
-	if (!is_dir(path.s)) {
+	if (!is_dir(path.s) || is_empty_dir(path.s)) {
 		const char *args[] = { "clone", "-q", bare ? "--bare" : "-q",
 		    "--", url, path.s, NULL };
 
-		if (git_run(&g, NULL, NULL, NULL, args) != 0) {
+		/* git's warnings (an empty hub, say) are not ours to show */
+		if (git_run(&g, NULL, NULL, &errs, args) != 0) {
 			bus_setclass(FAIL_TEMP);
 			goto out;
 		}
+	} else {
+		g.dir = path.s;
+		if (existing_station(&g, url, agent) == -1)
+			goto out;
 	}
 	g.dir = path.s;
 	/* a bare clone has no remote-tracking refs; a station needs them */
@@ -262,9 +361,27 @@ station_create(const char *agent, const char *url, const char *dir,
 	opened = 1;
 	if (install_hook(st.gitdir, "pre-commit", stderr) == -1)
 		goto out;
-	if (station_lock(&st) == -1 || sync_fetch(&st) == -1 ||
-	    sync_integrate(&st) == -1)
+	if (station_lock(&st) == -1)
 		goto out;
+	/* a clone of an empty hub: HEAD names git's default branch */
+	if (st.worktree != NULL && !st.checked_out &&
+	    git(&g, NULL, "rev-parse", "-q", "--verify", "HEAD", NULL) == 1) {
+		if (git(&g, NULL, "symbolic-ref", "HEAD", st.ref, NULL) != 0)
+			goto out;
+		st.checked_out = 1;
+	}
+	/* an empty hub gets the layout from its first station */
+	if ((sync_fetch(&st) == -1 && (bus_errclass() != FAIL_TEMP ||
+	    !sync_hub_empty(&st))) || sync_integrate(&st) == -1)
+		goto out;
+	if (station_tips(&st) == -1)
+		goto out;
+	if (st.tip_local.len == 0) {
+		changes_add_data(&c, "README.md", hub_readme,
+		    sizeof(hub_readme) - 1);
+		changes_add_data(&c, ".gitattributes", hub_attributes,
+		    sizeof(hub_attributes) - 1);
+	}
 	buf_reset(&path);
 	buf_addf(&path, "inbox-%s", agent);
 	if (!station_has(&st, path.s)) {
@@ -293,5 +410,6 @@ out:
 	changes_free(&c);
 	buf_free(&path);
 	buf_free(&tip);
+	buf_free(&errs);
 	return rv;
 }

@@ -386,16 +386,13 @@ hub_fetch(struct skills *sk)
 {
 	struct station *st = &sk->repo;
 	char why[1024];
-	int r;
 
 	if (sync_fetch(st) == 0)
 		return station_tips(st);
 	if (bus_errclass() != FAIL_TEMP)
 		return -1;
 	strlcpy(why, bus_error(), sizeof(why));
-	r = git(&st->g, NULL, "ls-remote", "--exit-code", st->remote, st->ref,
-	    NULL);
-	if (r != 2) {
+	if (!sync_hub_empty(st)) {
 		sk->offline = 1;
 		skills_warn(sk, why);
 	}

@@ -504,16 +504,26 @@ out:
 	return rv;
 }
 
-/* The changes from commit old to commit new, as diff-tree sees them. */
+/*
+ * The changes from commit old (empty: none, so every file of new) to
+ * commit new, as diff-tree sees them.
+ */
 int
 station_diff(struct station *st, const char *old, const char *new,
     struct changes *out)
 {
-	struct buf raw = BUF_INIT;
+	const char *empty[] = { "hash-object", "-t", "tree", "--stdin", NULL };
+	struct buf raw = BUF_INIT, none = BUF_INIT;
 	char *p, *end, *meta;
 	char oldmode[8], mode[8], was[128], oid[128];
 	int rv = -1;
 
+	if (*old == '\0') {
+		if (git_run(&st->g, NULL, &none, NULL, empty) != 0)
+			goto out;
+		buf_rtrim(&none);
+		old = none.s;
+	}
 	if (git(&st->g, &raw, "diff-tree", "-r", "-z", "--no-renames",
 	    "--no-commit-id", old, new, NULL) != 0)
 		goto out;
@@ -541,6 +551,7 @@ station_diff(struct station *st, const char *old, const char *new,
 	rv = 0;
 out:
 	buf_free(&raw);
+	buf_free(&none);
 	return rv;
 }
 
@@ -635,7 +646,7 @@ station_advance(struct station *st, const char *new, const char *old,
 	if (journal(st, old) == -1 ||
 	    station_update_ref(st, new, old, why) == -1)
 		goto out;
-	if (st->checked_out && c == NULL && *old != '\0') {
+	if (st->checked_out && c == NULL) {
 		if (station_diff(st, old, new, &diff) == -1)
 			goto out;
 		c = &diff;

@@ -51,6 +51,17 @@ sync_fetch(struct station *st)
 	return 0;
 }
 
+/*
+ * After a failed fetch: whether the hub answers but has no bus branch
+ * yet, as an empty repository that a git host made.
+ */
+int
+sync_hub_empty(struct station *st)
+{
+	return git(&st->g, NULL, "ls-remote", "--exit-code", st->remote,
+	    st->ref, NULL) == 2;
+}
+
 /* The value of a header line of a raw commit ("author ..."), copied. */
 static char *
 header(const char *raw, const char *name)

@@ -64,6 +64,91 @@ test_expect_success 'a bare station' '
 	grep "^inbox-carol/.keep$" files
 '
 
+test_expect_success 'an existing clone of another hub is refused, untouched' '
+	bus-init --hub other.git >/dev/null &&
+	git -C st-alice config --list >before &&
+	test_expect_code 64 bus-init -a alice other.git st-alice 2>err &&
+	echo "bus-init: st-alice: exists as a clone of $TRASH_DIRECTORY/hub.git, not of other.git" >expect &&
+	test_cmp expect err &&
+	git -C st-alice config --list >after &&
+	test_cmp before after
+'
+
+test_expect_success 'an existing station of another agent is refused, untouched' '
+	before=$(hub_tip) &&
+	test_expect_code 64 bus-init -a mallory hub.git st-alice 2>err &&
+	echo "bus-init: st-alice: exists as the station of agent alice; give mallory a directory of its own" >expect &&
+	test_cmp expect err &&
+	test "$(git -C st-alice config bus.agent)" = alice &&
+	test "$(hub_tip)" = "$before"
+'
+
+test_expect_success 'the same hub written another way is the same hub' '
+	bus-init -a alice "$TRASH_DIRECTORY/hub.git/" st-alice >out &&
+	bus-init -a alice "file://$TRASH_DIRECTORY/hub.git" st-alice >>out &&
+	printf "%s\n" "$TRASH_DIRECTORY/st-alice" "$TRASH_DIRECTORY/st-alice" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a directory that is not a clone is refused; an empty one is cloned into' '
+	mkdir -p notes empty st-alice/sub &&
+	echo "mine" >notes/todo &&
+	echo "mine" >st-alice/sub/todo &&
+	test_expect_code 64 bus-init -a dave hub.git notes 2>err &&
+	grep "^bus-init: notes: exists and is not a git repository$" err &&
+	echo "mine" >expect &&
+	test_cmp expect notes/todo &&
+	test_expect_code 64 bus-init -a dave hub.git st-alice/sub 2>err &&
+	grep "st-alice/sub: exists and is not a git repository" err &&
+	bus-init -a dave hub.git empty >out &&
+	test "$(git -C empty config bus.agent)" = dave &&
+	test -f empty/inbox-dave/.keep &&
+	mkdir empty-hub &&
+	bus-init --hub empty-hub &&
+	git -C empty-hub rev-parse --verify -q main >/dev/null
+'
+
+test_expect_success 'an empty hub, as a git host makes one, gets the layout from its first station' '
+	git init -q --bare --initial-branch=trunk hosted.git &&
+	bus-init -a erin hosted.git st-erin >out 2>err &&
+	echo "$TRASH_DIRECTORY/st-erin" >expect &&
+	test_cmp expect out &&
+	test_must_be_empty err &&
+	git -C hosted.git ls-tree -r --name-only main >files &&
+	cat >expect <<-EOF &&
+	.gitattributes
+	README.md
+	archive-erin/.keep
+	inbox-erin/.keep
+	EOF
+	test_cmp expect files &&
+	git -C hosted.git show main:.gitattributes >attrs &&
+	echo "user-sync/USER.md merge=profile" >expect &&
+	test_cmp expect attrs &&
+	test "$(git -C st-erin symbolic-ref HEAD)" = refs/heads/main &&
+	test -f st-erin/README.md &&
+	test -f st-erin/inbox-erin/.keep &&
+	git -C st-erin status --porcelain >status &&
+	test_must_be_empty status
+'
+
+test_expect_success 'a clone of the empty hub made before then joins with the whole tree' '
+	git init -q --bare early.git &&
+	git clone -q early.git st-fay 2>/dev/null &&
+	bus-init -a gus early.git st-gus >/dev/null &&
+	bus-init -a fay early.git st-fay >out &&
+	test "$(git -C st-fay symbolic-ref HEAD)" = refs/heads/main &&
+	test -f st-fay/README.md &&
+	test -f st-fay/inbox-gus/.keep &&
+	test -f st-fay/inbox-fay/.keep &&
+	git -C st-fay status --porcelain >status &&
+	test_must_be_empty status &&
+	id=$(bus-send -C st-fay gus hello) &&
+	bus-recv -C st-gus -f id >ids &&
+	echo "$id" >expect &&
+	test_cmp expect ids
+'
+
 test_expect_success 'a bad agent name is refused and nothing is made' '
 	test_expect_code 64 bus-init -a Dave hub.git st-dave 2>err &&
 	grep "Dave: not an agent name" err &&
