@@ -166,14 +166,15 @@ replay(struct station *st, const char *local, const char *remote)
 	struct commit_spec *spec = NULL;
 	struct changes *all = NULL;
 	const char *msg;
-	char *p, *nl;
+	char *p, *nl, *sp;
 	size_t n = 0, i;
 	int rv = -1;
 
 	buf_addf(&range, "%s..%s", remote, local);
 	if (git(&st->g, &list, "rev-list", "--reverse", "--topo-order",
-	    range.s, NULL) != 0)
+	    "--parents", range.s, NULL) != 0)
 		goto out;
+	/* "commit parents": a root commit (it began an empty hub) has none */
 	for (p = list.s; p != NULL && (nl = strchr(p, '\n')) != NULL;
 	    p = nl + 1) {
 		*nl = '\0';
@@ -183,8 +184,12 @@ replay(struct station *st, const char *local, const char *remote)
 		memset(&r[n], 0, sizeof(r[n]));
 		n++;
 		buf_reset(&parent);
-		buf_addf(&parent, "%s^", p);
-		if (station_diff(st, parent.s, p, &r[n - 1].changes) == -1 ||
+		if ((sp = strchr(p, ' ')) != NULL) {
+			*sp++ = '\0';
+			buf_add(&parent, sp, strcspn(sp, " "));
+		}
+		if (station_diff(st, parent.len > 0 ? parent.s : "", p,
+		    &r[n - 1].changes) == -1 ||
 		    git(&st->g, &r[n - 1].raw, "cat-file", "commit", p,
 		    NULL) != 0)
 			goto out;

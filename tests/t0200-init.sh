@@ -149,6 +149,48 @@ test_expect_success 'a clone of the empty hub made before then joins with the wh
 	test_cmp expect ids
 '
 
+# racer: git, except that before the first push another station
+# begins the same empty hub, so that this one loses the race.
+cat >racer <<EOS
+#!/bin/sh
+case " \$* " in
+*" push "*)
+	if ! test -e "$TRASH_DIRECTORY/raced"; then
+		: >"$TRASH_DIRECTORY/raced"
+		BUS_GIT= bus-init -a hal "$TRASH_DIRECTORY/race.git" \\
+			"$TRASH_DIRECTORY/st-hal" >/dev/null || exit 1
+	fi ;;
+esac
+exec git "\$@"
+EOS
+chmod +x racer
+
+test_expect_success 'two stations beginning the same empty hub at once: both join' '
+	git init -q --bare race.git &&
+	(BUS_GIT="$TRASH_DIRECTORY/racer" && export BUS_GIT &&
+		bus-init -a ivy race.git st-ivy >out) &&
+	test -e raced &&
+	git -C race.git log --format=%s main >log &&
+	cat >expect <<-EOF &&
+	bus-init: agent ivy joins
+	bus-init: agent hal joins
+	EOF
+	test_cmp expect log &&
+	git -C race.git ls-tree -r --name-only main >files &&
+	cat >expect <<-EOF &&
+	.gitattributes
+	README.md
+	archive-hal/.keep
+	archive-ivy/.keep
+	inbox-hal/.keep
+	inbox-ivy/.keep
+	EOF
+	test_cmp expect files &&
+	git -C st-ivy status --porcelain >status &&
+	test_must_be_empty status &&
+	test "$(git -C st-ivy rev-parse HEAD)" = "$(git -C race.git rev-parse main)"
+'
+
 test_expect_success 'a bad agent name is refused and nothing is made' '
 	test_expect_code 64 bus-init -a Dave hub.git st-dave 2>err &&
 	grep "Dave: not an agent name" err &&
