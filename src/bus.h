@@ -475,6 +475,7 @@ enum kind {
 	K_SKILL,		/* a directory with its SKILL.md taken */
 	K_DIR,			/* another directory */
 	K_IGNORED,		/* a directory that the ignore rules leave out */
+	K_REPO,			/* a git repository of its own */
 	K_LINK,			/* a symlink */
 	K_FILE			/* anything else */
 };

@@ -119,6 +119,24 @@ make_parents(const char *top, const char *path)
 	return rv;
 }
 
+/* Whether something other than a directory stands above path in top. */
+static int
+file_above(const char *top, const char *path)
+{
+	struct buf dir = BUF_INIT;
+	struct stat sb;
+	const char *p;
+	int rv = 0;
+
+	for (p = strchr(path, '/'); p != NULL && !rv; p = strchr(p + 1, '/')) {
+		buf_reset(&dir);
+		buf_addf(&dir, "%s/%.*s", top, (int)(p - path), path);
+		rv = lstat(dir.s, &sb) == 0 && !S_ISDIR(sb.st_mode);
+	}
+	buf_free(&dir);
+	return rv;
+}
+
 static void
 sync_dir(const char *dir)
 {
@@ -312,6 +330,9 @@ scan_dir(struct skills *sk, const char *dir, struct scan *sc)
 			continue;
 		n = strlen(p);
 		if (p[n - 1] == '/') {
+			/* git lists a repository as a directory, never inside */
+			if (n == strlen(e->name) + 1)
+				e->kind = K_REPO;
 			left_out(sc, p, "a git repository");
 			continue;
 		}
@@ -519,12 +540,13 @@ carry_over(struct scan *sc, const char *name, const char *from_top,
 		buf_addf(&from, "%s/%s", from_top, rel.s);
 		buf_reset(&to);
 		buf_addf(&to, "%s/%s", to_top, rel.s);
-		if (lstat(to.s, &sb) == 0 || lstat(from.s, &sb) == -1)
+		/* something at it or a file above it: only when forced */
+		if (lstat(to.s, &sb) == 0 || file_above(to_top, rel.s) ||
+		    lstat(from.s, &sb) == -1)
 			continue;
 		if (make_parents(to_top, rel.s) == -1)
 			goto out;
-		/* a file above it in the way: only when forced */
-		if (rename(from.s, to.s) == -1 && errno != ENOTDIR) {
+		if (rename(from.s, to.s) == -1) {
 			bus_seterrno("rename %s", from.s);
 			goto out;
 		}

@@ -29,6 +29,7 @@
 #define BASE_REFS	"refs/skills-sync/base/"
 #define ASIDE_REFS	"refs/skills-sync/unpushed/"
 #define JOURNAL		"skills-sync-checkout"
+#define SCRATCH		"skills-sync."	/* and XXXXXX: a run's own directory */
 #define ROUNDS		3	/* classify, commit, push: after a set-aside */
 
 /* One local directory being pushed. */
@@ -869,6 +870,9 @@ skills_pull(struct skills *sk, const char *dir)
 			note(sk, SKILL_SKIPPED, h->name, "not a directory here");
 		else if (e->kind == K_IGNORED)
 			note(sk, SKILL_SKIPPED, h->name, "ignored here");
+		else if (e->kind == K_REPO)
+			note(sk, SKILL_SKIPPED, h->name,
+			    "a git repository here");
 		else if (same(l = e->oid, h->oid))
 			set_put(&next, h->name, h->oid);
 		else if (l == NULL || same(l, o))
@@ -895,12 +899,13 @@ skills_pull(struct skills *sk, const char *dir)
 				note(sk, SKILL_CONFLICT, h->name, msg.s);
 				continue;
 			}
-			why = "local files replaced";
+			why = why != NULL ? "local changes and files replaced" :
+			    "local files replaced";
 		}
-		note(sk, act, h->name, why);
 		if (!dry && install(sk, &sc, h->name, &files,
 		    act == SKILL_UPDATED) == -1)
 			goto out;
+		note(sk, act, h->name, why);
 		set_put(&next, h->name, h->oid);
 	}
 	for (i = 0; i < sc.found.n; i++) {
@@ -1093,8 +1098,8 @@ remove_stale(const char *gitdir)
 	if ((d = opendir(gitdir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, "skills-sync.", 12) != 0 ||
-		    strlen(de->d_name) != 18)
+		if (strncmp(de->d_name, SCRATCH, sizeof(SCRATCH) - 1) != 0 ||
+		    strlen(de->d_name) != sizeof(SCRATCH) - 1 + 6)
 			continue;
 		buf_reset(&path);
 		buf_addf(&path, "%s/%s", gitdir, de->d_name);
@@ -1152,9 +1157,9 @@ skills_open(struct skills *sk, const char *path, const char *remote,
 	if (station_lock(st) == -1)
 		goto out;
 	remove_stale(st->gitdir);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/skills-sync.XXXXXX",
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/" SCRATCH "XXXXXX",
 	    st->gitdir) >= sizeof(tmp) || mkdtemp(tmp) == NULL) {
-		bus_seterrno("%s/skills-sync.XXXXXX", st->gitdir);
+		bus_seterrno("%s/" SCRATCH "XXXXXX", st->gitdir);
 		goto out;
 	}
 	sk->tmp = xstrdup(tmp);

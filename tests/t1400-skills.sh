@@ -583,6 +583,45 @@ test_expect_success 'pull: a directory on the hub whose SKILL.md is not a file i
 	! test -e y/src/nested
 '
 
+test_expect_success 'pull: a git repository where a hub skill goes is left alone' '
+	mkdir -p x/src/kit &&
+	echo "# Kit" >x/src/kit/SKILL.md &&
+	skills-sync -R a/skills x/src >/dev/null &&
+	mkdir y/src/kit &&
+	git -C y/src/kit init -q &&
+	echo "work" >y/src/kit/notes.txt &&
+	git -C y/src/kit add notes.txt &&
+	git -C y/src/kit commit -q -m mine &&
+	skills-sync -R b/skills --pull y/src >out &&
+	grep "^skipped kit (a git repository here)$" out &&
+	git -C y/src/kit log --format=%s >log &&
+	echo mine >expect &&
+	test_cmp expect log &&
+	! test -e y/src/kit/SKILL.md
+'
+
+test_expect_success 'pull --force: unsynced files below a directory that became a file on the hub' '
+	mkdir -p x/src/deep/data/sub &&
+	echo "# Deep" >x/src/deep/SKILL.md &&
+	echo "kept" >x/src/deep/data/sub/keep.md &&
+	skills-sync -R a/skills x/src >/dev/null &&
+	skills-sync -R b/skills --pull y/src >/dev/null &&
+	echo "deep/**/*.local" >>y/src/.skillsignore &&
+	echo "mine" >y/src/deep/data/sub/x.local &&
+	rm -r x/src/deep/data &&
+	echo "now a file" >x/src/deep/data &&
+	skills-sync -R a/skills x/src >/dev/null &&
+	test_expect_code 65 skills-sync -R b/skills --pull y/src >out &&
+	grep "^skipped deep (unsynced data/sub/x.local in the way)$" out &&
+	echo "mine" >expect &&
+	test_cmp expect y/src/deep/data/sub/x.local &&
+	skills-sync -R b/skills --pull --force y/src >out &&
+	grep "^updated deep (local files replaced)$" out &&
+	test_cmp x/src/deep/data y/src/deep/data &&
+	ls -a y/src >list &&
+	! grep skills-sync list
+'
+
 test_expect_success 'usage' '
 	test_expect_code 64 skills-sync a/src 2>err &&
 	grep "no skills repository" err &&
