@@ -406,7 +406,7 @@ int	 station_create(const char *, const char *, const char *, int,
 /* sync.c: fetch, fast-forward or replay, push with retries */
 
 int	 sync_fetch(struct station *);
-int	 sync_hub_empty(struct station *);
+int	 sync_hub_refs(struct station *);
 int	 sync_integrate(struct station *);
 int	 sync_queued(struct station *);
 int	 sync_push(struct station *);

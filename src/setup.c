@@ -41,21 +41,25 @@ is_dir(const char *path)
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-/* A directory with nothing in it, which git clone fills as it would make it. */
+/*
+ * Whether the directory path holds nothing but name (NULL: nothing at
+ * all): git clone and git init take an empty directory as a new one.
+ */
 static int
-is_empty_dir(const char *path)
+holds_only(const char *path, const char *name)
 {
 	struct dirent *de;
 	DIR *d;
-	int empty = 1;
+	int only = 1;
 
 	if ((d = opendir(path)) == NULL)
 		return 0;
-	while (empty && (de = readdir(d)) != NULL)
-		empty = strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0;
+	while (only && (de = readdir(d)) != NULL)
+		only = strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    (name != NULL && strcmp(de->d_name, name) == 0);
 	closedir(d);
-	return empty;
+	return only;
 }
 
 /* The full path of the bus-check that hooks should run. */
@@ -170,7 +174,7 @@ hub_create(const char *dir, FILE *trace)
 	struct buf out = BUF_INIT;
 	int rv = -1;
 
-	if ((!is_dir(dir) || is_empty_dir(dir)) && git(&g, NULL, "init",
+	if ((!is_dir(dir) || holds_only(dir, NULL)) && git(&g, NULL, "init",
 	    "-q", "--bare", "--initial-branch=main", dir, NULL) != 0)
 		goto out;
 	g.dir = dir;
@@ -215,38 +219,71 @@ clone_dir(const char *url, struct buf *dir)
 	buf_add(dir, p, (size_t)(url + len - p));
 }
 
-/* Whether two remote URLs name the same hub: as written, or as paths. */
+/*
+ * The directory a local hub's url names, as git clone finds it (the
+ * name as given, then with .git or /.git), into real.
+ */
+static int
+hub_dir(const char *url, char *real)
+{
+	static const char *const suffix[] = { "", ".git", "/.git" };
+	char try[PATH_MAX];
+	size_t i;
+
+	if (strncmp(url, "file://", 7) == 0)
+		url += 7;
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++)
+		if ((size_t)snprintf(try, sizeof(try), "%s%s", url,
+		    suffix[i]) < sizeof(try) && realpath(try, real) != NULL &&
+		    is_dir(real))
+			return 0;
+	return -1;
+}
+
+/*
+ * Whether two remote URLs name the same hub: the same text but for
+ * trailing slashes, or the same local directory.
+ */
 static int
 same_hub(const char *a, const char *b)
 {
 	char ra[PATH_MAX], rb[PATH_MAX];
+	size_t na = strlen(a), nb = strlen(b);
 
-	if (strcmp(a, b) == 0)
+	while (na > 1 && a[na - 1] == '/')
+		na--;
+	while (nb > 1 && b[nb - 1] == '/')
+		nb--;
+	if (na == nb && strncmp(a, b, na) == 0)
 		return 1;
-	if (strncmp(a, "file://", 7) == 0)
-		a += 7;
-	if (strncmp(b, "file://", 7) == 0)
-		b += 7;
-	return realpath(a, ra) != NULL && realpath(b, rb) != NULL &&
+	return hub_dir(a, ra) == 0 && hub_dir(b, rb) == 0 &&
 	    strcmp(ra, rb) == 0;
 }
 
 /*
- * A directory that exists already must be a station of this hub for
- * this agent (or a clone of the hub not yet set up): anything else is
- * another station, which running bus-init again must not take over.
+ * A directory that holds something already must be the top of a clone
+ * of this hub, and, if it is a station, this agent's: anything else is
+ * not bus-init's to take over.
  */
 static int
 existing_station(const struct git *g, const char *url, const char *agent)
 {
-	struct buf remote = BUF_INIT, have = BUF_INIT, key = BUF_INIT;
-	int rv = -1, r;
+	struct buf out = BUF_INIT, remote = BUF_INIT, key = BUF_INIT;
+	char real[PATH_MAX];
+	int rv = -1, r, bare;
 
-	/* the top of a repository, not a directory somewhere inside one */
-	if ((r = git(g, &have, "rev-parse", "--show-prefix", NULL)) == 0)
-		buf_rtrim(&have);
-	if (r != 0 || have.len > 0) {
-		bus_seterr("%s: exists and is not a git repository", g->dir);
+	/* its top: the work tree, or the git directory of a bare clone */
+	if (git(g, &out, "rev-parse", "--is-bare-repository", NULL) == 0) {
+		bare = strncmp(out.s, "true", 4) == 0;
+		buf_reset(&out);
+		if (git(g, &out, "rev-parse", bare ? "--absolute-git-dir" :
+		    "--show-toplevel", NULL) == 0)
+			buf_rtrim(&out);
+	}
+	if (out.len == 0 || realpath(g->dir, real) == NULL ||
+	    strcmp(out.s, real) != 0) {
+		bus_seterr("%s: exists and is not the top of a git repository",
+		    g->dir);
 		bus_setclass(FAIL_USAGE);
 		goto out;
 	}
@@ -257,7 +294,8 @@ existing_station(const struct git *g, const char *url, const char *agent)
 	if (remote.len == 0)
 		buf_adds(&remote, "origin");
 	buf_addf(&key, "remote.%s.url", remote.s);
-	if ((r = git(g, &have, "config", "--get", key.s, NULL)) != 0) {
+	buf_reset(&out);
+	if ((r = git(g, &out, "config", "--get", key.s, NULL)) != 0) {
 		if (r == 1) {
 			bus_seterr("%s: exists and has no remote %s", g->dir,
 			    remote.s);
@@ -265,28 +303,28 @@ existing_station(const struct git *g, const char *url, const char *agent)
 		}
 		goto out;
 	}
-	buf_rtrim(&have);
-	if (!same_hub(have.s, url)) {
+	buf_rtrim(&out);
+	if (!same_hub(out.s, url)) {
 		bus_seterr("%s: exists as a clone of %s, not of %s", g->dir,
-		    have.s, url);
+		    out.s, url);
 		bus_setclass(FAIL_USAGE);
 		goto out;
 	}
-	buf_reset(&have);
-	if ((r = git(g, &have, "config", "--get", "bus.agent", NULL)) != 0 &&
+	buf_reset(&out);
+	if ((r = git(g, &out, "config", "--get", "bus.agent", NULL)) != 0 &&
 	    r != 1)
 		goto out;
-	buf_rtrim(&have);
-	if (have.len > 0 && strcmp(have.s, agent) != 0) {
+	buf_rtrim(&out);
+	if (out.len > 0 && strcmp(out.s, agent) != 0) {
 		bus_seterr("%s: exists as the station of agent %s; give %s "
-		    "a directory of its own", g->dir, have.s, agent);
+		    "a directory of its own", g->dir, out.s, agent);
 		bus_setclass(FAIL_USAGE);
 		goto out;
 	}
 	rv = 0;
 out:
+	buf_free(&out);
 	buf_free(&remote);
-	buf_free(&have);
 	buf_free(&key);
 	return rv;
 }
@@ -304,9 +342,9 @@ station_create(const char *agent, const char *url, const char *dir,
 	struct git g = { .dir = NULL, .trace = trace };
 	struct station st;
 	struct changes c = CHANGES_INIT;
-	struct buf path = BUF_INIT, tip = BUF_INIT, errs = BUF_INIT;
+	struct buf path = BUF_INIT, tip = BUF_INIT, dotgit = BUF_INIT;
 	char real[PATH_MAX];
-	int opened = 0, rv = -1;
+	int opened = 0, empty = 0, unborn, rv = -1, r;
 
 	if (!valid_agent(agent, strlen(agent))) {
 		bus_seterr("%s: not an agent name ([a-z0-9][a-z0-9-]{0,31})",
@@ -323,21 +361,36 @@ station_create(const char *agent, const char *url, const char *dir,
 		bus_setclass(FAIL_USAGE);
 		goto out;
 	}
-	if (!is_dir(path.s) || is_empty_dir(path.s)) {
-		const char *args[] = { "clone", "-q", bare ? "--bare" : "-q",
-		    "--", url, path.s, NULL };
-
-		/* git's warnings (an empty hub, say) are not ours to show */
-		if (git_run(&g, NULL, NULL, &errs, args) != 0) {
-			bus_setclass(FAIL_TEMP);
-			goto out;
-		}
-	} else {
+	if (is_dir(path.s) && !holds_only(path.s, NULL)) {
 		g.dir = path.s;
 		if (existing_station(&g, url, agent) == -1)
 			goto out;
+	} else if (access(path.s, F_OK) == 0 && !is_dir(path.s)) {
+		bus_seterr("%s: exists and is not a directory", path.s);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	} else {
+		const char *args[] = { "clone", "-q", bare ? "--bare" : "-q",
+		    "--", url, path.s, NULL };
+
+		/* git's own messages on stderr: ssh says why it failed */
+		if (git_run(&g, NULL, NULL, NULL, args) != 0) {
+			bus_setclass(FAIL_TEMP);
+			goto out;
+		}
 	}
 	g.dir = path.s;
+	/* a clone of an empty hub: nothing yet, and nothing to overwrite */
+	unborn = git(&g, NULL, "rev-parse", "-q", "--verify", "HEAD",
+	    NULL) == 1;
+	buf_addf(&dotgit, "%s/.git", path.s);
+	if (unborn && access(dotgit.s, F_OK) == 0 && !holds_only(path.s,
+	    ".git")) {
+		bus_seterr("%s: a clone of an empty hub with files in it; "
+		    "move them away first", path.s);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
 	/* a bare clone has no remote-tracking refs; a station needs them */
 	if (bare && git(&g, NULL, "config", "remote.origin.fetch",
 	    "+refs/heads/*:refs/remotes/origin/*", NULL) != 0)
@@ -363,19 +416,39 @@ station_create(const char *agent, const char *url, const char *dir,
 		goto out;
 	if (station_lock(&st) == -1)
 		goto out;
-	/* a clone of an empty hub: HEAD names git's default branch */
-	if (st.worktree != NULL && !st.checked_out &&
-	    git(&g, NULL, "rev-parse", "-q", "--verify", "HEAD", NULL) == 1) {
-		if (git(&g, NULL, "symbolic-ref", "HEAD", st.ref, NULL) != 0)
+	/*
+	 * A clone of an empty hub: HEAD may name git's default branch,
+	 * yet to be born.  The bus branch is checked out instead.
+	 */
+	if (st.worktree != NULL && unborn) {
+		if (!st.checked_out && git(&g, NULL, "symbolic-ref", "HEAD",
+		    st.ref, NULL) != 0)
 			goto out;
 		st.checked_out = 1;
 	}
 	/* an empty hub gets the layout from its first station */
-	if ((sync_fetch(&st) == -1 && (bus_errclass() != FAIL_TEMP ||
-	    !sync_hub_empty(&st))) || sync_integrate(&st) == -1)
+	if (sync_fetch(&st) == -1) {
+		if (bus_errclass() != FAIL_TEMP || (r = sync_hub_refs(&st)) ==
+		    -1)
+			goto out;
+		if (r == 1) {
+			bus_seterr("%s: the hub has no branch %s, and is not "
+			    "empty: not a bus", url, st.branch);
+			bus_setclass(FAIL_USAGE);
+			goto out;
+		}
+		empty = 1;
+	}
+	if (sync_integrate(&st) == -1 || station_tips(&st) == -1)
 		goto out;
-	if (station_tips(&st) == -1)
+	/* what the station has on its own is pushed: only a bus */
+	if (empty && st.tip_local.len > 0 && (!station_has(&st,
+	    "README.md") || !station_has(&st, ".gitattributes"))) {
+		bus_seterr("%s: the hub is empty and %s holds commits that "
+		    "are not a bus", path.s, st.branch);
+		bus_setclass(FAIL_USAGE);
 		goto out;
+	}
 	if (st.tip_local.len == 0) {
 		changes_add_data(&c, "README.md", hub_readme,
 		    sizeof(hub_readme) - 1);
@@ -410,6 +483,6 @@ out:
 	changes_free(&c);
 	buf_free(&path);
 	buf_free(&tip);
-	buf_free(&errs);
+	buf_free(&dotgit);
 	return rv;
 }

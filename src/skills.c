@@ -393,7 +393,7 @@ hub_fetch(struct skills *sk)
 	if (bus_errclass() != FAIL_TEMP)
 		return -1;
 	strlcpy(why, bus_error(), sizeof(why));
-	if (!sync_hub_empty(st)) {
+	if (sync_hub_refs(st) == -1) {
 		sk->offline = 1;
 		skills_warn(sk, why);
 	}

@@ -52,14 +52,31 @@ sync_fetch(struct station *st)
 }
 
 /*
- * After a failed fetch: whether the hub answers but has no bus branch
- * yet, as an empty repository that a git host made.
+ * After a failed fetch, why: 0 the hub is empty (no ref at all, as a
+ * git host makes a new repository), 1 it has refs but not the bus
+ * branch, -1 anything else (it cannot be reached, say), the fetch's
+ * error kept.
  */
 int
-sync_hub_empty(struct station *st)
+sync_hub_refs(struct station *st)
 {
-	return git(&st->g, NULL, "ls-remote", "--exit-code", st->remote,
-	    st->ref, NULL) == 2;
+	struct buf out = BUF_INIT, line = BUF_INIT;
+	char why[1024];
+	int r;
+
+	strlcpy(why, bus_error(), sizeof(why));
+	buf_addf(&line, "\t%s\n", st->ref);
+	if ((r = git(&st->g, &out, "ls-remote", st->remote, NULL)) == 0)
+		r = out.len == 0 ? 0 : strstr(out.s, line.s) == NULL ? 1 : -1;
+	else
+		r = -1;
+	if (r == -1) {
+		bus_seterr("%s", why);
+		bus_setclass(FAIL_TEMP);
+	}
+	buf_free(&out);
+	buf_free(&line);
+	return r;
 }
 
 /* The value of a header line of a raw commit ("author ..."), copied. */

@@ -87,6 +87,11 @@ test_expect_success 'the same hub written another way is the same hub' '
 	bus-init -a alice "$TRASH_DIRECTORY/hub.git/" st-alice >out &&
 	bus-init -a alice "file://$TRASH_DIRECTORY/hub.git" st-alice >>out &&
 	printf "%s\n" "$TRASH_DIRECTORY/st-alice" "$TRASH_DIRECTORY/st-alice" >expect &&
+	test_cmp expect out &&
+	bus-init --hub named.git &&
+	bus-init -a jo named st-jo >out &&
+	bus-init -a jo named st-jo >>out &&
+	printf "%s\n" "$TRASH_DIRECTORY/st-jo" "$TRASH_DIRECTORY/st-jo" >expect &&
 	test_cmp expect out
 '
 
@@ -94,12 +99,18 @@ test_expect_success 'a directory that is not a clone is refused; an empty one is
 	mkdir -p notes empty st-alice/sub &&
 	echo "mine" >notes/todo &&
 	echo "mine" >st-alice/sub/todo &&
+	echo "mine" >afile &&
 	test_expect_code 64 bus-init -a dave hub.git notes 2>err &&
-	grep "^bus-init: notes: exists and is not a git repository$" err &&
+	grep "^bus-init: notes: exists and is not the top of a git repository$" err &&
 	echo "mine" >expect &&
 	test_cmp expect notes/todo &&
 	test_expect_code 64 bus-init -a dave hub.git st-alice/sub 2>err &&
-	grep "st-alice/sub: exists and is not a git repository" err &&
+	grep "st-alice/sub: exists and is not the top of a git repository" err &&
+	test_expect_code 64 bus-init -a alice hub.git st-alice/.git 2>err &&
+	grep "st-alice/.git: exists and is not the top of a git repository" err &&
+	test_expect_code 64 bus-init -a dave hub.git afile 2>err &&
+	grep "^bus-init: afile: exists and is not a directory$" err &&
+	test_cmp expect afile &&
 	bus-init -a dave hub.git empty >out &&
 	test "$(git -C empty config bus.agent)" = dave &&
 	test -f empty/inbox-dave/.keep &&
@@ -113,7 +124,7 @@ test_expect_success 'an empty hub, as a git host makes one, gets the layout from
 	bus-init -a erin hosted.git st-erin >out 2>err &&
 	echo "$TRASH_DIRECTORY/st-erin" >expect &&
 	test_cmp expect out &&
-	test_must_be_empty err &&
+	! grep "^bus-init:" err &&
 	git -C hosted.git ls-tree -r --name-only main >files &&
 	cat >expect <<-EOF &&
 	.gitattributes
@@ -147,6 +158,38 @@ test_expect_success 'a clone of the empty hub made before then joins with the wh
 	bus-recv -C st-gus -f id >ids &&
 	echo "$id" >expect &&
 	test_cmp expect ids
+'
+
+test_expect_success 'a repository with other branches but no bus branch is not a bus' '
+	git init -q --bare project.git &&
+	git clone -q project.git proj 2>/dev/null &&
+	echo "int main;" >proj/app.c &&
+	git -C proj add app.c &&
+	git -C proj commit -q -m app &&
+	git -C proj push -q origin HEAD:trunk &&
+	test_expect_code 64 bus-init -a kim project.git st-kim 2>err &&
+	grep "project.git: the hub has no branch main, and is not empty: not a bus" err &&
+	git -C project.git for-each-ref --format="%(refname)" >refs &&
+	echo refs/heads/trunk >expect &&
+	test_cmp expect refs
+'
+
+test_expect_success 'a clone of an empty hub with work of its own is not made a bus' '
+	git init -q --bare blank.git &&
+	git clone -q blank.git st-lee 2>/dev/null &&
+	echo "mine" >st-lee/README.md &&
+	test_expect_code 64 bus-init -a lee blank.git st-lee 2>err &&
+	grep "st-lee: a clone of an empty hub with files in it; move them away first" err &&
+	test_must_fail git -C st-lee config bus.agent &&
+	echo "mine" >expect &&
+	test_cmp expect st-lee/README.md &&
+	git -C st-lee add README.md &&
+	git -C st-lee commit -q -m mine &&
+	test_expect_code 64 bus-init -a lee blank.git st-lee 2>err &&
+	grep "st-lee: the hub is empty and main holds commits that are not a bus" err &&
+	git -C blank.git for-each-ref >refs &&
+	test_must_be_empty refs &&
+	test_cmp expect st-lee/README.md
 '
 
 # racer: git, except that before the first push another station
