@@ -86,6 +86,7 @@ struct run {
 	struct buf	*out;		/* captured stdout; NULL: /dev/null */
 	struct buf	*err;		/* captured stderr; NULL: ours */
 	int		 timeout_ms;	/* > 0: kill the child after this */
+	int		 keep_fd;	/* > 2: a descriptor the child keeps */
 
 	/* results */
 	int		 status;	/* exit status, or 128 + signal */
@@ -102,6 +103,8 @@ struct git {
 	const char	*dir;		/* the repository: git -C dir */
 	FILE		*trace;		/* -v: each command echoed here */
 	const char *const *env;		/* more "NAME=value" for git, or NULL */
+	int		 lockfd;	/* > 2: the station's lock, held by the
+					   commands that write refs or the index */
 };
 
 int	 git_run(const struct git *, const struct buf *, struct buf *,

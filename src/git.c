@@ -85,6 +85,25 @@ last_line(const struct buf *b, const char **p, int *n)
 }
 
 /*
+ * Whether git's command writes refs or the index.  Such a command keeps
+ * the station's lock: if the tool is killed, the next command waits
+ * for it to finish, then sees what it did (a moved branch, say) and
+ * brings the work tree along.
+ */
+static int
+holds_lock(const char *cmd)
+{
+	static const char *const writers[] = { "fast-import", "read-tree",
+	    "update-index", "update-ref" };
+	size_t i;
+
+	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
+		if (strcmp(cmd, writers[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
  * Run git with args (NULL-terminated) in g->dir, feeding it in (may be
  * NULL) and capturing out and err (either may be NULL: stdout is then
  * discarded, stderr passed through).  Returns git's exit status, with
@@ -148,6 +167,8 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 	}
 	r.out = out;
 	r.err = err;
+	if (holds_lock(args[0]))
+		r.keep_fd = g->lockfd;
 	if (run(&r) == -1)
 		goto out;
 	if (r.status != 0) {

@@ -340,7 +340,14 @@ run(struct run *r)
 	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) != 0)
 		goto spawnerr;
 
+	/* the one descriptor the child inherits: we are single-threaded */
+	if (r->keep_fd > 2 && fcntl(r->keep_fd, F_SETFD, 0) == -1) {
+		bus_seterrno("fcntl");
+		goto out;
+	}
 	rc = posix_spawn(&pid, path, &fa, &attr, (char *const *)r->argv, env);
+	if (r->keep_fd > 2)
+		(void)fcntl(r->keep_fd, F_SETFD, FD_CLOEXEC);
 	if (rc != 0) {
 		pid = -1;
 		goto spawnerr;

@@ -320,6 +320,7 @@ station_lock(struct station *st)
 		nanosleep(&tick, NULL);
 	}
 	st->tips_known = 0;	/* others may have moved them meanwhile */
+	st->g.lockfd = st->lockfd;
 	return station_recover(st);
 fail:
 	close(st->lockfd);
@@ -333,6 +334,7 @@ station_unlock(struct station *st)
 	if (st->lockfd != -1) {
 		close(st->lockfd);
 		st->lockfd = -1;
+		st->g.lockfd = 0;
 	}
 }
 

@@ -61,4 +61,57 @@ test_expect_success 'no partial message anywhere: every file on the hub is valid
 	(cd check && git ls-files -z -- "inbox-*" "archive-*" | bus-check -z -)
 '
 
+# slow-import: git, except that fast-import answers at once (from a
+# run on a scratch ref, which makes the same commit) but moves the
+# branch only a while later, as a fast-import does that outlives the
+# tool that started it.
+cat >slow-import <<EOS
+#!/bin/sh
+case " \$* " in
+*" fast-import "*)
+	cat >"$TRASH_DIRECTORY/import-stream"
+	sed "s|^commit refs/heads/|commit refs/scratch/|" \\
+		"$TRASH_DIRECTORY/import-stream" | git "\$@"
+	rc=\$?
+	: >"$TRASH_DIRECTORY/importing"
+	sleep 2
+	git "\$@" <"$TRASH_DIRECTORY/import-stream" >/dev/null
+	: >"$TRASH_DIRECTORY/imported"
+	exit \$rc ;;
+esac
+exec git "\$@"
+EOS
+chmod +x slow-import
+
+# wait_for FILE: until FILE exists, for at most 20 seconds.
+wait_for () {
+	_n=0
+	while ! test -e "$1"; do
+		[ $_n -lt 200 ] || return 1
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+}
+
+test_expect_success 'a commit that lands after its tool was killed reaches the work tree' '
+	git -C st-a config bus.lockTimeout 30 &&
+	(BUS_GIT="$TRASH_DIRECTORY/slow-import" && export BUS_GIT &&
+		cd st-a && exec bus-send b "landing late") &
+	pid=$! &&
+	wait_for importing &&
+	kill -9 $pid &&
+	{ wait $pid || :; } &&
+	(cd st-a && bus-recv -n -f id >/dev/null) &&
+	wait_for imported &&
+	git -C st-a log -1 --format=%s >subject &&
+	echo "bus-send: 1 message from a" >expect &&
+	test_cmp expect subject &&
+	git -C st-a status --porcelain >status &&
+	test_must_be_empty status &&
+	test "$(git -C st-a rev-parse main)" = \
+		"$(git -C st-a rev-parse refs/scratch/main)" &&
+	id=$(git -C st-a diff-tree --no-commit-id --name-only -r HEAD) &&
+	grep "landing late" "st-a/$id"
+'
+
 test_done
