@@ -112,6 +112,7 @@ int	 git_run(const struct git *, const struct buf *, struct buf *,
 int	 git(const struct git *, struct buf *, const char *, ...)
 	    __attribute__((sentinel));
 const char *git_program(void);
+int	 git_empty_tree(const struct git *, struct buf *);
 
 struct cat_obj {
 	const char	*data;		/* into the output buffer */

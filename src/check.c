@@ -890,9 +890,7 @@ check_staged(struct check *ck)
 	if (git(ck->g, &base, "rev-parse", "-q", "--verify", "HEAD^{tree}",
 	    NULL) != 0) {
 		/* no commit yet: compare with the empty tree */
-		buf_reset(&base);
-		if (git(ck->g, &base, "hash-object", "-t", "tree",
-		    "/dev/null", NULL) != 0)
+		if (git_empty_tree(ck->g, &base) == -1)
 			goto out;
 	}
 	buf_rtrim(&base);

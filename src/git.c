@@ -213,6 +213,17 @@ git(const struct git *g, struct buf *out, const char *arg, ...)
 	return rv;
 }
 
+/* The id of the empty tree (this repository's hash), into out. */
+int
+git_empty_tree(const struct git *g, struct buf *out)
+{
+	buf_reset(out);
+	if (git(g, out, "hash-object", "-t", "tree", "/dev/null", NULL) != 0)
+		return -1;
+	buf_rtrim(out);
+	return 0;
+}
+
 /*
  * Read n objects, named as git cat-file understands them (an id, or
  * "rev:path"), with one git cat-file --batch.  out holds the data;

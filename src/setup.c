@@ -33,6 +33,15 @@ static const char hub_readme[] =
 
 static const char hub_attributes[] = "user-sync/USER.md merge=profile\n";
 
+/* The files of a new bus: its first commit, on a hub or a station. */
+static void
+layout_add(struct changes *c)
+{
+	changes_add_data(c, "README.md", hub_readme, sizeof(hub_readme) - 1);
+	changes_add_data(c, ".gitattributes", hub_attributes,
+	    sizeof(hub_attributes) - 1);
+}
+
 static int
 is_dir(const char *path)
 {
@@ -147,9 +156,7 @@ first_commit(const struct git *g)
 	if (git(g, &who, "var", "GIT_COMMITTER_IDENT", NULL) != 0)
 		goto out;
 	buf_rtrim(&who);
-	changes_add_data(&c, "README.md", hub_readme, sizeof(hub_readme) - 1);
-	changes_add_data(&c, ".gitattributes", hub_attributes,
-	    sizeof(hub_attributes) - 1);
+	layout_add(&c);
 	memset(&spec, 0, sizeof(spec));
 	spec.committer = who.s;
 	spec.message = "bus: a new hub\n";
@@ -330,6 +337,29 @@ out:
 }
 
 /*
+ * Fetch the bus branch: 0 done, 1 the hub is empty (its first station
+ * gives it the layout), -1 failed, a hub that is neither a bus nor
+ * empty with 64.
+ */
+static int
+fetch_hub(struct station *st, const char *url)
+{
+	int r;
+
+	if (sync_fetch(st) == 0)
+		return 0;
+	if (bus_errclass() != FAIL_TEMP || (r = sync_hub_refs(st)) == -1)
+		return -1;
+	if (r == 1) {
+		bus_seterr("%s: the hub has no branch %s, and is not empty: "
+		    "not a bus", url, st->branch);
+		bus_setclass(FAIL_USAGE);
+		return -1;
+	}
+	return 1;
+}
+
+/*
  * Make a station for agent from the hub at url, in dir (NULL: named
  * as git clone would), or set up the clone already there; with key (an
  * ssh key file), it signs its commits.  The station's absolute path
@@ -344,7 +374,7 @@ station_create(const char *agent, const char *url, const char *dir,
 	struct changes c = CHANGES_INIT;
 	struct buf path = BUF_INIT, tip = BUF_INIT, dotgit = BUF_INIT;
 	char real[PATH_MAX];
-	int opened = 0, empty = 0, unborn, rv = -1, r;
+	int opened = 0, empty, unborn, rv = -1;
 
 	if (!valid_agent(agent, strlen(agent))) {
 		bus_seterr("%s: not an agent name ([a-z0-9][a-z0-9-]{0,31})",
@@ -426,20 +456,8 @@ station_create(const char *agent, const char *url, const char *dir,
 			goto out;
 		st.checked_out = 1;
 	}
-	/* an empty hub gets the layout from its first station */
-	if (sync_fetch(&st) == -1) {
-		if (bus_errclass() != FAIL_TEMP || (r = sync_hub_refs(&st)) ==
-		    -1)
-			goto out;
-		if (r == 1) {
-			bus_seterr("%s: the hub has no branch %s, and is not "
-			    "empty: not a bus", url, st.branch);
-			bus_setclass(FAIL_USAGE);
-			goto out;
-		}
-		empty = 1;
-	}
-	if (sync_integrate(&st) == -1 || station_tips(&st) == -1)
+	if ((empty = fetch_hub(&st, url)) == -1 || sync_integrate(&st) == -1 ||
+	    station_tips(&st) == -1)
 		goto out;
 	/* what the station has on its own is pushed: only a bus */
 	if (empty && st.tip_local.len > 0 && (!station_has(&st,
@@ -449,12 +467,8 @@ station_create(const char *agent, const char *url, const char *dir,
 		bus_setclass(FAIL_USAGE);
 		goto out;
 	}
-	if (st.tip_local.len == 0) {
-		changes_add_data(&c, "README.md", hub_readme,
-		    sizeof(hub_readme) - 1);
-		changes_add_data(&c, ".gitattributes", hub_attributes,
-		    sizeof(hub_attributes) - 1);
-	}
+	if (st.tip_local.len == 0)
+		layout_add(&c);
 	buf_reset(&path);
 	buf_addf(&path, "inbox-%s", agent);
 	if (!station_has(&st, path.s)) {

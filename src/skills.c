@@ -654,7 +654,6 @@ hub_push(struct skills *sk)
 static int
 finish(struct skills *sk)
 {
-	const char *args[] = { "hash-object", "-t", "tree", "--stdin", NULL };
 	struct station *st = &sk->repo;
 	struct buf old = BUF_INIT, path = BUF_INIT;
 	int rv = -1;
@@ -665,9 +664,8 @@ finish(struct skills *sk)
 		goto out;
 	if (sk->start.len > 0)
 		tip_copy(&old, &sk->start);
-	else if (git_run(&st->g, NULL, &old, NULL, args) != 0)
+	else if (git_empty_tree(&st->g, &old) == -1)
 		goto out;
-	buf_rtrim(&old);
 	if (st->tip_local.len > 0 && strcmp(old.s, st->tip_local.s) != 0) {
 		(void)git(&st->g, NULL, "update-index", "-q", "--refresh",
 		    NULL);
@@ -1037,7 +1035,6 @@ skills_config_free(struct skills_config *cfg)
 static int
 worktree_start(struct skills *sk)
 {
-	const char *args[] = { "hash-object", "-t", "tree", "--stdin", NULL };
 	struct station *st = &sk->repo;
 	struct buf path = BUF_INIT, old = BUF_INIT;
 	int rv = -1, r;
@@ -1046,10 +1043,8 @@ worktree_start(struct skills *sk)
 	if (!(sk->flags & SKILLS_DRY_RUN) && file_read(path.s, &old,
 	    1024) == 0) {
 		buf_rtrim(&old);
-		if (old.len == 0 && git_run(&st->g, NULL, &old, NULL,
-		    args) != 0)
+		if (old.len == 0 && git_empty_tree(&st->g, &old) == -1)
 			goto out;
-		buf_rtrim(&old);
 		(void)git(&st->g, NULL, "update-index", "-q", "--refresh",
 		    NULL);
 		if (st->tip_local.len > 0 && strcmp(old.s,

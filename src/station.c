@@ -514,16 +514,14 @@ int
 station_diff(struct station *st, const char *old, const char *new,
     struct changes *out)
 {
-	const char *empty[] = { "hash-object", "-t", "tree", "--stdin", NULL };
 	struct buf raw = BUF_INIT, none = BUF_INIT;
 	char *p, *end, *meta;
 	char oldmode[8], mode[8], was[128], oid[128];
 	int rv = -1;
 
 	if (*old == '\0') {
-		if (git_run(&st->g, NULL, &none, NULL, empty) != 0)
+		if (git_empty_tree(&st->g, &none) == -1)
 			goto out;
-		buf_rtrim(&none);
 		old = none.s;
 	}
 	if (git(&st->g, &raw, "diff-tree", "-r", "-z", "--no-renames",
