@@ -117,7 +117,7 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 	const char **argv, *env[GIT_MAX_ENV + 1];
 	struct run r;
 	size_t n = 0, i, e;
-	const char *line;
+	const char *line, *cmd;
 	int len, rv = -1;
 
 	/* as many as the caller has: paths to list, say */
@@ -135,6 +135,11 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 	for (i = 0; args[i] != NULL; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
+	/* the command's name, after any "-c name=value" before it */
+	for (i = 0; args[i] != NULL && strcmp(args[i], "-c") == 0 &&
+	    args[i + 1] != NULL; i += 2)
+		;
+	cmd = args[i] != NULL ? args[i] : "";
 
 	if (g->trace != NULL) {
 		fputs("+", g->trace);
@@ -151,7 +156,7 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 		env[e] = git_env[e];
 	for (i = 0; g->env != NULL && g->env[i] != NULL; i++) {
 		if (e >= GIT_MAX_ENV) {
-			bus_seterr("git %s: too many variables", args[0]);
+			bus_seterr("git %s: too many variables", cmd);
 			goto out;
 		}
 		env[e++] = g->env[i];
@@ -167,18 +172,18 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 	}
 	r.out = out;
 	r.err = err;
-	if (holds_lock(args[0]))
+	if (holds_lock(cmd))
 		r.keep_fd = g->lockfd;
 	if (run(&r) == -1)
 		goto out;
 	if (r.status != 0) {
 		if (r.signal != 0)
-			bus_seterr("git %s: killed by signal %d", args[0],
+			bus_seterr("git %s: killed by signal %d", cmd,
 			    r.signal);
 		else if (err != NULL && (last_line(err, &line, &len), len > 0))
-			bus_seterr("git %s: %.*s", args[0], len, line);
+			bus_seterr("git %s: %.*s", cmd, len, line);
 		else
-			bus_seterr("git %s: exit status %d", args[0], r.status);
+			bus_seterr("git %s: exit status %d", cmd, r.status);
 	}
 	rv = r.status;
 out:

@@ -36,9 +36,45 @@ sync_fetch(struct station *st)
 	struct buf spec = BUF_INIT;
 	int rv;
 
+	/*
+	 * A user who checks fetched objects (transfer.fsckObjects) must
+	 * not have the station refuse a hub whose history merely holds a
+	 * hostile path: the station's own path check (layout.c) keeps
+	 * such entries out of its work tree, and refusing the fetch would
+	 * jam it even after the hub is cleaned by a commit on top.
+	 */
+	static const char *const fsck_paths[] = { "hasDot", "hasDotdot",
+	    "hasDotgit", "emptyName", "fullPathname", "zeroPaddedFilemode",
+	    "badFilemode", "nullSha1", "duplicateEntries", "treeNotSorted",
+	    "gitmodulesSymlink", "gitmodulesName", "gitmodulesPath",
+	    "gitmodulesUrl", "gitmodulesUpdate", "gitmodulesBlob",
+	    "gitmodulesLarge", "gitmodulesMissing", "gitmodulesParse",
+	    "gitattributesSymlink", "gitignoreSymlink", "mailmapSymlink" };
+	enum { NFSCK = sizeof(fsck_paths) / sizeof(fsck_paths[0]) };
+	struct buf opts = BUF_INIT, err = BUF_INIT;
+	const char *args[2 * NFSCK + 8];
+	size_t i, n = 0;
+	char *p;
+
+	for (i = 0; i < NFSCK; i++) {
+		buf_addf(&opts, "fetch.fsck.%s=warn", fsck_paths[i]);
+		buf_addc(&opts, '\0');
+	}
+	for (i = 0, p = opts.s; i < NFSCK; i++, p += strlen(p) + 1) {
+		args[n++] = "-c";
+		args[n++] = p;
+	}
 	buf_addf(&spec, "+%s:%s", st->ref, st->tracking);
-	rv = git(&st->g, NULL, "fetch", "-q", "--no-tags",
-	    "--no-write-fetch-head", st->remote, spec.s, NULL);
+	args[n++] = "fetch";
+	args[n++] = "-q";
+	args[n++] = "--no-tags";
+	args[n++] = "--no-write-fetch-head";
+	args[n++] = st->remote;
+	args[n++] = spec.s;
+	args[n] = NULL;
+	rv = git_run(&st->g, NULL, NULL, &err, args);
+	buf_free(&opts);
+	buf_free(&err);
 	buf_free(&spec);
 	st->tips_known = 0;	/* the tracking ref may have moved */
 	if (rv != 0) {

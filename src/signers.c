@@ -1,0 +1,2 @@
+/* signers.c: placeholder */
+#include "config.h"

@@ -1,0 +1,4 @@
+#!/bin/sh
+test_description='placeholder'
+. "$BUS_SRC_DIR/tests/test-lib.sh"
+test_done
