@@ -234,7 +234,7 @@ main(int argc, char *argv[])
 	}
 	inbox_free(&in);
 	changes_free(&c);
-	station_close(&st);
+	status = tool_finish(&st, status);
 	for (i = 0; i < nids; i++)
 		free(ids[i]);
 	free(ids);

@@ -262,6 +262,5 @@ main(int argc, char *argv[])
 		status = tool_sync(&st, qflag);
 	if (print_inbox() == 0 && wait != -2 && wait_for_mail(wait) == 1)
 		status = status == EX_OK ? 1 : status;
-	station_close(&st);
-	return status;
+	return tool_finish(&st, status);
 }

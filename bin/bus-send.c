@@ -218,7 +218,7 @@ main(int argc, char *argv[])
 	const char *type = "note", *p;
 	FILE *trace = NULL;
 	char *to, *next;
-	int c, all = 0, isbatch = 0, nopush = 0, i;
+	int c, all = 0, isbatch = 0, nopush = 0, i, status;
 	time_t now = time(NULL);
 
 	while ((c = getopt_long(argc, argv, "+a:C:hi:qr:t:v", longopts,
@@ -341,12 +341,12 @@ main(int argc, char *argv[])
 		    "next command that syncs pushes them", offline.s);
 	if (!nopush && sync_push(&st) == -1)
 		tool_fail(&st);
-	station_close(&st);
+	status = tool_finish(&st, EX_OK);
 	changes_free(&staged);
 	buf_free(&ids);
 	buf_free(&agents);
 	buf_free(&body);
 	buf_free(&msg);
 	buf_free(&tip);
-	return EX_OK;
+	return status;
 }

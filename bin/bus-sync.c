@@ -207,7 +207,7 @@ main(int argc, char *argv[])
 		    "profile %s%s\n", fetched, fetched == 1 ? "" : "s",
 		    status == EX_OK ? pushed : 0, profile,
 		    hb.s != NULL ? hb.s : "");
-	station_close(&st);
+	status = tool_finish(&st, status);
 	buf_free(&before);
 	buf_free(&report);
 	buf_free(&hb);

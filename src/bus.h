@@ -87,6 +87,8 @@ struct run {
 	struct buf	*err;		/* captured stderr; NULL: ours */
 	int		 timeout_ms;	/* > 0: kill the child after this */
 	int		 keep_fd;	/* > 2: a descriptor the child keeps */
+	int		 new_group;	/* lead a process group, all killed
+					   on timeout (else in ours) */
 
 	/* results */
 	int		 status;	/* exit status, or 128 + signal */
@@ -295,6 +297,10 @@ struct station {
 	int		 tips_known;
 	struct changes	 pending;	/* for the work tree: station_flush() */
 	int		 journaled;	/* $GIT_DIR/bus-checkout written */
+	struct buf	 refused;	/* "path: why (commit)" lines: entries
+					   too dangerous to write (layout.c) */
+	struct buf	 skipped;	/* the same, for entries outside the
+					   layout, merely unknown */
 };
 
 int	 station_open(struct station *, const char *, const char *, int,
@@ -359,6 +365,8 @@ void	 sent_note(struct changes *, const struct msg *);
 int	 sent_append(const struct station *, const struct buf *);
 int	 sent_scan(const struct station *,
 	    int (*)(const struct sent *, void *), void *);
+int	 sent_refused(const struct station *, const char *, const char *);
+int	 sent_refusals(const struct station *, struct buf *);
 
 /* status.c: what happened to sent messages; how the agents are */
 
@@ -367,7 +375,8 @@ enum msg_state {
 	STATE_QUEUED,			/* only in the station */
 	STATE_DELIVERED,		/* on the hub, in the inbox */
 	STATE_READ,			/* on the hub, in the archive */
-	STATE_ACKED			/* and an ack with re=id exists */
+	STATE_ACKED,			/* and an ack with re=id exists */
+	STATE_REFUSED			/* in a commit the hub refused */
 };
 
 struct status {
@@ -385,6 +394,9 @@ struct status {
 	char		*ack_id;	/* the first ack */
 	char		*ack_ts;
 	char		*ack_from;
+	char		*refused_commit; /* set aside under SYNC_REFUSED */
+	char		*refused_time;	/* when, as a ts */
+	char		*refused_reason; /* the hub's words, terminal-safe */
 };
 
 struct agent_status {
@@ -408,6 +420,9 @@ int	 station_create(const char *, const char *, const char *, int,
 	    const char *, FILE *, struct buf *);
 
 /* sync.c: fetch, fast-forward or replay, push with retries */
+
+#define SYNC_REFUSED	"refs/bus/refused/"	/* + the id of a commit the
+						   hub's hook refused */
 
 int	 sync_fetch(struct station *);
 int	 sync_hub_refs(struct station *);

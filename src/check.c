@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "layout.h"
+#include "signers.h"
 
 /* One changed path of one commit, as diff-tree -r --raw shows it. */
 struct delta {
@@ -98,26 +100,6 @@ owner(const char *path, const char **agent, int *inbox)
 	return strcspn(*agent, "/");
 }
 
-/* Names git would write but no file system should: "..", controls. */
-static const char *
-bad_name(const char *path)
-{
-	const char *p, *c;
-	size_t n;
-
-	for (p = path; *p != '\0'; p = c + (*c != '\0')) {
-		c = p + strcspn(p, "/");
-		n = (size_t)(c - p);
-		if (n == 0 || (n == 1 && *p == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.'))
-			return "a path with an empty, . or .. component";
-	}
-	for (p = path; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return "a path with a control character";
-	return NULL;
-}
-
 /*
  * A bus file sits right in inbox-<agent>/ or archive-<agent>/, or in a
  * day of the archive: inbox-b/archive-c/x.json is in no bus directory,
@@ -172,8 +154,7 @@ deltas_free(struct deltas *ds)
 
 /*
  * Read raw diff output (-z): ":oldmode newmode oldoid newoid S\0path\0",
- * with commit ids (diff-tree --stdin) as lines of their own.  Only
- * changes to bus paths are kept.
+ * with commit ids (diff-tree --stdin) as lines of their own.
  */
 static int
 read_raw(struct deltas *ds, char *s, size_t len, int with_commits)
@@ -198,8 +179,6 @@ read_raw(struct deltas *ds, char *s, size_t len, int with_commits)
 		if (sscanf(p, ":%*s %*s %127s %127s %c", oldoid, newoid,
 		    &status) != 3)
 			goto bad;
-		if (!bus_path(path) && strcmp(path, SIGNERS) != 0)
-			continue;
 		d = delta_new(ds);
 		d->status = status;
 		sscanf(p, ":%*s %7s", d->mode);
@@ -265,9 +244,10 @@ check_delta(struct check *ck, const struct deltas *ds, struct delta *d,
 	int inbox;
 	size_t n = owner(d->path, &agent, &inbox);
 
-	if ((why = bad_name(d->path)) != NULL) {
-		problem(ck, d, d->path, "%s", why);
-		return;
+	if (layout_classify(d->path, NULL, &why) == LAYOUT_DANGEROUS) {
+		if (d->status != 'D')
+			problem(ck, d, d->path, "%s", why);
+		return;		/* removing one is cleaning up */
 	}
 	if (!valid_agent(agent, n)) {
 		problem(ck, d, d->path, "%.*s is not an agent name "
@@ -324,6 +304,22 @@ check_delta(struct check *ck, const struct deltas *ds, struct delta *d,
 	/* the contents are checked once all blobs are read */
 	buf_add(blobs, d->newoid, strlen(d->newoid) + 1);
 	d->blob = ++*nblobs;
+}
+
+/*
+ * A change outside the bus directories: the tree holds the layout and
+ * nothing else (SPEC section 2), a whitelist.  Removing anything else
+ * is cleaning up, and always welcome.
+ */
+static void
+check_outside(struct check *ck, const struct delta *d)
+{
+	const char *why;
+
+	if (d->status == 'D')
+		return;
+	if (layout_classify(d->path, d->mode, &why) != LAYOUT_OK)
+		problem(ck, d, d->path, "%s", why);
 }
 
 /* A .keep must sit right in inbox-X/ or archive-X/ and be empty. */
@@ -506,68 +502,37 @@ out:
 	return rv;
 }
 
-/* The lines of an allowed_signers file that name keys, NUL-separated. */
+/* Each "line N: reason" line of why as a problem of the signers file. */
 static void
-signer_lines(const struct cat_obj *o, struct buf *out)
+grammar_problems(struct check *ck, const struct delta *d, char *why,
+    const char *after)
 {
-	const char *p = o != NULL ? o->data : NULL, *end, *nl;
+	char *line, *nl;
 
-	if (p == NULL)
-		return;
-	for (end = p + o->size; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		while (p < nl && (*p == ' ' || *p == '\t'))
-			p++;
-		if (p < nl && *p != '#') {
-			buf_add(out, p, (size_t)(nl - p));
-			buf_addc(out, '\0');
-		}
+	for (line = why; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		*nl = '\0';
+		problem(ck, d, SIGNERS, "%s%s", line, after);
 	}
-}
-
-static int
-has_line(const struct buf *lines, const char *line)
-{
-	const char *p;
-
-	for (p = lines->s; p != NULL && p < lines->s + lines->len;
-	    p += strlen(p) + 1)
-		if (strcmp(p, line) == 0)
-			return 1;
-	return 0;
-}
-
-/* Does the principals field of line (comma-separated) name who? */
-static int
-names(const char *line, const char *who, size_t n)
-{
-	size_t end = strcspn(line, " \t"), i = 0, k;
-
-	while (i < end) {
-		k = strcspn(line + i, ",");
-		if (k > end - i)
-			k = end - i;
-		if (k == n && strncmp(line + i, who, n) == 0)
-			return 1;
-		i += k + 1;
-	}
-	return 0;
 }
 
 /*
- * Signed mode: who may change .bus/allowed_signers, and how.  A listed
- * agent may change or drop its own lines (a new key), and may list a
- * key for a new agent, one that has no inbox yet and no line.  It may
- * not touch another agent's lines, nor give itself another name: so
- * no agent can come to sign as another.
+ * .bus/allowed_signers as a change leaves it: a regular file in the
+ * strict grammar of signers.c, whoever changes it.  In signed mode,
+ * moreover, a listed agent may change or drop only its own lines (a
+ * new key), and may list a key for a new agent, one that has no inbox
+ * yet and no line.  It may not touch another agent's lines, nor give
+ * itself another name: so no agent can come to sign as another.  The
+ * lines are compared as parsed: a comment is nobody's.
  */
 static int
 check_signers(struct check *ck, const struct deltas *ds)
 {
-	struct buf olds = BUF_INIT, news = BUF_INIT, out = BUF_INIT;
-	struct buf name = BUF_INIT, oids = BUF_INIT;
-	const char *v[2], *who, *p, *q, *oid1;
+	struct signers olds = SIGNERS_INIT, news = SIGNERS_INIT;
+	struct buf out = BUF_INIT, why = BUF_INIT, name = BUF_INIT;
+	struct buf oids = BUF_INIT;
+	const struct signers_entry *e;
+	const char *v[2], *who, *oid1;
 	struct cat_obj obj[2];
 	size_t i, k, n;
 	int rv = -1;
@@ -575,9 +540,13 @@ check_signers(struct check *ck, const struct deltas *ds)
 	for (i = 0; i < ds->n; i++) {
 		const struct delta *d = &ds->d[i];
 
-		if (strcmp(d->path, SIGNERS) != 0 || d->commit == NULL ||
-		    (who = signer_of(ck, d->commit)) == NULL)
+		if (strcmp(d->path, SIGNERS) != 0)
 			continue;
+		if (d->status != 'D' && strcmp(d->mode, "100644") != 0) {
+			problem(ck, d, SIGNERS, "not a regular file (mode %s)",
+			    d->mode);
+			continue;
+		}
 		n = 0;
 		if (d->status != 'A')
 			v[n++] = d->oldoid;
@@ -585,51 +554,56 @@ check_signers(struct check *ck, const struct deltas *ds)
 			v[n++] = d->newoid;
 		if (git_cat_batch(ck->g, v, n, &out, obj) == -1)
 			goto out;
-		buf_reset(&olds);
-		buf_reset(&news);
-		signer_lines(d->status != 'A' ? &obj[0] : NULL, &olds);
-		signer_lines(d->status != 'D' ? &obj[n - 1] : NULL, &news);
-		for (p = olds.s; p != NULL && p < olds.s + olds.len;
-		    p += strlen(p) + 1)
-			if (!has_line(&news, p) && !(names(p, who,
-			    strlen(who)) && strcspn(p, " \t") == strlen(who)))
+		signers_free(&olds);
+		signers_free(&news);
+		buf_reset(&why);
+		if (d->status != 'D' && obj[n - 1].missing) {
+			problem(ck, d, SIGNERS, "blob %s is missing",
+			    d->newoid);
+			continue;
+		}
+		/* the lines that parse are still checked for ownership */
+		if (d->status != 'D' && signers_parse(&news, obj[n - 1].data,
+		    obj[n - 1].size, &why) == -1)
+			grammar_problems(ck, d, why.s, "");
+		who = ck->require_signed && d->commit != NULL ?
+		    signer_of(ck, d->commit) : NULL;
+		/* unsigned, or its parent's file is broken: refused already */
+		if (who == NULL || (d->status != 'A' && (obj[0].missing ||
+		    signers_parse(&olds, obj[0].data, obj[0].size,
+		    &why) == -1)))
+			continue;
+		for (k = 0; k < olds.n; k++) {
+			e = &olds.v[k];
+			if (strcmp(e->agent, who) != 0 &&
+			    !signers_holds(&news, e))
 				problem(ck, d, SIGNERS, "signed by %s, who may "
-				    "change only its own lines", who);
-		for (p = news.s; p != NULL && p < news.s + news.len;
-		    p += strlen(p) + 1) {
-			if (has_line(&olds, p))
+				    "change only its own lines, not %s's", who,
+				    e->agent);
+		}
+		for (k = 0; k < news.n; k++) {
+			e = &news.v[k];
+			if (strcmp(e->agent, who) == 0 ||
+			    signers_holds(&olds, e))
 				continue;
-			for (k = 0; k < strcspn(p, " \t"); k += strcspn(p + k,
-			    ",") + 1) {
-				size_t len = strcspn(p + k, ", \t");
-
-				if (len == strlen(who) &&
-				    strncmp(p + k, who, len) == 0)
-					continue;
-				/* a new agent: no line and no inbox yet */
-				for (q = olds.s; q != NULL &&
-				    q < olds.s + olds.len; q += strlen(q) + 1)
-					if (names(q, p + k, len))
-						break;
-				buf_reset(&name);
-				buf_addf(&name, "%s^:inbox-%.*s", d->commit,
-				    (int)len, p + k);
-				v[0] = name.s;
-				if (git_oids(ck->g, v, 1, &oids, &oid1) == -1)
-					goto out;
-				if ((q != NULL && q < olds.s + olds.len) ||
-				    *oid1 != '\0')
-					problem(ck, d, SIGNERS, "signed by %s, "
-					    "who may not give a key to %.*s",
-					    who, (int)len, p + k);
-			}
+			/* a new agent: no line and no inbox yet */
+			buf_reset(&name);
+			buf_addf(&name, "%s^:inbox-%s", d->commit, e->agent);
+			v[0] = name.s;
+			if (git_oids(ck->g, v, 1, &oids, &oid1) == -1)
+				goto out;
+			if (signers_has(&olds, e->agent, strlen(e->agent)) ||
+			    *oid1 != '\0')
+				problem(ck, d, SIGNERS, "signed by %s, who may "
+				    "not give a key to %s", who, e->agent);
 		}
 	}
 	rv = 0;
 out:
-	buf_free(&olds);
-	buf_free(&news);
+	signers_free(&olds);
+	signers_free(&news);
 	buf_free(&out);
+	buf_free(&why);
 	buf_free(&name);
 	buf_free(&oids);
 	return rv;
@@ -654,6 +628,8 @@ check_deltas(struct check *ck, struct deltas *ds)
 	for (i = 0; i < ds->n; i++)
 		if (bus_path(ds->d[i].path))
 			check_delta(ck, ds, &ds->d[i], &blobs, &nblobs);
+		else
+			check_outside(ck, &ds->d[i]);
 	if (nblobs > 0) {
 		if ((v = reallocarray(NULL, nblobs, sizeof(*v))) == NULL ||
 		    (obj = reallocarray(NULL, nblobs, sizeof(*obj))) == NULL)
@@ -668,7 +644,7 @@ check_deltas(struct check *ck, struct deltas *ds)
 				    &obj[ds->d[i].blob - 1]);
 	}
 	rv = check_case(ck, ds);
-	if (rv == 0 && ck->require_signed)
+	if (rv == 0)
 		rv = check_signers(ck, ds);
 out:
 	free(v);
@@ -686,23 +662,47 @@ cmp_signer(const void *a, const void *b)
 }
 
 /*
+ * Where the rebuilt allowed_signers files go: $TMPDIR, or else the
+ * repository's git directory (on the hub, the hook's own).
+ */
+static int
+signers_dir(const struct check *ck, struct buf *dir)
+{
+	const char *t = getenv("TMPDIR");
+
+	buf_reset(dir);
+	if (t != NULL && *t != '\0') {
+		buf_adds(dir, t);
+		return 0;
+	}
+	if (git(ck->g, dir, "rev-parse", "--absolute-git-dir", NULL) != 0)
+		return -1;
+	buf_rtrim(dir);
+	return 0;
+}
+
+/*
  * Verify the signatures of the commits in lines ("commit parent"),
  * each against the .bus/allowed_signers of its parent, with git's own
  * ssh verification: one git log per distinct signers file (usually
- * one).  Good signatures by a listed agent go to ck->signers; the
- * others are problems.
+ * one).  git reads not that file but one rebuilt from its parsed lines
+ * (signers.c), so that nothing ssh-keygen would read otherwise than
+ * the bus does reaches it; a file that breaks the grammar verifies no
+ * commit, and each broken line is a problem.  Good signatures by a
+ * listed agent go to ck->signers; the others are problems.
  */
 static int
 verify_signers(struct check *ck, char *lines)
 {
 	struct buf names = BUF_INIT, out = BUF_INIT, revs = BUF_INIT;
-	struct buf res = BUF_INIT, opt = BUF_INIT;
-	const char **v = NULL, *args[12];
+	struct buf res = BUF_INIT, opt = BUF_INIT, why = BUF_INIT;
+	struct buf dir = BUF_INIT, tmp = BUF_INIT;
+	struct signers ss = SIGNERS_INIT;
+	const char **v = NULL, *args[9];
 	struct cat_obj *obj = NULL;
-	char **commit = NULL, *p, *sp, *h, *st, *gs, tmp[] =
-	    "/tmp/bus-signers.XXXXXX";
-	size_t n = 0, i, j;
-	int fd, rv = -1, *done = NULL;
+	char **commit = NULL, *p, *sp, *h, *st, *gs;
+	size_t n = 0, i, j, group;
+	int r, rv = -1, *done = NULL;
 
 	for (p = lines; p != NULL && *p != '\0'; p += strlen(p) + 1) {
 		if ((commit = reallocarray(commit, n + 1, sizeof(*commit))) ==
@@ -736,7 +736,7 @@ verify_signers(struct check *ck, char *lines)
 		}
 		/* every commit whose parent lists the same signers */
 		buf_reset(&revs);
-		for (j = i; j < n; j++) {
+		for (j = i, group = 0; j < n; j++) {
 			if (done[j] || obj[j].missing ||
 			    obj[j].size != obj[i].size ||
 			    memcmp(obj[j].data, obj[i].data, obj[i].size) != 0)
@@ -744,20 +744,26 @@ verify_signers(struct check *ck, char *lines)
 			buf_add(&revs, commit[j], strcspn(commit[j], " "));
 			buf_addc(&revs, '\n');
 			done[j] = 1;
+			group++;
 		}
-		if ((fd = mkstemp(tmp)) == -1) {
-			bus_seterrno("%s", tmp);
+		signers_free(&ss);
+		buf_reset(&why);
+		if (signers_parse(&ss, obj[i].data, obj[i].size, &why) == -1) {
+			buf_reset(&opt);
+			buf_addf(&opt, " (in the parent of commit %.12s",
+			    commit[i]);
+			if (group > 1)
+				buf_addf(&opt, " and of %zu more", group - 1);
+			buf_addc(&opt, ')');
+			grammar_problems(ck, NULL, why.s, opt.s);
+			continue;
+		}
+		if (dir.len == 0 && signers_dir(ck, &dir) == -1)
 			goto out;
-		}
-		if (write(fd, obj[i].data, obj[i].size) != (ssize_t)obj[i].size) {
-			bus_seterrno("%s", tmp);
-			close(fd);
-			unlink(tmp);
+		if (signers_write_temp(&ss, dir.s, &tmp) == -1)
 			goto out;
-		}
-		close(fd);
 		buf_reset(&opt);
-		buf_addf(&opt, "gpg.ssh.allowedSignersFile=%s", tmp);
+		buf_addf(&opt, "gpg.ssh.allowedSignersFile=%s", tmp.s);
 		args[0] = "-c";
 		args[1] = "gpg.format=ssh";
 		args[2] = "-c";
@@ -768,14 +774,10 @@ verify_signers(struct check *ck, char *lines)
 		args[7] = "--format=%H %G? %GS";
 		args[8] = NULL;
 		buf_reset(&res);
-		rv = git_run(ck->g, &revs, &res, NULL, args);
-		unlink(tmp);
-		strlcpy(tmp, "/tmp/bus-signers.XXXXXX", sizeof(tmp));
-		if (rv != 0) {
-			rv = -1;
+		r = git_run(ck->g, &revs, &res, NULL, args);
+		unlink(tmp.s);
+		if (r != 0)
 			goto out;
-		}
-		rv = -1;
 		/* "commit status principal" */
 		for (h = res.s; h != NULL && (p = strchr(h, '\n')) != NULL;
 		    h = p + 1) {
@@ -784,7 +786,8 @@ verify_signers(struct check *ck, char *lines)
 				continue;
 			*st++ = '\0';
 			gs = st[0] != '\0' && st[1] == ' ' ? st + 2 : "";
-			if (st[0] != 'G' || !valid_agent(gs, strlen(gs))) {
+			if (st[0] != 'G' || !valid_agent(gs, strlen(gs)) ||
+			    !signers_has(&ss, gs, strlen(gs))) {
 				problem(ck, NULL, h, "not signed by a key that "
 				    ".bus/allowed_signers of its parent lists "
 				    "for an agent (%c)", st[0]);
@@ -805,6 +808,7 @@ verify_signers(struct check *ck, char *lines)
 		    cmp_signer);
 	rv = 0;
 out:
+	signers_free(&ss);
 	free(commit);
 	free(v);
 	free(obj);
@@ -814,6 +818,9 @@ out:
 	buf_free(&revs);
 	buf_free(&res);
 	buf_free(&opt);
+	buf_free(&why);
+	buf_free(&dir);
+	buf_free(&tmp);
 	return rv;
 }
 
@@ -908,8 +915,8 @@ out:
 }
 
 /*
- * Check a whole tree, as if every file in its bus directories had just
- * been added: for audits and migrations.
+ * Check a whole tree, as if every file in it had just been added: for
+ * audits, migrations and hosts that run no hook.
  */
 int
 check_tree(struct check *ck, const char *rev)
@@ -937,7 +944,7 @@ check_tree(struct check *ck, const char *rev)
 	/* "mode type oid\tpath" */
 	for (p = list.s; p != NULL && p < list.s + list.len;
 	    p += strlen(p) + 1) {
-		if ((tab = strchr(p, '\t')) == NULL || !bus_path(tab + 1))
+		if ((tab = strchr(p, '\t')) == NULL)
 			continue;
 		d = delta_new(&ds);
 		d->status = 'A';

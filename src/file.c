@@ -142,7 +142,8 @@ out:
 /*
  * Write a work tree file: its directories made as needed, no fsync.
  * The commit is the durable record; a torn file here is rewritten by
- * the next command (see station_recover).
+ * the next command (see station_recover).  A symlink at path is never
+ * followed (ELOOP): the caller decides what to do with one.
  */
 int
 file_write(const char *path, const void *data, size_t len)
@@ -150,8 +151,8 @@ file_write(const char *path, const void *data, size_t len)
 	char dir[PATH_MAX], *slash;
 	int fd;
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0666)) == -1 && errno == ENOENT) {
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0666)) == -1 && errno == ENOENT) {
 		if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir)) {
 			bus_seterr("%s: path too long", path);
 			return -1;
@@ -166,7 +167,8 @@ file_write(const char *path, const void *data, size_t len)
 			}
 			*slash = '/';
 		}
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+		    O_NOFOLLOW, 0666);
 	}
 	if (fd == -1) {
 		bus_seterrno("%s", path);

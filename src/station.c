@@ -14,23 +14,30 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bus.h"
+#include "layout.h"
 
 #define LOCK_TIMEOUT	120	/* seconds; bus.lockTimeout */
 
-/* Read the bus.* settings and the user's identity in one git call. */
+/*
+ * Read the bus.* settings, the user's identity and the names of the
+ * remotes that have a URL (NUL-separated, into remotes) in one git
+ * call; *hub says bus.hub is set.
+ */
 static int
-read_config(struct station *st, char **agent)
+read_config(struct station *st, char **agent, struct buf *remotes, int *hub)
 {
 	struct buf out = BUF_INIT;
 	char *p, *end, *nl;
+	size_t n;
 	int rv;
 
 	rv = git(&st->g, &out, "config", "-z", "--get-regexp",
-	    "^(bus|user)\\.", NULL);
+	    "^(bus|user)\\.|^remote\\..*\\.url$", NULL);
 	if (rv != 0 && rv != 1) {	/* 1: no such setting at all */
 		buf_free(&out);
 		return -1;
@@ -40,7 +47,17 @@ read_config(struct station *st, char **agent)
 		if ((nl = strchr(p, '\n')) == NULL)
 			continue;
 		*nl = '\0';
-		if (strcmp(p, "bus.agent") == 0 && *agent == NULL)
+		n = strlen(p);
+		if (strncmp(p, "remote.", 7) == 0 && n > 11 &&
+		    strcmp(p + n - 4, ".url") == 0) {
+			buf_add(remotes, p + 7, n - 11);
+			buf_addc(remotes, '\0');
+		} else if (strcmp(p, "bus.hub") == 0)
+			*hub = strcasecmp(nl + 1, "true") == 0 ||
+			    strcmp(nl + 1, "1") == 0 ||
+			    strcasecmp(nl + 1, "yes") == 0 ||
+			    strcasecmp(nl + 1, "on") == 0;
+		else if (strcmp(p, "bus.agent") == 0 && *agent == NULL)
 			*agent = xstrdup(nl + 1);
 		else if (strcmp(p, "bus.remote") == 0) {
 			free(st->remote);
@@ -165,8 +182,21 @@ find_repo(struct station *st, struct buf *head)
 			buf_rtrim(&out);
 			st->worktree = xstrdup(out.s);
 		}
-		if (git(&st->g, head, "symbolic-ref", "-q", "HEAD", NULL) != 0)
+		if (git(&st->g, head, "symbolic-ref", "-q", "HEAD", NULL) != 0) {
 			buf_reset(head);
+			/* a branch that names no commit: say so, not "detached" */
+			if (git(&st->g, head, "symbolic-ref", "-q",
+			    "--no-recurse", "HEAD", NULL) == 0) {
+				buf_rtrim(head);
+				bus_seterr("%s: %s is damaged: it names no "
+				    "commit; repair it (git update-ref %s "
+				    "<commit>) or delete it", st->dir, head->s,
+				    head->s);
+				bus_setclass(FAIL_USAGE);
+				goto out;
+			}
+			buf_reset(head);
+		}
 		buf_rtrim(head);
 	}
 	if (shallow) {
@@ -185,18 +215,46 @@ out:
 }
 
 /*
+ * Is this repository a station, a clone of the hub, or the hub itself?
+ * A command run in the hub would commit straight onto the bus branch,
+ * under any name, past every hook: bus-init --hub marks a hub with
+ * bus.hub, and a repository without a URL for its bus.remote is no
+ * station either.
+ */
+static int
+check_not_hub(struct station *st, const struct buf *remotes, int hub)
+{
+	if (hub) {
+		bus_seterr("%s: this is the hub (bus.hub is set); bus "
+		    "commands run in a station, a clone made by bus-init -a",
+		    st->dir);
+		bus_setclass(FAIL_USAGE);
+		return -1;
+	}
+	if (!agent_listed(remotes, st->remote)) {
+		bus_seterr("%s: no remote %s with a URL, so not a station "
+		    "(is it the hub itself?); make one with bus-init -a",
+		    st->dir, st->remote);
+		bus_setclass(FAIL_USAGE);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Open the station at dir (NULL: $BUS_DIR, else the current
  * directory) for agent (NULL: $BUS_AGENT, else bus.agent).  With
- * need_agent, a station without an agent is refused.
+ * need_agent (a bus station, not a skills clone), a station without
+ * an agent is refused, and so is the hub itself.
  */
 int
 station_open(struct station *st, const char *dir, const char *agent,
     int need_agent, FILE *trace)
 {
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT, remotes = BUF_INIT;
 	struct buf head = BUF_INIT;
 	char *cfg_agent = NULL;
-	int rv = -1;
+	int rv = -1, hub = 0;
 
 	memset(st, 0, sizeof(*st));
 	st->lockfd = -1;
@@ -216,7 +274,9 @@ station_open(struct station *st, const char *dir, const char *agent,
 	if (agent == NULL && (agent = getenv("BUS_AGENT")) != NULL &&
 	    *agent == '\0')
 		agent = NULL;
-	if (read_config(st, &cfg_agent) == -1)
+	if (read_config(st, &cfg_agent, &remotes, &hub) == -1)
+		goto out;
+	if (need_agent && check_not_hub(st, &remotes, hub) == -1)
 		goto out;
 	if (agent != NULL)
 		st->agent = xstrdup(agent);
@@ -255,6 +315,7 @@ station_open(struct station *st, const char *dir, const char *agent,
 out:
 	free(cfg_agent);
 	buf_free(&out);
+	buf_free(&remotes);
 	buf_free(&head);
 	return rv;
 }
@@ -281,6 +342,8 @@ station_close(struct station *st)
 	free(st->heartbeat);
 	buf_free(&st->tip_local);
 	buf_free(&st->tip_remote);
+	buf_free(&st->refused);
+	buf_free(&st->skipped);
 	changes_free(&st->pending);
 	memset(st, 0, sizeof(*st));
 	st->lockfd = -1;
@@ -428,14 +491,140 @@ journal_path(const struct station *st, struct buf *path)
 	buf_addf(path, "%s/bus-checkout", st->gitdir);
 }
 
+/* Note an entry of commit's tree that the work tree does not get. */
+static void
+refuse(struct buf *to, const char *path, const char *why, const char *commit)
+{
+	text_safe(to, path, strlen(path));
+	buf_addf(to, ": %s (in the tree of %.12s)\n", why,
+	    commit != NULL && *commit != '\0' ? commit : "the branch");
+}
+
 /*
- * Make the index and work tree show the commit for the n changed
- * paths, and nothing else: a user's edits elsewhere stay as they are.
- * Files are written here (their bytes are known, or read in one git
- * cat-file), then one git update-index records them.
+ * Is every directory above path in the work tree a real directory (or
+ * not there yet)?  A write must never follow a symlink out of it, nor
+ * through a file standing where a directory goes.
+ */
+static const char *
+worktree_parents(const struct station *st, const char *path)
+{
+	struct buf dir = BUF_INIT;
+	const char *slash, *why = NULL;
+	struct stat sb;
+
+	for (slash = strchr(path, '/'); slash != NULL && why == NULL;
+	    slash = strchr(slash + 1, '/')) {
+		buf_reset(&dir);
+		buf_addf(&dir, "%s/%.*s", st->worktree, (int)(slash - path),
+		    path);
+		if (lstat(dir.s, &sb) == -1)
+			break;		/* made as needed, a real directory */
+		if (S_ISLNK(sb.st_mode))
+			why = "a symlink in the work tree is in the way";
+		else if (!S_ISDIR(sb.st_mode))
+			why = "a file in the work tree is in the way";
+	}
+	buf_free(&dir);
+	return why;
+}
+
+/*
+ * May change c touch the work tree?  Every path from a tree is judged
+ * first (layout.c): only layout files are written; an unknown path is
+ * skipped; a dangerous one is never touched, except that a layout file
+ * which became a symlink, a submodule or an executable is removed, so
+ * that the work tree shows no stale copy (*remove).  0 means leave the
+ * path alone.
  */
 static int
-checkout(struct station *st, const struct change *c, size_t n)
+checkout_ok(struct station *st, const struct change *c, const char *commit,
+    int *remove)
+{
+	const char *why, *local;
+	enum layout_kind k = layout_classify(c->path, c->mode, &why);
+
+	*remove = c->mode == NULL;
+	if (k == LAYOUT_DANGEROUS && c->mode != NULL &&
+	    layout_classify(c->path, NULL, &local) == LAYOUT_OK) {
+		refuse(&st->refused, c->path, why, commit);
+		*remove = 1;	/* a safe name with a bad mode */
+	} else if (k == LAYOUT_DANGEROUS) {
+		/* its removal is the hub's cleanup: nothing was written */
+		if (!*remove)
+			refuse(&st->refused, c->path, why, commit);
+		return 0;
+	} else if (k == LAYOUT_UNKNOWN && !*remove) {
+		refuse(&st->skipped, c->path, why, commit);
+		return 0;
+	}
+	/* removing what an older version wrote outside the layout is safe */
+	if ((local = worktree_parents(st, c->path)) != NULL) {
+		refuse(&st->refused, c->path, local, commit);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Remove path from the work tree, and the directories it empties; 1
+ * when a directory stands there, which is not ours to remove.
+ */
+static int
+checkout_remove(const struct station *st, struct buf *path)
+{
+	struct stat sb;
+	char *slash;
+
+	if (lstat(path->s, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return 1;
+	if (unlink(path->s) == -1 && errno != ENOENT) {
+		bus_seterrno("%s", path->s);
+		return -1;
+	}
+	/* drop directories the removal emptied, as git does */
+	while ((slash = strrchr(path->s, '/')) != NULL &&
+	    (size_t)(slash - path->s) > strlen(st->worktree)) {
+		*slash = '\0';
+		if (rmdir(path->s) == -1)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * Write a file of the work tree: a symlink standing there is replaced,
+ * never followed; a directory is left alone and noted.
+ */
+static int
+checkout_write(struct station *st, const struct change *c, const char *path,
+    const char *data, size_t len, const char *commit)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) == 0) {
+		if (S_ISDIR(sb.st_mode)) {
+			refuse(&st->refused, c->path, "a directory in the work "
+			    "tree is in the way", commit);
+			return 1;
+		}
+		if (S_ISLNK(sb.st_mode) && unlink(path) == -1) {
+			bus_seterrno("%s", path);
+			return -1;
+		}
+	}
+	return file_write(path, data != NULL ? data : "", len);
+}
+
+/*
+ * Make the index and work tree show commit for the n changed paths,
+ * and nothing else: a user's edits elsewhere stay as they are.  Files
+ * are written here (their bytes are known, or read in one git
+ * cat-file), then one git update-index records them.  What may not
+ * be written is noted in st->refused and st->skipped for main().
+ */
+static int
+checkout(struct station *st, const struct change *c, size_t n,
+    const char *commit)
 {
 	const char *upd[] = { "update-index", "--add", "--remove", "-z",
 	    "--stdin", NULL };
@@ -443,13 +632,16 @@ checkout(struct station *st, const struct change *c, size_t n)
 	const char **want = NULL;
 	struct cat_obj *obj = NULL;
 	size_t i, k, nwant = 0;
-	char *slash;
-	int rv = -1;
+	int rv = -1, r, *remove = NULL, *touch = NULL;
 
 	if (!st->checked_out || n == 0)
 		return 0;
+	if ((remove = calloc(n, sizeof(*remove))) == NULL ||
+	    (touch = calloc(n, sizeof(*touch))) == NULL)
+		err(70, "calloc");
 	for (i = 0; i < n; i++) {
-		if (c[i].mode != NULL && !c[i].has_data) {
+		touch[i] = checkout_ok(st, &c[i], commit, &remove[i]);
+		if (touch[i] && !remove[i] && !c[i].has_data) {
 			if ((want = reallocarray(want, nwant + 1,
 			    sizeof(*want))) == NULL)
 				err(70, "reallocarray");
@@ -463,10 +655,16 @@ checkout(struct station *st, const struct change *c, size_t n)
 			goto out;
 	}
 	for (i = 0, k = 0; i < n; i++) {
+		if (!touch[i])
+			continue;
 		buf_reset(&path);
 		buf_addf(&path, "%s/%s", st->worktree, c[i].path);
-		buf_add(&paths, c[i].path, strlen(c[i].path) + 1);
-		if (c[i].mode != NULL) {
+		if (remove[i]) {
+			if ((r = checkout_remove(st, &path)) == -1)
+				goto out;
+			if (r == 1)
+				continue;
+		} else {
 			const char *data = c[i].has_data ? c[i].data.s :
 			    obj[k].data;
 			size_t len = c[i].has_data ? c[i].data.len :
@@ -477,29 +675,22 @@ checkout(struct station *st, const struct change *c, size_t n)
 				    c[i].oid);
 				goto out;
 			}
-			if (file_write(path.s, data != NULL ? data : "",
-			    len) == -1)
+			if ((r = checkout_write(st, &c[i], path.s, data, len,
+			    commit)) == -1)
 				goto out;
-			continue;
+			if (r == 1)
+				continue;	/* left alone: not indexed */
 		}
-		if (unlink(path.s) == -1 && errno != ENOENT) {
-			bus_seterrno("%s", path.s);
-			goto out;
-		}
-		/* drop directories the removal emptied, as git does */
-		while ((slash = strrchr(path.s, '/')) != NULL &&
-		    (size_t)(slash - path.s) > strlen(st->worktree)) {
-			*slash = '\0';
-			if (rmdir(path.s) == -1)
-				break;
-		}
+		buf_add(&paths, c[i].path, strlen(c[i].path) + 1);
 	}
-	if (git_run(&st->g, &paths, NULL, NULL, upd) != 0)
+	if (paths.len > 0 && git_run(&st->g, &paths, NULL, NULL, upd) != 0)
 		goto out;
 	rv = 0;
 out:
 	free(want);
 	free(obj);
+	free(remove);
+	free(touch);
 	buf_free(&paths);
 	buf_free(&path);
 	buf_free(&blobs);
@@ -617,7 +808,7 @@ station_flush(struct station *st)
 	int rv = 0;
 
 	if (st->pending.n > 0 && checkout(st, st->pending.c,
-	    st->pending.n) == -1) {
+	    st->pending.n, st->tip_local.s) == -1) {
 		/* the journal stays, for station_recover() to finish */
 		st->journaled = 0;
 		rv = -1;
@@ -678,7 +869,7 @@ station_recover(struct station *st)
 	tip_copy(&tip, &st->tip_local);
 	if (st->checked_out && tip.len > 0 && strcmp(tip.s, old.s) != 0) {
 		if (station_diff(st, old.s, tip.s, &diff) == -1 ||
-		    checkout(st, diff.c, diff.n) == -1)
+		    checkout(st, diff.c, diff.n, tip.s) == -1)
 			goto out;
 	}
 	unlink(path.s);
@@ -1071,8 +1262,8 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 		    strcmp(path_base(tab + 1), ".keep") == 0)
 			continue;
 		buf_reset(&why);
-		if (strncmp(p, "100644 blob ", 12) != 0 &&
-		    strncmp(p, "100755 blob ", 12) != 0) {
+		if (strncmp(p, "100644 blob ", 12) != 0) {
+			/* a symlink, a submodule, an executable: no message */
 			buf_addf(bad, "%s: not a regular file\n", tab + 1);
 			continue;
 		}

@@ -141,7 +141,7 @@ test_expect_success 'refused: an inbox for a name that is no agent' '
 
 test_expect_success 'refused: a control character in a file name' '
 	fresh && msg x b >"raw/inbox-b/x$(printf "\t")y.json" &&
-	commit_all bad && refused "a path with a control character"
+	commit_all bad && refused "a name with a control character"
 '
 
 test_expect_success 'refused: two names that differ only in case' '

@@ -1,4 +1,193 @@
 #!/bin/sh
-test_description='placeholder'
+test_description='a station never trusts its hub: hostile trees (SPEC section 7, Trust)'
 . "$BUS_SRC_DIR/tests/test-lib.sh"
+
+TS=2026-11-28T10:15:00Z
+LITERAL_TREE="$BUS_SRC_DIR/tests/helper/literal-tree"
+LAYOUT='^(README\.md|\.gitattributes|user-sync/USER\.md|\.bus/allowed_signers|(inbox|archive)-[a-z0-9-]+/(\.keep|[A-Za-z0-9][A-Za-z0-9._-]*\.json)|archive-[a-z0-9-]+/[0-9]{4}-[0-9]{2}-[0-9]{2}/[A-Za-z0-9][A-Za-z0-9._-]*\.json)$'
+
+# msg ID TO: a valid message from a, canonical.
+msg () {
+	printf '{"id":"%s","ts":"%s","from":"a","to":"%s","type":"note","body":"hi"}\n' \
+		"$1" "$TS" "$2"
+}
+
+# blob REPO KIND ID: write the content of a hostile entry; print its id.
+blob () {
+	case $2 in
+	cfg)	printf '[core]\n\tfsmonitor = "touch %s/pwned; false"\n' \
+			"$TRASH_DIRECTORY" ;;
+	sh)	printf '#!/bin/sh\ntouch %s/pwned\n' "$TRASH_DIRECTORY" ;;
+	link)	printf '../../../escaped' ;;
+	msg)	msg "$3" b ;;
+	gitmodules)
+		printf '[submodule "x"]\n\tpath = x\n\turl = --upload-pack=touch${IFS}pwned\n' ;;
+	*)	printf 'gitdir: ../..\n' ;;
+	esac | git -C "$1" hash-object -w --stdin
+}
+
+# forge REPO BASE MODE KIND PATH ID: a commit on BASE whose tree adds a
+# valid message ok-ID for b and, with plumbing that checks nothing,
+# the hostile entry PATH ("@ID@" in it becomes h-ID); print its id.
+forge () {
+	_repo=$1 _base=$2 _mode=$3 _kind=$4 _path=$5 _id=$6
+	_ok=$(msg "ok-$_id" b | git -C "$_repo" hash-object -w --stdin) &&
+	if [ "$_kind" = commit ]; then
+		_obj=$(git -C "$_repo" rev-parse "$_base")
+	else
+		_obj=$(blob "$_repo" "$_kind" "h-$_id")
+	fi &&
+	_p=$(printf '%s' "$_path" | sed "s/@ID@/h-$_id/") &&
+	_tree=$(cd "$_repo" && perl "$LITERAL_TREE" "$_base^{tree}" \
+		100644 "$_ok" "inbox-b/ok-$_id.json" "$_mode" "$_obj" "$_p") &&
+	git -C "$_repo" commit-tree -p "$_base" -m "hostile $_id" "$_tree"
+}
+
+# clean REPO PATH ID: a commit on the tip of REPO without the hostile
+# entry PATH, as the hub's owner would make to clean up; print its id.
+clean () {
+	_p=$(printf '%s' "$2" | sed "s/@ID@/h-$3/") &&
+	_tree=$(cd "$1" && perl "$LITERAL_TREE" "main^{tree}" 0 - "$_p") &&
+	git -C "$1" commit-tree -p main -m "clean up $3" "$_tree"
+}
+
+# station_sane: nothing ran, nothing left the work tree of box/st-b,
+# nothing was written there but the layout's regular files.
+station_sane () {
+	! test -e "$TRASH_DIRECTORY/pwned" &&
+	! test -e "$TRASH_DIRECTORY/escaped" &&
+	! test -e "$TRASH_DIRECTORY/box/escaped" &&
+	test "$(cksum <box/st-b/.git/config)" = "$(cat config.sum)" &&
+	test "$(ls -A box)" = st-b &&
+	(cd box/st-b && find . -path ./.git -prune -o -type l -print) >links &&
+	test_must_be_empty links &&
+	(cd box/st-b && find . -path ./.git -prune -o -type f -perm -100 \
+		-print) >exec &&
+	test_must_be_empty exec &&
+	(cd box/st-b && find . -path ./.git -prune -o -type f -print) |
+		sed "s|^\./||" | grep -v -E "$LAYOUT" >strays
+	test_must_be_empty strays
+}
+
+test_expect_success 'set up: a plain hub (no hook, as on a git host) and a hooked one' '
+	git init -q --bare plain.git &&
+	bus-init -a a plain.git st-a >/dev/null &&
+	mkdir box &&
+	bus-init -a b plain.git box/st-b >/dev/null &&
+	bus-recv -C st-a -f id >/dev/null &&
+	bus-init -a f plain.git st-f >/dev/null &&
+	git -C st-f config transfer.fsckObjects true &&
+	cksum <box/st-b/.git/config >config.sum &&
+	git clone -q --bare plain.git forge.git &&
+	bus-init --hub hub.git &&
+	bus-init -a a hub.git hub-a >/dev/null &&
+	bus-init -a b hub.git hub-b >/dev/null &&
+	git clone -q --bare hub.git forge-hooked.git &&
+	station_sane
+'
+
+# The hostile entries: what the station answers (65 dangerous, 0
+# unknown), the mode, what the entry holds, and where it goes.  (An
+# empty name is not here: git's own pack-objects refuses to send one.)
+cat >cases <<\EOF
+65 100644 cfg .git/config
+65 100644 cfg .GIT/config
+65 100644 cfg .Git/hooks/post-checkout
+65 100644 cfg .git./config
+65 100644 cfg .git\x20/config
+65 100644 cfg .git.\x20.\x20/config
+65 100644 cfg git~1/config
+65 100644 cfg GIT~1/config
+65 100644 cfg .g\xe2\x80\x8cit/config
+65 100644 cfg \xef\xbb\xbf.git/config
+65 100644 cfg .gi\xe2\x80\x8dt/config
+65 100644 cfg .git::$INDEX_ALLOCATION/config
+65 100644 cfg inbox-b/.git/config
+65 100644 cfg archive-b/2026-11-28/.git/config
+65 100644 text .git
+65 100644 text inbox-b/.git
+65 120000 link .git
+65 160000 commit .git
+65 100644 text ../escaped
+65 100644 text inbox-b/../../escaped
+65 100644 text ..\x2fescaped
+65 100644 text inbox-b/..\x2f..\x2fescaped
+65 100644 text ./README.md
+65 100644 text \x2fescaped
+65 100644 text inbox-b/..
+65 100644 text ..\x5cescaped
+65 100644 text inbox-b/x\x0ay.json
+65 100644 text inbox-b/\x1b[2J.json
+65 100644 text inbox-b/\xff\xfe.json
+65 120000 link inbox-b/@ID@.json
+65 120000 link inbox-c
+65 120000 link user-sync/USER.md
+65 120000 link .gitattributes
+65 100755 msg inbox-b/@ID@.json
+65 100755 sh README.md
+65 160000 commit inbox-d
+0 100644 text evil.sh
+0 100644 gitmodules .gitmodules
+0 100644 text presence/a.json
+0 100644 sh .bus/hooks/post-checkout
+0 100644 text inbox-B/x.json
+0 100644 text inbox-b/sub/x.json
+EOF
+
+n=0
+while read -r code mode kind path; do
+	n=$((n + 1))
+	safe=$(printf '%s' "$path" | tr -c 'A-Za-z0-9./@~:$\\-' '_')
+
+	test_expect_success "hooked hub refuses $safe ($mode)" '
+		before=$(git -C hub.git rev-parse main) &&
+		git -C forge-hooked.git fetch -q origin +main:main &&
+		c=$(forge forge-hooked.git main $mode $kind "$path" $n) &&
+		test_must_fail git -C forge-hooked.git push -q origin \
+			$c:refs/heads/main 2>err &&
+		test "$(git -C hub.git rev-parse main)" = "$before"
+	'
+
+	test_expect_success "plain hub: station b stays safe from $safe ($mode)" '
+		git -C forge.git fetch -q origin +main:main &&
+		c=$(forge forge.git main $mode $kind "$path" $n) &&
+		git -C forge.git push -q origin $c:refs/heads/main &&
+		test_expect_code $code bus-sync -C box/st-b 2>err &&
+		if [ $code = 65 ]; then
+			grep -F "not written" err &&
+			grep -F "(in the tree of $(echo $c | cut -c1-12))" err
+		else
+			grep -F "warning:" err && grep -F "; skipped" err
+		fi &&
+		station_sane &&
+		bus-recv -C box/st-b -f id >ids &&
+		grep -x "ok-$n" ids &&
+		bus-ack -C box/st-b "ok-$n" &&
+		bus-send -C box/st-b a "still here $n" >/dev/null &&
+		station_sane
+	'
+
+	test_expect_success "plain hub: a commit on top cleans $safe away" '
+		git -C forge.git fetch -q origin +main:main &&
+		c=$(clean forge.git "$path" $n) &&
+		git -C forge.git push -q origin $c:refs/heads/main &&
+		bus-sync -C box/st-b 2>err &&
+		test_must_be_empty err &&
+		bus-recv -C box/st-b >out 2>err &&
+		test_must_be_empty err &&
+		git -C box/st-b status --porcelain >status &&
+		test_must_be_empty status &&
+		station_sane
+	'
+done <cases
+
+test_expect_success 'a station that checks fetched objects still takes that history' '
+	git -C plain.git rev-list main >all &&
+	test $(wc -l <all) -gt 80 &&
+	bus-sync -C st-f &&
+	test "$(git -C st-f rev-parse main)" = "$(git -C plain.git rev-parse main)" &&
+	git -C st-f status --porcelain >status &&
+	test_must_be_empty status
+'
+
 test_done

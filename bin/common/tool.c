@@ -29,6 +29,31 @@ tool_guard(struct station *st)
 }
 
 /*
+ * Say which entries of the hub's tree the work tree did not get (see
+ * station.c checkout): a refused one is an error, an unknown one a
+ * warning.  Returns whether anything was refused.
+ */
+static int
+report_unwritten(struct station *st)
+{
+	const char *line, *nl;
+	int refused = st->refused.len > 0;
+
+	for (line = st->skipped.s; line != NULL &&
+	    (nl = strchr(line, '\n')) != NULL; line = nl + 1)
+		warnx("warning: %.*s; skipped", (int)(nl - line), line);
+	for (line = st->refused.s; line != NULL &&
+	    (nl = strchr(line, '\n')) != NULL; line = nl + 1)
+		warnx("%.*s; not written", (int)(nl - line), line);
+	if (refused)
+		warnx("the hub's tree holds entries no station writes; once "
+		    "a commit on the hub removes them, nothing more is said");
+	buf_reset(&st->skipped);
+	buf_reset(&st->refused);
+	return refused;
+}
+
+/*
  * Report the library's error and exit with its status, after bringing
  * the work tree along for what did happen (the branch may have moved).
  */
@@ -36,7 +61,25 @@ void
 tool_fail(struct station *st)
 {
 	station_abort(st);
+	report_unwritten(st);
 	errx(bus_errclass(), "%s", bus_error());
+}
+
+/*
+ * The end of a tool that worked in a station: the work tree brought
+ * along, what it did not get reported, the station closed.  A tree
+ * holding dangerous entries makes the status 65 (invalid data) unless
+ * the tool already failed otherwise.
+ */
+int
+tool_finish(struct station *st, int status)
+{
+	if (station_flush(st) == -1)
+		tool_fail(st);
+	if (report_unwritten(st) && (status == 0 || status == FAIL_TEMP))
+		status = FAIL_DATA;
+	station_close(st);
+	return status;
 }
 
 /*
