@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "layout.h"
 
 /* git on a local directory as a work tree of the clone. */
 struct srcgit {
@@ -43,7 +44,8 @@ struct srcgit {
 int
 skill_name(const char *name)
 {
-	return *name != '\0' && *name != '.' && strchr(name, '/') == NULL;
+	return *name != '\0' && *name != '.' && strchr(name, '/') == NULL &&
+	    layout_bad_name(name, strlen(name)) == NULL;
 }
 
 /* A path inside a skill that is safe to write below its directory. */
@@ -51,18 +53,14 @@ static int
 safe_path(const char *path)
 {
 	const char *p = path, *end;
-	size_t n;
 
-	for (;;) {
-		end = strchr(p, '/');
-		n = end != NULL ? (size_t)(end - p) : strlen(p);
-		if (n == 0 || (n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.') ||
-		    (n == 4 && strncasecmp(p, ".git", 4) == 0))
+	/* the station's own judgement of names: layout.c */
+	for (;; p = end + 1) {
+		end = p + strcspn(p, "/");
+		if (layout_bad_name(p, (size_t)(end - p)) != NULL)
 			return 0;
-		if (end == NULL)
+		if (*end == '\0')
 			return 1;
-		p = end + 1;
 	}
 }
 

@@ -190,4 +190,70 @@ test_expect_success 'a station that checks fetched objects still takes that hist
 	test_must_be_empty status
 '
 
+test_expect_success 'a symlink in the work tree is never written through' '
+	mkdir outside &&
+	rm -rf box/st-b/archive-b &&
+	ln -s ../../outside box/st-b/archive-b &&
+	git -C st-a pull -q 2>/dev/null; bus-send -C st-a -i thru b "to b" &&
+	bus-recv -C box/st-b -f id >ids &&
+	grep -x thru ids &&
+	test_expect_code 65 bus-ack -C box/st-b thru 2>err &&
+	grep -F "archive-b/" err &&
+	grep -F "a symlink in the work tree is in the way" err &&
+	ls -A outside >listing &&
+	test_must_be_empty listing &&
+	rm box/st-b/archive-b &&
+	git -C box/st-b checkout -q HEAD -- archive-b &&
+	test -f box/st-b/archive-b/$(date -u +%Y-%m-%d)/thru.json &&
+	git -C box/st-b status --porcelain >status &&
+	test_must_be_empty status
+'
+
+test_expect_success 'a symlink where a message goes is replaced, not followed' '
+	bus-send -C st-a -i link1 b "to b" &&
+	ln -s ../../outside/victim box/st-b/inbox-b/link1.json &&
+	bus-recv -C box/st-b -f id >ids &&
+	grep -x link1 ids &&
+	! test -e outside/victim &&
+	! test -h box/st-b/inbox-b/link1.json &&
+	grep -F "\"id\":\"link1\"" box/st-b/inbox-b/link1.json &&
+	git -C box/st-b status --porcelain >status &&
+	test_must_be_empty status
+'
+
+test_expect_success 'the hub itself is no station (64)' '
+	test_expect_code 64 bus-send -C hub.git -a a b "past the hook" 2>err &&
+	grep -F "this is the hub" err &&
+	test_expect_code 64 env BUS_DIR=plain.git bus-recv -a b 2>err &&
+	grep -F "no remote origin with a URL" err &&
+	test_expect_code 64 bus-ack -C plain.git -a b x 2>err &&
+	test_expect_code 64 bus-sync -C hub.git -a a 2>err &&
+	test_expect_code 64 bus-status -C hub.git -a a 2>err &&
+	git -C hub.git log --format=%s main >log &&
+	! grep -F "past the hook" log
+'
+
+test_expect_success 'a damaged branch is named, not called detached' '
+	git clone -q plain.git dmg &&
+	git -C dmg config bus.agent b &&
+	echo garbage >dmg/.git/refs/heads/main &&
+	test_expect_code 64 bus-recv -C dmg 2>err &&
+	grep -F "refs/heads/main is damaged" err &&
+	! grep -F detached err
+'
+
+test_expect_success 'bus-check --tree and --range name what is outside the layout' '
+	git -C forge.git fetch -q origin +main:main &&
+	c=$(forge forge.git main 100644 cfg .GIT/config 900) &&
+	git -C forge.git update-ref refs/heads/hostile $c &&
+	test_expect_code 65 bus-check -C forge.git --tree hostile 2>err &&
+	grep -F ".GIT/config: a name a file system may take for .git" err &&
+	test_expect_code 65 bus-check -C forge.git --range main..hostile 2>err &&
+	grep -F ".GIT/config: a name a file system may take for .git" err &&
+	c=$(forge forge.git main 100644 text NEWS 901) &&
+	test_expect_code 65 bus-check -C forge.git --range main..$c 2>err &&
+	grep -F "NEWS: not in the bus layout" err &&
+	bus-check -C forge.git --tree main
+'
+
 test_done
