@@ -309,6 +309,7 @@ void	 station_close(struct station *);
 int	 station_lock(struct station *);
 void	 station_unlock(struct station *);
 int	 station_recover(struct station *);
+int	 station_populate(struct station *);
 int	 station_tips(struct station *);
 void	 tip_copy(struct buf *, const struct buf *);
 int	 station_update_ref(struct station *, const char *, const char *,

@@ -227,7 +227,14 @@ file_write_temp(char *path, const void *data, size_t len)
 		path[0] = '\0';
 		return -1;
 	}
-	if (write_all(fd, data, len) == -1 || close(fd) == -1) {
+	if (write_all(fd, data, len) == -1) {
+		bus_seterrno("%s", path);
+		close(fd);
+		unlink(path);
+		path[0] = '\0';
+		return -1;
+	}
+	if (close(fd) == -1) {
 		bus_seterrno("%s", path);
 		unlink(path);
 		path[0] = '\0';

@@ -203,3 +203,42 @@ layout_classify(const char *path, const char *mode, const char **why)
 	*why = "not in the bus layout";
 	return LAYOUT_UNKNOWN;
 }
+
+/*
+ * git's object checks that a fetch or clone by a station must not turn
+ * into refusals (with transfer.fsckObjects set, say): history that
+ * merely holds such entries would jam the station for good, even
+ * after the hub is cleaned by a commit on top, and this file's own
+ * judgement is what keeps them out of the work tree.
+ */
+static const char *const fsck_path_ids[] = { "hasDot", "hasDotdot",
+    "hasDotgit", "emptyName", "fullPathname", "zeroPaddedFilemode",
+    "badFilemode", "nullSha1", "duplicateEntries", "treeNotSorted",
+    "gitmodulesSymlink", "gitmodulesName", "gitmodulesPath",
+    "gitmodulesUrl", "gitmodulesUpdate", "gitmodulesBlob",
+    "gitmodulesLarge", "gitmodulesMissing", "gitmodulesParse",
+    "gitattributesSymlink", "gitignoreSymlink", "mailmapSymlink" };
+
+/*
+ * Put "-c fetch.fsck.<id>=warn" for each of them into args (room for
+ * LAYOUT_FSCK_ARGS entries); the strings live in store.  Returns how
+ * many entries were added.
+ */
+size_t
+layout_fsck_args(struct buf *store, const char **args)
+{
+	size_t i, n = 0, nids = sizeof(fsck_path_ids) /
+	    sizeof(fsck_path_ids[0]);
+	const char *p;
+
+	buf_reset(store);
+	for (i = 0; i < nids; i++) {
+		buf_addf(store, "fetch.fsck.%s=warn", fsck_path_ids[i]);
+		buf_addc(store, '\0');
+	}
+	for (i = 0, p = store->s; i < nids; i++, p += strlen(p) + 1) {
+		args[n++] = "-c";
+		args[n++] = p;
+	}
+	return n;
+}

@@ -17,4 +17,9 @@ enum layout_kind layout_classify(const char *, const char *, const char **);
 const char	*layout_bad_name(const char *, size_t);
 int		 layout_is_dotgit(const char *, size_t);
 
+#define LAYOUT_FSCK_ARGS	44	/* entries layout_fsck_args() adds */
+
+struct buf;
+size_t		 layout_fsck_args(struct buf *, const char **);
+
 #endif /* LAYOUT_H */

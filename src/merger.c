@@ -123,6 +123,8 @@ merger_run(const char *cmd, int timeout, const struct buf *base,
 	r.out = out;
 	r.err = &err;
 	r.timeout_ms = timeout * 1000;
+	/* what it forks (an LLM client, a sleep) dies with it on timeout */
+	r.new_group = 1;
 	buf_reset(out);
 	if (run(&r) == -1)
 		goto out;

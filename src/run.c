@@ -242,11 +242,23 @@ pump(struct run *r, int *in, int *out, int *err, long long deadline)
 }
 
 /*
+ * Kill the child, and with group everything it started: a merger
+ * that forked an LLM client would otherwise leave it running.  Only
+ * called before the child is reaped, so pid is still ours and, as the
+ * leader, names its group.
+ */
+static void
+kill_child(pid_t pid, int group)
+{
+	kill(group ? -pid : pid, SIGKILL);
+}
+
+/*
  * Wait for the child.  With a deadline, kill it once the deadline
  * passes: a child may go on long after closing its pipes.
  */
 static int
-reap(pid_t pid, long long deadline, int *timed_out, int *st)
+reap(pid_t pid, int group, long long deadline, int *timed_out, int *st)
 {
 	const struct timespec tick = { 0, 10 * 1000 * 1000 };
 	pid_t w;
@@ -262,7 +274,7 @@ reap(pid_t pid, long long deadline, int *timed_out, int *st)
 			return -1;
 		}
 		if (now_ms() >= deadline) {
-			kill(pid, SIGKILL);
+			kill_child(pid, group);
 			*timed_out = 1;
 		} else
 			nanosleep(&tick, NULL);
@@ -336,8 +348,16 @@ run(struct run *r)
 	sigemptyset(&set);
 	if ((rc = posix_spawnattr_setsigmask(&attr, &set)) != 0)
 		goto spawnerr;
-	if ((rc = posix_spawnattr_setflags(&attr,
-	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)) != 0)
+	/*
+	 * Git stays in our process group, so that ^C at the terminal
+	 * reaches it too; a program that asked for a group of its own
+	 * leads one, so that a timeout can kill all it started.
+	 */
+	if (r->new_group && (rc = posix_spawnattr_setpgroup(&attr, 0)) != 0)
+		goto spawnerr;
+	if ((rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF |
+	    POSIX_SPAWN_SETSIGMASK |
+	    (r->new_group ? POSIX_SPAWN_SETPGROUP : 0))) != 0)
 		goto spawnerr;
 
 	/* the one descriptor the child inherits: we are single-threaded */
@@ -383,7 +403,7 @@ spawnerr:
 	bus_seterrno("%s", r->argv[0]);
 out:
 	if (pid != -1 && (rv == -1 || r->timed_out))
-		kill(pid, SIGKILL);
+		kill_child(pid, r->new_group);
 	close_fd(&in[0]);
 	close_fd(&in[1]);
 	close_fd(&out[0]);
@@ -391,7 +411,8 @@ out:
 	close_fd(&err[0]);
 	close_fd(&err[1]);
 	if (pid != -1) {
-		if (reap(pid, deadline, &r->timed_out, &st) == -1)
+		if (reap(pid, r->new_group, deadline, &r->timed_out,
+		    &st) == -1)
 			rv = -1;
 		else if (WIFEXITED(st))
 			r->status = WEXITSTATUS(st);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "layout.h"
 
 static const char hub_readme[] =
 "# A git-bus hub\n"
@@ -171,18 +172,60 @@ out:
 }
 
 /*
+ * Whether a hub's name is a URL, as git tells one from a path (its
+ * url_is_local_not_ssh): "scheme://...", or scp's "host:path", whose
+ * colon comes before any slash.
+ */
+static int
+is_url(const char *name)
+{
+	const char *colon = strchr(name, ':'), *slash = strchr(name, '/');
+
+	return colon != NULL && (slash == NULL || colon < slash);
+}
+
+/*
  * Make a hub at dir: a bare repository whose main branch holds the
- * README and .gitattributes, refusing rewritten history and deletion.
+ * README and .gitattributes, refusing rewritten history and deletion,
+ * and objects that git's fsck finds wrong.
  */
 int
 hub_create(const char *dir, FILE *trace)
 {
 	struct git g = { .dir = NULL, .trace = trace };
 	struct buf out = BUF_INIT;
+	struct stat sb;
 	int rv = -1;
 
+	/*
+	 * A URL names another machine: the hook can be installed only
+	 * there (and git init would make a directory "ssh:" here).
+	 */
+	if (is_url(dir)) {
+		bus_seterr("%s: a URL; a hub is made on the machine where it "
+		    "lives, by its path there, so that its hook is installed "
+		    "there", dir);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
+	/* git init would say only "cannot mkdir", and exit 70 */
+	if (stat(dir, &sb) == 0) {
+		if (!S_ISDIR(sb.st_mode)) {
+			bus_seterr("%s: exists and is not a directory", dir);
+			bus_setclass(FAIL_USAGE);
+			goto out;
+		}
+	} else if (errno != ENOENT) {
+		if (errno == ENOTDIR)
+			bus_seterr("%s: part of the path is a file, not a "
+			    "directory", dir);
+		else
+			bus_seterrno("%s", dir);
+		bus_setclass(FAIL_USAGE);
+		goto out;
+	}
 	if ((!is_dir(dir) || holds_only(dir, NULL)) && git(&g, NULL, "init",
-	    "-q", "--bare", "--initial-branch=main", dir, NULL) != 0)
+	    "-q", "--bare", "--initial-branch=main", "--", dir, NULL) != 0)
 		goto out;
 	g.dir = dir;
 	if (git(&g, &out, "rev-parse", "--is-bare-repository", NULL) != 0 ||
@@ -198,6 +241,7 @@ hub_create(const char *dir, FILE *trace)
 	if (git(&g, NULL, "config", "receive.denyNonFastForwards", "true",
 	    NULL) != 0 ||
 	    git(&g, NULL, "config", "receive.denyDeletes", "true", NULL) != 0 ||
+	    git(&g, NULL, "config", "receive.fsckObjects", "true", NULL) != 0 ||
 	    git(&g, NULL, "config", "bus.hub", "true", NULL) != 0)
 		goto out;
 	if (install_hook(dir, "pre-receive", stderr) == -1)
@@ -373,8 +417,9 @@ station_create(const char *agent, const char *url, const char *dir,
 	struct station st;
 	struct changes c = CHANGES_INIT;
 	struct buf path = BUF_INIT, tip = BUF_INIT, dotgit = BUF_INIT;
+	struct buf fsck = BUF_INIT;
 	char real[PATH_MAX];
-	int opened = 0, empty, unborn, rv = -1;
+	int opened = 0, cloned = 0, empty, unborn, rv = -1;
 
 	if (!valid_agent(agent, strlen(agent))) {
 		bus_seterr("%s: not an agent name ([a-z0-9][a-z0-9-]{0,31})",
@@ -400,14 +445,27 @@ station_create(const char *agent, const char *url, const char *dir,
 		bus_setclass(FAIL_USAGE);
 		goto out;
 	} else {
-		const char *args[] = { "clone", "-q", bare ? "--bare" : "-q",
-		    "--", url, path.s, NULL };
+		const char *args[LAYOUT_FSCK_ARGS + 8];
+		size_t n = layout_fsck_args(&fsck, args);
 
+		/*
+		 * No checkout by git: it would write symlinks, executables
+		 * and files outside the layout.  The station's own checkout
+		 * (station_populate) writes the layout alone.
+		 */
+		args[n++] = "clone";
+		args[n++] = "-q";
+		args[n++] = bare ? "--bare" : "--no-checkout";
+		args[n++] = "--";
+		args[n++] = url;
+		args[n++] = path.s;
+		args[n] = NULL;
 		/* git's own messages on stderr: ssh says why it failed */
 		if (git_run(&g, NULL, NULL, NULL, args) != 0) {
 			bus_setclass(FAIL_TEMP);
 			goto out;
 		}
+		cloned = 1;
 	}
 	g.dir = path.s;
 	/* a clone of an empty hub: nothing yet, and nothing to overwrite */
@@ -455,7 +513,8 @@ station_create(const char *agent, const char *url, const char *dir,
 		    st.ref, NULL) != 0)
 			goto out;
 		st.checked_out = 1;
-	}
+	} else if (cloned && station_populate(&st) == -1)
+		goto out;
 	if ((empty = fetch_hub(&st, url)) == -1 || sync_integrate(&st) == -1 ||
 	    station_tips(&st) == -1)
 		goto out;
@@ -492,11 +551,22 @@ out:
 	if (opened) {
 		if (realpath(st.worktree ? st.worktree : st.gitdir, real))
 			buf_adds(where, real);
+		if (rv == 0 && st.lockfd != -1 && station_flush(&st) == -1)
+			rv = -1;
+		if (rv == 0 && st.refused.len > 0) {
+			buf_rtrim(&st.refused);
+			bus_seterr("%s is made, but the hub's tree holds "
+			    "entries no station writes:\n%s", st.worktree ?
+			    st.worktree : st.gitdir, st.refused.s);
+			bus_setclass(FAIL_DATA);
+			rv = -1;
+		}
 		station_close(&st);
 	}
 	changes_free(&c);
 	buf_free(&path);
 	buf_free(&tip);
 	buf_free(&dotgit);
+	buf_free(&fsck);
 	return rv;
 }

@@ -850,6 +850,39 @@ out:
 	return rv;
 }
 
+/*
+ * A station cloned without a checkout (bus-init -a): bring every file
+ * of the branch into the work tree at the next station_flush(), under
+ * the same judgement as any update.  git's own checkout would write
+ * symlinks, executables and files outside the layout.  The journal
+ * names the empty tree, so a crash midway is finished by the next
+ * command.
+ */
+int
+station_populate(struct station *st)
+{
+	struct changes diff = CHANGES_INIT;
+	struct buf empty = BUF_INIT;
+	int rv = -1;
+
+	if (!st->checked_out)
+		return 0;
+	if (station_tips(st) == -1)
+		return -1;
+	if (st->tip_local.len == 0)
+		return 0;
+	if (git_empty_tree(&st->g, &empty) == -1 ||
+	    journal(st, empty.s) == -1 ||
+	    station_diff(st, "", st->tip_local.s, &diff) == -1)
+		goto out;
+	defer(st, &diff);
+	rv = 0;
+out:
+	changes_free(&diff);
+	buf_free(&empty);
+	return rv;
+}
+
 /* Finish a work tree update that a dead command left half done. */
 int
 station_recover(struct station *st)

@@ -12,7 +12,9 @@ test_expect_success 'bus-init --hub makes a bare hub with the first commit' '
 	echo "user-sync/USER.md merge=profile" >expect &&
 	test_cmp expect attrs &&
 	test "$(git -C hub.git config receive.denyNonFastForwards)" = true &&
-	test "$(git -C hub.git config receive.denyDeletes)" = true
+	test "$(git -C hub.git config receive.denyDeletes)" = true &&
+	test "$(git -C hub.git config receive.fsckObjects)" = true &&
+	test "$(git -C hub.git config bus.hub)" = true
 '
 
 test_expect_success 'bus-init --hub again changes nothing' '
@@ -21,10 +23,45 @@ test_expect_success 'bus-init --hub again changes nothing' '
 	test "$(hub_tip)" = "$before"
 '
 
+test_expect_success 'bus-init --hub again brings a hub of an older version up to date' '
+	git -C hub.git config --unset receive.fsckObjects &&
+	git -C hub.git config --unset bus.hub &&
+	before=$(hub_tip) &&
+	bus-init --hub hub.git &&
+	test "$(git -C hub.git config receive.fsckObjects)" = true &&
+	test "$(git -C hub.git config bus.hub)" = true &&
+	test "$(hub_tip)" = "$before"
+'
+
 test_expect_success 'bus-init --hub refuses a directory that is not a bare repository' '
 	mkdir plain && git -C plain init -q &&
 	test_expect_code 64 bus-init --hub plain 2>err &&
 	grep "not a bare git repository" err
+'
+
+test_expect_success 'bus-init --hub refuses a file, or a path under one' '
+	echo mine >afile &&
+	test_expect_code 64 bus-init --hub afile 2>err &&
+	echo "bus-init: afile: exists and is not a directory" >expect &&
+	test_cmp expect err &&
+	test_expect_code 64 bus-init --hub afile/hub.git 2>err &&
+	echo "bus-init: afile/hub.git: part of the path is a file, not a directory" >expect &&
+	test_cmp expect err &&
+	echo mine >expect &&
+	test_cmp expect afile &&
+	rm afile
+'
+
+test_expect_success 'bus-init --hub refuses a URL: a hub is made where it lives' '
+	for url in ssh://host/srv/bus.git host:bus.git file://$TRASH_DIRECTORY/url.git
+	do
+		test_expect_code 64 bus-init --hub "$url" 2>err &&
+		grep "^bus-init: $url: a URL; a hub is made on the machine where it lives" err ||
+		exit 1
+	done &&
+	! test -e ssh: && ! test -e host:bus.git && ! test -e url.git &&
+	bus-init --hub ./host:bus.git &&
+	test "$(git -C ./host:bus.git config bus.hub)" = true
 '
 
 test_expect_success 'a station: clone, agent, merge driver, inbox and archive pushed' '
@@ -232,6 +269,38 @@ test_expect_success 'two stations beginning the same empty hub at once: both joi
 	git -C st-ivy status --porcelain >status &&
 	test_must_be_empty status &&
 	test "$(git -C st-ivy rev-parse HEAD)" = "$(git -C race.git rev-parse main)"
+'
+
+# tree_with NAME BLOB: a tree whose one entry NAME is BLOB, as no git
+# command but hash-object --literally would write it.
+tree_with () {
+	printf "100644 $1\\0$(echo "$2" | awk '{
+		for (i = 1; i < length($0); i += 2)
+			printf "\\%03o", 16 * index("0123456789abcdef",
+			    substr($0, i, 1)) + index("0123456789abcdef",
+			    substr($0, i + 1, 1)) - 17
+	}')" | git -C raw hash-object -t tree -w --literally --stdin
+}
+
+test_expect_success 'the hub runs git fsck on what is pushed, before its hook' '
+	git clone -q hub.git raw &&
+	blob=$(echo mine | git -C raw hash-object -w --stdin) &&
+	tree=$(tree_with .git $blob) &&
+	git -C raw ls-tree $tree >ls &&
+	printf "100644 blob %s\t.git\n" $blob >expect &&
+	test_cmp expect ls &&
+	git -C raw reset -q --soft $(git -C raw commit-tree -p HEAD -m dotgit $tree) &&
+	refused "hasDotgit" &&
+	without_hub_hook refused "hasDotgit" &&
+	test_must_fail git -C hub.git cat-file -e $tree &&
+	for name in .. .GIT a/b
+	do
+		tree=$(tree_with $name $blob) &&
+		git -C raw reset -q --soft $(git -C raw commit-tree -p origin/main -m bad $tree) &&
+		without_hub_hook refused "fsck error" &&
+		test_must_fail git -C hub.git cat-file -e $tree ||
+		exit 1
+	done
 '
 
 test_expect_success 'a bad agent name is refused and nothing is made' '

@@ -175,6 +175,22 @@ test_expect_success 'an external merger that fails, times out or talks nonsense 
 	grep "unclosed quote" err
 '
 
+test_expect_success 'a merger that times out is killed with all it started' '
+	cat >forker <<-EOF &&
+	#!/bin/sh
+	(sleep 2; echo late >"$TRASH_DIRECTORY/marker") &
+	sleep 30
+	EOF
+	chmod +x forker &&
+	BUS_MERGER_TIMEOUT=1 profile-merge --merger ./forker \
+		base.md ours.md theirs.md >out 2>err &&
+	grep "^profile-merge: the merger ran past 1 seconds; using the built-in merge$" err &&
+	profile-merge base.md ours.md theirs.md >expect &&
+	test_cmp expect out &&
+	sleep 2 &&
+	! test -e marker
+'
+
 test_expect_success 'git merge in a station merges USER.md by facts' '
 	bus-init --hub hub.git &&
 	bus-init -a a hub.git st-a >/dev/null &&

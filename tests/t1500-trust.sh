@@ -256,4 +256,33 @@ test_expect_success 'bus-check --tree and --range name what is outside the layou
 	bus-check -C forge.git --tree main
 '
 
+test_expect_success 'a new station takes only the layout of a hostile hub' '
+	git -C forge.git fetch -q origin +main:main &&
+	cfg=$(blob forge.git cfg x) && sh=$(blob forge.git sh x) &&
+	link=$(blob forge.git link x) &&
+	tree=$(cd forge.git && perl "$LITERAL_TREE" "main^{tree}" \
+		100644 $cfg .GIT/config 100755 $sh README.md \
+		120000 $link user-sync/USER.md 100644 $sh evil.sh) &&
+	c=$(git -C forge.git commit-tree -p main -m "hostile at clone" $tree) &&
+	git -C forge.git push -q origin $c:refs/heads/main &&
+	mkdir box2 &&
+	test_expect_code 65 bus-init -a g plain.git box2/st-g 2>err &&
+	grep -F ".GIT/config: a name a file system may take for .git" err &&
+	grep -F "README.md: an executable file" err &&
+	grep -F "user-sync/USER.md: a symlink" err &&
+	! test -e box2/st-g/.GIT &&
+	! test -e box2/st-g/evil.sh &&
+	! test -e box2/st-g/README.md &&
+	! test -e box2/st-g/user-sync/USER.md &&
+	! test -e "$TRASH_DIRECTORY/pwned" &&
+	test -f box2/st-g/inbox-b/.keep &&
+	test -f box2/st-g/inbox-g/.keep &&
+	(cd box2/st-g && find . -path ./.git -prune -o \( -type l -o -type f \
+		-perm -100 \) -print) >bad &&
+	test_must_be_empty bad &&
+	git -C plain.git ls-tree --name-only main >top &&
+	grep -x inbox-g top &&
+	bus-recv -C box2/st-g -f id
+'
+
 test_done

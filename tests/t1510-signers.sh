@@ -1,4 +1,290 @@
 #!/bin/sh
-test_description='placeholder'
+test_description='.bus/allowed_signers: a strict grammar, and forged lines never sign'
 . "$BUS_SRC_DIR/tests/test-lib.sh"
+
+if ! command -v ssh-keygen >/dev/null 2>&1; then
+	test_skip '.bus/allowed_signers grammar' 'ssh-keygen is not installed'
+	test_done
+fi
+
+TS=2026-11-28T10:15:00Z
+SIGNERS=.bus/allowed_signers
+
+# msg ID TO FROM: a valid message.
+msg () {
+	printf '{"id":"%s","ts":"%s","from":"%s","to":"%s","type":"note","body":"hi"}\n' \
+		"$1" "$TS" "$3" "$2"
+}
+
+# signed_clone KEY: a plain clone "raw" of the hub whose commits are
+# signed by keys/KEY (a private key, or a certificate next to one).
+signed_clone () {
+	rm -rf raw && git clone -q hub.git raw &&
+	git -C raw config gpg.format ssh &&
+	git -C raw config user.signingKey "$TRASH_DIRECTORY/keys/$1"
+}
+
+commit_signed () {
+	git -C raw add -A && git -C raw commit -q -S --no-verify -m "$1"
+}
+
+# reset_hub: the hub's bus branch back where the set-up left it.
+reset_hub () {
+	git -C hub.git update-ref refs/heads/main "$(cat base)"
+}
+
+# plant FILE: the hub's allowed_signers gets the lines of FILE, pushed
+# past the hook, as onto a hub that ran none.
+plant () {
+	reset_hub && rm -rf raw && git clone -q hub.git raw &&
+	cat "$1" >>raw/$SIGNERS &&
+	git -C raw add -A && git -C raw commit -q --no-verify -m plant &&
+	without_hub_hook git -C raw push -q origin HEAD:main &&
+	test "$(hub_tip)" = "$(git -C raw rev-parse HEAD)"
+}
+
+test_expect_success 'set up: keys, a signed hub listing a and b, forged lines' '
+	mkdir keys forged &&
+	for k in a b m x y z ca; do
+		ssh-keygen -q -t ed25519 -N "" -C "$k@host" -f keys/$k || exit 1
+	done &&
+	# the attacker m holds a certificate for b from its own CA
+	ssh-keygen -q -s keys/ca -I m -n b -V 20200101:20991231 keys/m.pub &&
+	bus-init --hub hub.git &&
+	rm -rf raw && git clone -q hub.git raw && mkdir raw/.bus &&
+	{ printf "a " && cat keys/a.pub && printf "b " && cat keys/b.pub; } \
+		>raw/$SIGNERS &&
+	for ag in a b; do
+		mkdir raw/inbox-$ag raw/archive-$ag &&
+		: >raw/inbox-$ag/.keep && : >raw/archive-$ag/.keep || exit 1
+	done &&
+	git -C raw add -A && git -C raw commit -q -m "signers" &&
+	git -C raw push -q origin HEAD:main &&
+	git -C hub.git config bus.requireSigned true &&
+	hub_tip >base &&
+	M=$(cat keys/m.pub) && CA=$(cat keys/ca.pub) &&
+	MK=$(cut -d" " -f2 keys/m.pub) &&
+	printf "\"b\" %s\n" "$M" >forged/quoted &&
+	printf "\"b x\" %s\n" "$M" >forged/quoted-blank &&
+	printf "* %s\n" "$M" >forged/star &&
+	printf "? %s\n" "$M" >forged/qmark &&
+	printf "b* %s\n" "$M" >forged/prefix &&
+	printf "x,b %s\n" "$M" >forged/list &&
+	printf "!x %s\n" "$M" >forged/negation &&
+	printf "B %s\n" "$M" >forged/upper &&
+	printf "x\tb\t%s\n" "$M" >forged/tab &&
+	printf "b\v %s\n" "$M" >forged/vtab &&
+	printf "x\rb %s\n" "$M" >forged/cr &&
+	printf "x %s\r\n" "$M" >forged/crlf &&
+	printf "* cert-authority %s\n" "$CA" >forged/ca-any &&
+	printf "x cert-authority %s\n" "$CA" >forged/ca &&
+	printf "x no-touch-required %s\n" "$M" >forged/option &&
+	printf "x Namespaces=\"git\" %s\n" "$M" >forged/option-case &&
+	printf "x namespaces=\"*\" %s\n" "$M" >forged/ns-pattern &&
+	printf "x namespaces=\"git,!file\" %s\n" "$M" >forged/ns-negation &&
+	printf "x namespaces=\"git\",namespaces=\"file\" %s\n" "$M" >forged/ns-twice &&
+	printf "b#a %s\n" "$M" >forged/comment &&
+	printf "x valid-after=20200101 %s\n" "$M" >forged/time-unquoted &&
+	printf "x valid-after=\"20200101\" %s\n" "$M" >forged/time-local &&
+	printf "x\303\251 %s\n" "$M" >forged/non-ascii &&
+	printf "x\000b %s\n" "$M" >forged/nul &&
+	printf "x ssh-rsa %s\n" "$MK" >forged/keytype &&
+	printf "x %s\n" "$(cat keys/m-cert.pub)" >forged/cert-key &&
+	printf "x %s\n" "$(cat keys/a.pub)" >forged/dup-key &&
+	printf "x ssh-ed25519 %s\n" "$(echo "$MK" | cut -c1-41)" >forged/short-key
+'
+
+# forgery NAME KEY REASON: a listed agent (a) pushing the line of
+# forged/NAME is refused; and a hub that holds the line already takes
+# no message "from" b signed with keys/KEY, the attacker's.
+forgery () {
+	printf "%s\n" "$3" >forged/$1.why
+	test_expect_success "refused at push: $1" '
+		reset_hub && signed_clone a &&
+		cat forged/'"$1"' >>raw/$SIGNERS &&
+		commit_signed "forge '"$1"'" &&
+		refused "$SIGNERS: line 3: " &&
+		grep -F -f forged/'"$1"'.why err
+	'
+	test_expect_success "never signs for b once on the hub: $1" '
+		plant forged/'"$1"' && before=$(hub_tip) &&
+		signed_clone '"$2"' &&
+		msg f-'"$1"' a b >raw/inbox-a/f-'"$1"'.json &&
+		commit_signed "from b, says '"$2"'" &&
+		refused "$SIGNERS: line 3: " &&
+		grep -F -f forged/'"$1"'.why err &&
+		grep -F "(in the parent of commit" err &&
+		test "$(hub_tip)" = "$before" &&
+		reset_hub
+	'
+}
+
+forgery quoted m 'a quoted principal'
+forgery quoted-blank m 'a quoted principal'
+forgery star m 'a pattern (* or ?) as principal'
+forgery qmark m 'a pattern (* or ?) as principal'
+forgery prefix m 'a pattern (* or ?) as principal'
+forgery list m 'a list of principals'
+forgery negation m 'a negated principal'
+forgery upper m 'upper case in an agent name'
+forgery tab m 'b: not an option the bus takes'
+forgery vtab m 'a control character \x0b (column 2)'
+forgery cr m 'a carriage return (column 2)'
+forgery crlf m 'a carriage return'
+forgery ca-any m-cert.pub 'a pattern (* or ?) as principal'
+forgery ca m-cert.pub 'cert-authority: a certificate authority'
+forgery option m 'no-touch-required: not an option the bus takes'
+forgery option-case m 'Namespaces: not an option the bus takes'
+forgery ns-pattern m 'namespaces: * is a pattern'
+forgery ns-negation m 'namespaces: !file is a negation'
+forgery ns-twice m 'namespaces: given twice'
+forgery comment m 'b#a: not an agent name'
+forgery time-unquoted m 'valid-after: the value goes in double quotes'
+forgery time-local m 'valid-after: "20200101" is not a UTC time'
+forgery non-ascii m 'a byte that is not ASCII, \xc3 (column 2)'
+forgery nul m 'a NUL byte (column 2)'
+forgery keytype m 'the key is of another type than the line says'
+forgery cert-key m 'ssh-ed25519-cert-v01@openssh.com: not a key type'
+forgery dup-key a 'the key of line 1 again'
+forgery short-key m 'the key is not canonical base64'
+
+test_expect_success 'refused: every broken line is named, with its number' '
+	reset_hub && signed_clone a &&
+	cat forged/quoted forged/star >>raw/$SIGNERS &&
+	printf "# a comment\n\n" >>raw/$SIGNERS && cat forged/ca >>raw/$SIGNERS &&
+	commit_signed three && refused "line 3: \"b\": a quoted principal" &&
+	grep -F "line 4: *: a pattern" err &&
+	grep -F "line 7: cert-authority" err &&
+	test $(grep -c "$SIGNERS: line" err) = 3
+'
+
+test_expect_success 'a hub that holds a forged line takes no commit at all' '
+	plant forged/quoted && before=$(hub_tip) &&
+	signed_clone a && msg ok1 b a >raw/inbox-b/ok1.json &&
+	commit_signed "a honest message" &&
+	refused "line 3: \"b\": a quoted principal" &&
+	test "$(hub_tip)" = "$before" && reset_hub
+'
+
+test_expect_success 'accepted: namespaces, valid-after and -before, tabs and comments' '
+	reset_hub && signed_clone a &&
+	{
+		printf "# x joins; its key is for git only\n\n" &&
+		printf "x\tnamespaces=\"git,file\",valid-after=\"20200101Z\",valid-before=\"20991231235959Z\"\t" &&
+		cat keys/x.pub
+	} >>raw/$SIGNERS &&
+	commit_signed "welcome x" && accepted &&
+	signed_clone x && mkdir raw/inbox-x raw/archive-x &&
+	: >raw/inbox-x/.keep && : >raw/archive-x/.keep &&
+	commit_signed "x joins" && accepted &&
+	signed_clone x && msg x1 a x >raw/inbox-a/x1.json &&
+	commit_signed "x writes" && accepted &&
+	git -C hub.git cat-file -e main:inbox-a/x1.json
+'
+
+test_expect_success 'options reach ssh-keygen: a key for namespace file signs no commit' '
+	signed_clone a &&
+	{ printf "y namespaces=\"file\" " && cat keys/y.pub; } >>raw/$SIGNERS &&
+	commit_signed "welcome y" && accepted &&
+	signed_clone y && mkdir raw/inbox-y && : >raw/inbox-y/.keep &&
+	commit_signed "y joins" && refused "not signed by a key"
+'
+
+test_expect_success 'options reach ssh-keygen: an expired key signs no commit' '
+	signed_clone a &&
+	{ printf "z valid-before=\"20210101Z\" " && cat keys/z.pub; } >>raw/$SIGNERS &&
+	commit_signed "welcome z" && accepted &&
+	signed_clone z && mkdir raw/inbox-z && : >raw/inbox-z/.keep &&
+	commit_signed "z joins" && refused "not signed by a key"
+'
+
+test_expect_success 'accepted: a comment is nobody'"'"'s line' '
+	signed_clone a &&
+	sed "s/b@host\$/b at home/" raw/$SIGNERS >tmp && mv tmp raw/$SIGNERS &&
+	grep -q "b at home" raw/$SIGNERS &&
+	commit_signed "reword a comment" && accepted
+'
+
+test_expect_success 'refused: changing the options of another agent'"'"'s line' '
+	signed_clone a &&
+	sed "s/^b ssh-ed25519/b valid-before=\"20210101Z\" ssh-ed25519/" \
+		raw/$SIGNERS >tmp && mv tmp raw/$SIGNERS &&
+	commit_signed "expire b" &&
+	refused "signed by a, who may change only its own lines, not b'"'"'s"
+'
+
+test_expect_success 'refused: options out of range, each with its reason' '
+	reset_hub && signed_clone a && M=$(cat keys/m.pub) &&
+	for v in "valid-after=\"20250230Z\"" "valid-before=\"19990101Z\"" \
+	    "valid-after=\"202501011261Z\"" \
+	    "valid-after=\"20250101Z\",valid-before=\"20250101Z\"" \
+	    "namespaces=\"git\"," "namespaces=\"\"" "namespaces=\"g it\""; do
+		printf "x %s %s\n" "$v" "$M" >>raw/$SIGNERS || exit 1
+	done &&
+	commit_signed ranges && refused "line 3: valid-after: \"20250230Z\" is not a UTC time" &&
+	grep -F "line 4: valid-before: \"19990101Z\" is not a UTC time" err &&
+	grep -F "line 5: valid-after: \"202501011261Z\"" err &&
+	grep -F "line 6: valid-before is not later than valid-after" err &&
+	grep -F "line 7: the options end with a comma" err &&
+	grep -F "line 8: namespaces: an empty name" err &&
+	grep -F "line 9: namespaces: the value has no closing double quote" err
+'
+
+test_expect_success 'the rebuilt file goes to TMPDIR, or the git dir, and is removed' '
+	signed_clone a && msg t1 b a >raw/inbox-b/t1.json &&
+	commit_signed "tmp" &&
+	mkdir tmpd &&
+	TMPDIR="$TRASH_DIRECTORY/nowhere" &&
+	export TMPDIR &&
+	test_must_fail git -C raw push -q origin HEAD:main 2>err &&
+	grep "nowhere/bus-signers" err &&
+	TMPDIR="$TRASH_DIRECTORY/tmpd" && accepted &&
+	unset TMPDIR && test -z "$(ls tmpd)" &&
+	signed_clone a && msg t2 b a >raw/inbox-b/t2.json &&
+	commit_signed "tmp2" && accepted &&
+	test -z "$(ls hub.git | grep bus-signers)"
+'
+
+test_expect_success 'without signed mode too, a broken allowed_signers is refused' '
+	bus-init --hub plain.git && rm -rf raw && git clone -q plain.git raw &&
+	before=$(git -C plain.git rev-parse main) && mkdir raw/.bus && cat forged/quoted >raw/$SIGNERS &&
+	git -C raw add -A && git -C raw commit -q --no-verify -m bad &&
+	test_must_fail git -C raw push -q origin HEAD:main 2>err &&
+	grep -F "$SIGNERS: line 1: \"b\": a quoted principal" err &&
+	test "$(git -C plain.git rev-parse main)" = "$before" &&
+	{ printf "a " && cat keys/a.pub; } >raw/$SIGNERS &&
+	git -C raw add -A && git -C raw commit -q --no-verify --amend -m good &&
+	git -C raw push -q origin HEAD:main &&
+	ln -sf /etc/passwd raw/$SIGNERS &&
+	git -C raw add -A && git -C raw commit -q --no-verify -m link &&
+	test_must_fail git -C raw push -q origin HEAD:main 2>err &&
+	grep -F "$SIGNERS: not a regular file (mode 120000)" err
+'
+
+test_expect_success 'bus-check --range and --pre-commit report the broken lines' '
+	rm -rf raw && git clone -q plain.git raw &&
+	cat forged/list forged/upper >>raw/$SIGNERS &&
+	git -C raw add -A &&
+	test_expect_code 65 bus-check -C raw --pre-commit 2>err &&
+	grep -F "$SIGNERS: line 2: x,b: a list of principals" err &&
+	grep -F "$SIGNERS: line 3: B: upper case" err &&
+	git -C raw commit -q --no-verify -m two &&
+	test_expect_code 65 bus-check -C raw --range HEAD^..HEAD 2>err &&
+	grep -F "$SIGNERS: line 2: x,b: a list of principals; one agent a line (commit" err &&
+	grep -F "$SIGNERS: line 3: B: upper case" err
+'
+
+test_expect_success 'every key type of ssh-keygen .pub files parses' '
+	rm -rf raw && git clone -q plain.git raw && n=0 &&
+	for t in "ecdsa -b 256" "ecdsa -b 384" "ecdsa -b 521" "rsa -b 2048" ed25519; do
+		n=$((n + 1)) &&
+		ssh-keygen -q -t $t -N "" -C "k$n" -f keys/k$n &&
+		{ printf "k%s " $n && cat keys/k$n.pub; } >>raw/$SIGNERS || exit 1
+	done &&
+	git -C raw add -A &&
+	bus-check -C raw --pre-commit &&
+	git -C raw commit -q --no-verify -m keys &&
+	git -C raw push -q origin HEAD:main
+'
+
 test_done

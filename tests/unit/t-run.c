@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bus.h"
@@ -117,6 +118,101 @@ test_signal(void)
 	r.timeout_ms = 200;
 	ok(run(&r) == 0 && r.timed_out && r.signal == SIGKILL,
 	    "a child past its time limit is killed and said to be");
+}
+
+/* Whether pid is gone: no such process, or a zombie not yet reaped. */
+static int
+gone(pid_t pid)
+{
+	char path[64], line[256], *paren;
+	FILE *fp;
+	int zombie = 0;
+
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(line, sizeof(line), fp) != NULL &&
+	    (paren = strrchr(line, ')')) != NULL)
+		zombie = paren[1] == ' ' && paren[2] == 'Z';
+	fclose(fp);
+	return zombie;
+}
+
+/*
+ * A child in a group of its own takes what it started with it when it
+ * is killed for its time; git children stay in our group, for ^C.
+ */
+static void
+test_group(void)
+{
+	const char *forker[] = { "sh", "-c", NULL, NULL };
+	const char *pgid[] = { "sh", "-c", "set -- $(sed 's/.*) //' "
+	    "/proc/$$/stat); echo $$ $3", NULL };
+	const struct timespec later = { 1, 500 * 1000 * 1000 };
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	struct buf cmd = BUF_INIT, out = BUF_INIT, pid = BUF_INIT;
+	struct buf pidfile = BUF_INIT, late = BUF_INIT;
+	char dir[] = "/tmp/t-run.XXXXXX";
+	struct run r;
+	pid_t grandchild = 0;
+	long self, group;
+	int i;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	buf_addf(&pidfile, "%s/pid", dir);
+	buf_addf(&late, "%s/late", dir);
+	/* the grandchild says who it is, then finishes after our limit */
+	buf_addf(&cmd, "sh -c 'echo $$ >%s; sleep 2; : >%s' & wait",
+	    pidfile.s, late.s);
+	forker[2] = cmd.s;
+	memset(&r, 0, sizeof(r));
+	r.argv = forker;
+	r.timeout_ms = 300;
+	r.new_group = 1;
+	ok(run(&r) == 0 && r.timed_out, "a child that forks is killed for "
+	    "its time");
+	if (file_read(pidfile.s, &pid, 64) == 0)
+		grandchild = (pid_t)atol(pid.s);
+	if (grandchild > 0) {
+		/* it may linger as a zombie until init reaps it */
+		for (i = 0; i < 100 && !gone(grandchild); i++)
+			nanosleep(&tick, NULL);
+		ok(gone(grandchild), "the grandchild %ld is gone",
+		    (long)grandchild);
+	} else
+		ok(1, "the grandchild was gone before it wrote its pid");
+	nanosleep(&later, NULL);
+	ok(access(late.s, F_OK) == -1, "and it never finishes");
+	if (grandchild > 0 && !gone(grandchild))
+		kill(grandchild, SIGKILL);	/* a failed test leaves nothing */
+	unlink(pidfile.s);
+	unlink(late.s);
+	rmdir(dir);
+
+	if (access("/proc/self/stat", F_OK) != 0) {
+		ok(1, "# SKIP no /proc");
+		ok(1, "# SKIP no /proc");
+		goto out;
+	}
+	ok(run_argv(&r, pgid, NULL, 0, &out, NULL) == 0 &&
+	    sscanf(out.s, "%ld %ld", &self, &group) == 2 &&
+	    group == (long)getpgrp(), "a child stays in our process group");
+	buf_reset(&out);
+	memset(&r, 0, sizeof(r));
+	r.argv = pgid;
+	r.out = &out;
+	r.new_group = 1;
+	ok(run(&r) == 0 && sscanf(out.s, "%ld %ld", &self, &group) == 2 &&
+	    group == self, "with new_group it leads a group of its own");
+out:
+	buf_free(&cmd);
+	buf_free(&out);
+	buf_free(&pid);
+	buf_free(&pidfile);
+	buf_free(&late);
 }
 
 static void
@@ -281,6 +377,7 @@ main(void)
 	test_big_cat();
 	test_no_deadlock();
 	test_signal();
+	test_group();
 	test_missing();
 	test_env();
 	test_sigpipe_default();
