@@ -287,12 +287,58 @@ reap(pid_t pid, int group, long long deadline, int *timed_out, int *st)
  * the signal that killed it, also in r->signal); -1 when it could not
  * be run at all (errno ENOENT: no such program) or its I/O failed.
  */
+/* The group that the signals below are passed on to, while it runs. */
+static volatile sig_atomic_t forward_to;
+static const int forwarded[] = { SIGHUP, SIGINT, SIGTERM };
+#define NFORWARDED	(sizeof(forwarded) / sizeof(forwarded[0]))
+
+static void
+forward(int sig)
+{
+	if (forward_to > 0)
+		kill(-(pid_t)forward_to, sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * A child that leads a group of its own (new_group) no longer gets the
+ * terminal's ^C, a hangup or a kill meant for us: pass those on to its
+ * group, then die of them as before.  Signals we ignore stay ignored.
+ */
+static void
+forward_begin(pid_t pid, struct sigaction *old)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward;
+	sigemptyset(&sa.sa_mask);
+	forward_to = pid;
+	for (i = 0; i < NFORWARDED; i++)
+		if (sigaction(forwarded[i], NULL, &old[i]) == 0 &&
+		    old[i].sa_handler == SIG_DFL)
+			sigaction(forwarded[i], &sa, NULL);
+}
+
+static void
+forward_end(const struct sigaction *old)
+{
+	size_t i;
+
+	for (i = 0; i < NFORWARDED; i++)
+		if (old[i].sa_handler == SIG_DFL)
+			sigaction(forwarded[i], &old[i], NULL);
+	forward_to = 0;
+}
+
 int
 run(struct run *r)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	struct sigaction ign, oldpipe;
+	struct sigaction ign, oldpipe, oldfwd[NFORWARDED];
 	sigset_t set;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	int fa_ok = 0, attr_ok = 0, pipe_ignored = 0, rv = -1, rc, st = 0;
@@ -375,6 +421,8 @@ run(struct run *r)
 	close_fd(&in[0]);
 	close_fd(&out[1]);
 	close_fd(&err[1]);
+	if (r->new_group)
+		forward_begin(pid, oldfwd);
 
 	/* Writing to a child that exited must give EPIPE, not kill us. */
 	memset(&ign, 0, sizeof(ign));
@@ -420,6 +468,8 @@ out:
 			r->signal = WTERMSIG(st);
 			r->status = 128 + r->signal;
 		}
+		if (r->new_group)
+			forward_end(oldfwd);
 	}
 	if (pipe_ignored)
 		sigaction(SIGPIPE, &oldpipe, NULL);

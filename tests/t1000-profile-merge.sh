@@ -191,6 +191,31 @@ test_expect_success 'a merger that times out is killed with all it started' '
 	! test -e marker
 '
 
+test_expect_success 'a profile-merge killed takes its merger along' '
+	cat >forker2 <<-EOF &&
+	#!/bin/sh
+	echo \$\$ >"$TRASH_DIRECTORY/merger.pid"
+	(sleep 3; echo late >"$TRASH_DIRECTORY/marker2") &
+	sleep 30
+	EOF
+	chmod +x forker2 &&
+	rm -f merger.pid || exit 1
+	profile-merge --merger ./forker2 base.md ours.md theirs.md \
+		>out 2>err &
+	pm=$!
+
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		test -s merger.pid && break
+		sleep 1
+	done &&
+	test -s merger.pid &&
+	kill -TERM $pm &&
+	test_expect_code 143 wait $pm &&
+	sleep 4 &&
+	! test -e marker2 &&
+	! kill -0 $(cat merger.pid) 2>/dev/null
+'
+
 test_expect_success 'git merge in a station merges USER.md by facts' '
 	bus-init --hub hub.git &&
 	bus-init -a a hub.git st-a >/dev/null &&
