@@ -19,7 +19,7 @@
 #define SINCE_DEFAULT	(7 * 24 * 60 * 60)
 
 static const char *const state_names[] = {
-	"unknown", "queued", "delivered", "read", "acked"
+	"unknown", "queued", "delivered", "read", "acked", "refused"
 };
 
 static struct station	 st;
@@ -207,10 +207,18 @@ put_message(struct buf *out, const struct status *s)
 			put_json_field(out, "from", s->ack_from);
 			buf_addc(out, '}');
 		}
+		if (s->state == STATE_REFUSED) {
+			buf_adds(out, ",\"refused\":{\"commit\":");
+			json_put_string(out, s->refused_commit,
+			    strlen(s->refused_commit));
+			put_json_field(out, "time", s->refused_time);
+			put_json_field(out, "reason", s->refused_reason);
+			buf_addc(out, '}');
+		}
 		buf_adds(out, "}\n");
 		return;
 	}
-	/* ids, agent names and times are all of a safe alphabet */
+	/* ids, agent names, times and commit names are of a safe alphabet */
 	buf_addf(out, "%-9s  %-42s  %-10s", state_names[s->state], s->id,
 	    s->to != NULL ? s->to : "?");
 	switch (s->state) {
@@ -219,6 +227,13 @@ put_message(struct buf *out, const struct status *s)
 		break;
 	case STATE_DELIVERED:
 		buf_adds(out, "  in the inbox on the hub");
+		break;
+	case STATE_REFUSED:
+		/* the reason is the hub's: made safe again, as it is printed */
+		strlcpy(shortid, s->refused_commit, sizeof(shortid));
+		buf_addf(out, "  refused by the hub %s (%s): ", s->refused_time,
+		    shortid);
+		text_safe(out, s->refused_reason, strlen(s->refused_reason));
 		break;
 	case STATE_READ:
 	case STATE_ACKED:
@@ -368,7 +383,7 @@ main(int argc, char *argv[])
 		tool_fail(&st);
 	if (listing)
 		keep_own();
-	station_close(&st);
+	status = tool_finish(&st, status);
 
 	for (i = 0; i < nasked; i++) {
 		if (asked[i].state == STATE_NONE && !listing) {

@@ -72,6 +72,7 @@ int	 fd_read_all(int, struct buf *, size_t);
 int	 file_write_atomic(const char *, const void *, size_t, mode_t);
 int	 file_write(const char *, const void *, size_t);
 int	 file_write_temp(char *, const void *, size_t);
+int	 file_append(const char *, const void *, size_t);
 const char *path_base(const char *);
 int	 read_operands(FILE *, int, void (*)(const char *, void *), void *);
 
@@ -223,12 +224,16 @@ struct check {
 	struct buf	 report;	/* "path: reason" lines */
 	size_t		 problems;
 	size_t		 hexlen;	/* of an object id, once known */
+	struct buf	 bad;		/* commits with a problem, NUL-
+					   separated (may repeat) */
 };
 
 int	 check_commits(struct check *, const char *const *);
 int	 check_staged(struct check *);
 int	 check_tree(struct check *, const char *);
 int	 check_ref_updates(struct check *, char *, const char *);
+const char *check_signer(const struct check *, const char *);
+int	 check_commit_bad(const struct check *, const char *);
 void	 check_free(struct check *);
 
 /* commit.c: commits made by git fast-import, without an index */
@@ -301,6 +306,9 @@ struct station {
 					   too dangerous to write (layout.c) */
 	struct buf	 skipped;	/* the same, for entries outside the
 					   layout, merely unknown */
+	int		 require_signed; /* bus.requireSigned: verify.c */
+	struct buf	 unverified;	/* "what: why" lines of fetched
+					   commits that failed verify.c */
 };
 
 int	 station_open(struct station *, const char *, const char *, int,
@@ -352,6 +360,12 @@ int	 station_read_dir(struct station *, const char *, struct inbox *,
 void	 inbox_free(struct inbox *);
 void	 station_archive(const struct station *, const struct inbox_msg *,
 	    struct changes *);
+
+/* verify.c: a station that checks the commits it fetches */
+
+int	 verify_fetched(struct station *, const char *, const char *);
+int	 verify_untrusted(const struct station *, struct buf *);
+const char *verify_is_untrusted(const struct buf *, const char *);
 
 /* sent.c: the station's record of the messages it sent */
 
@@ -430,6 +444,7 @@ int	 sync_hub_refs(struct station *);
 int	 sync_integrate(struct station *);
 int	 sync_queued(struct station *);
 int	 sync_push(struct station *);
+int	 sync_push_keep(struct station *);
 int	 sync_all(struct station *);
 
 /* profile.c: the shared profile as sections of facts */

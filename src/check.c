@@ -45,6 +45,7 @@ struct deltas {
 static void
 problem(struct check *ck, const struct delta *d, const char *path,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static const char *signer_of(const struct check *, const char *);
 
 /* One line of the report: "path: reason (commit abc1234)". */
 static void
@@ -58,10 +59,35 @@ problem(struct check *ck, const struct delta *d, const char *path,
 	va_start(ap, fmt);
 	buf_vaddf(&ck->report, fmt, ap);
 	va_end(ap);
-	if (d != NULL && d->commit != NULL)
+	if (d != NULL && d->commit != NULL) {
 		buf_addf(&ck->report, " (commit %.12s)", d->commit);
+		buf_add(&ck->bad, d->commit, strlen(d->commit) + 1);
+	}
 	buf_addc(&ck->report, '\n');
 	ck->problems++;
+}
+
+/*
+ * The agent whose good signature commit bears, or NULL: what signed
+ * mode knows of a commit once check_commits() has run.
+ */
+const char *
+check_signer(const struct check *ck, const char *commit)
+{
+	return signer_of(ck, commit);
+}
+
+/* Did a rule find a problem in a change that commit makes? */
+int
+check_commit_bad(const struct check *ck, const char *commit)
+{
+	const char *p;
+
+	for (p = ck->bad.s; p != NULL && p < ck->bad.s + ck->bad.len;
+	    p += strlen(p) + 1)
+		if (strcmp(p, commit) == 0)
+			return 1;
+	return 0;
 }
 
 /* The agent who signed commit, or NULL (signed mode). */
@@ -1032,6 +1058,7 @@ check_free(struct check *ck)
 	}
 	free(ck->signers);
 	buf_free(&ck->report);
+	buf_free(&ck->bad);
 	ck->signers = NULL;
 	ck->nsigners = 0;
 }

@@ -187,6 +187,34 @@ file_write(const char *path, const void *data, size_t len)
 }
 
 /*
+ * Append data to the file at path (made if need be) in one write, so
+ * that lines appended by two processes never interleave.
+ */
+int
+file_append(const char *path, const void *data, size_t len)
+{
+	ssize_t n;
+	int fd, rv = -1;
+
+	if (len == 0)
+		return 0;
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0666)) == -1) {
+		bus_seterrno("%s", path);
+		return -1;
+	}
+	do
+		n = write(fd, data, len);
+	while (n == -1 && errno == EINTR);
+	if (n == (ssize_t)len)
+		rv = 0;
+	else
+		bus_seterrno("%s", path);
+	close(fd);
+	return rv;
+}
+
+/*
  * Call fn with each operand read from fp, as a tool does for the
  * operand "-": one a line, or NUL-separated when nul; empty ones are
  * skipped.  Returns -1 when fp could not be read.

@@ -89,12 +89,23 @@ last_line(const struct buf *b, const char **p, int *n)
  * the station's lock: if the tool is killed, the next command waits
  * for it to finish, then sees what it did (a moved branch, say) and
  * brings the work tree along.
+ *
+ * fetch and push write the remote-tracking ref: an orphan left running
+ * would otherwise hold its ref lock while the next command fetches,
+ * which then fails as if the hub were away.  What they start must not
+ * keep the lock past their own end: ssh closes every descriptor above
+ * stderr first (a ControlPersist master does not get it), git's helpers
+ * end with them, and sync_fetch() keeps the auto gc of a fetch from
+ * detaching.  A hub on a local path runs its receive-pack and hooks
+ * below the push, so they hold it too while they run; a hub's own
+ * detached gc may hold it for as long as that takes, and the next
+ * command waits, which is slow but never wrong.
  */
 static int
 holds_lock(const char *cmd)
 {
-	static const char *const writers[] = { "fast-import", "read-tree",
-	    "update-index", "update-ref" };
+	static const char *const writers[] = { "fast-import", "fetch",
+	    "push", "read-tree", "update-index", "update-ref" };
 	size_t i;
 
 	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)

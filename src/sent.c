@@ -7,6 +7,13 @@
  * read from its end: recent sends cost the same however long the
  * record is.  It is a hint, never the truth: bus-status takes the state
  * of a message from the trees.
+ *
+ * $GIT_DIR/bus-refused is its sibling: one line a commit that the hub's
+ * hook refused and sync.c set aside under SYNC_REFUSED, "commit TAB ts
+ * TAB reason", the hub's words made safe for a terminal.  The ref is
+ * the truth (what is set aside); the line says why, for bus-status and
+ * for people, without a git process.  A line whose ref is gone (the
+ * commit was dropped) is left alone and means nothing.
  */
 #include "config.h"
 
@@ -16,12 +23,15 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bus.h"
 
 #define SENT_FILE	"bus-sent"
 #define SENT_CHUNK	65536
+#define REFUSED_FILE	"bus-refused"
+#define REFUSED_MAX	(1024 * 1024)	/* bytes read from its end */
 
 /* Note m, staged in c, for sent_append() once c is committed. */
 void
@@ -31,15 +41,22 @@ sent_note(struct changes *c, const struct msg *m)
 }
 
 static void
-sent_path(const struct station *st, struct buf *path)
+record_path(const struct station *st, const char *name, struct buf *path)
 {
 	buf_reset(path);
-	buf_addf(path, "%s/%s", st->gitdir, SENT_FILE);
+	buf_addf(path, "%s/%s", st->gitdir, name);
 }
 
-/* Append lines to the record, in one write. */
-int
-sent_append(const struct station *st, const struct buf *lines)
+static void
+sent_path(const struct station *st, struct buf *path)
+{
+	record_path(st, SENT_FILE, path);
+}
+
+/* Append lines to the record name, in one write. */
+static int
+record_append(const struct station *st, const char *name,
+    const struct buf *lines)
 {
 	struct buf path = BUF_INIT;
 	ssize_t n;
@@ -47,7 +64,7 @@ sent_append(const struct station *st, const struct buf *lines)
 
 	if (lines->len == 0)
 		return 0;
-	sent_path(st, &path);
+	record_path(st, name, &path);
 	if ((fd = open(path.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 	    0666)) == -1) {
 		bus_seterrno("%s", path.s);
@@ -60,6 +77,84 @@ sent_append(const struct station *st, const struct buf *lines)
 		bus_seterrno("%s", path.s);
 		goto out;
 	}
+	rv = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	buf_free(&path);
+	return rv;
+}
+
+/* Append lines to the record of sent messages, in one write. */
+int
+sent_append(const struct station *st, const struct buf *lines)
+{
+	return record_append(st, SENT_FILE, lines);
+}
+
+/*
+ * Note that the hub refused commit, for why (one line of text that is
+ * safe for a terminal: text_safe() leaves no tab or newline in it).
+ */
+int
+sent_refused(const struct station *st, const char *commit, const char *why)
+{
+	struct buf line = BUF_INIT;
+	char ts[32];
+	int rv;
+
+	if (msg_ts(ts, sizeof(ts), time(NULL)) == -1)
+		return -1;
+	buf_addf(&line, "%s\t%s\t%s\n", commit, ts, why);
+	rv = record_append(st, REFUSED_FILE, &line);
+	buf_free(&line);
+	return rv;
+}
+
+/*
+ * The record of refusals into out, whole lines, oldest first; nothing
+ * when there is none.  Only its last REFUSED_MAX bytes are read: the
+ * refusals that matter are the recent ones.
+ */
+int
+sent_refusals(const struct station *st, struct buf *out)
+{
+	struct buf path = BUF_INIT;
+	struct stat sb;
+	off_t from;
+	size_t cut;
+	char *nl;
+	int fd = -1, rv = -1;
+
+	buf_reset(out);
+	record_path(st, REFUSED_FILE, &path);
+	if ((fd = open(path.s, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			rv = 0;
+		else
+			bus_seterrno("%s", path.s);
+		goto out;
+	}
+	if (fstat(fd, &sb) == -1) {
+		bus_seterrno("%s", path.s);
+		goto out;
+	}
+	from = sb.st_size > REFUSED_MAX ? sb.st_size - REFUSED_MAX : 0;
+	if (lseek(fd, from, SEEK_SET) == -1 ||
+	    fd_read_all(fd, out, REFUSED_MAX) == -1) {
+		bus_seterrno("%s", path.s);
+		goto out;
+	}
+	/* a line cut at the start, or unfinished at the end, is left out */
+	if (from > 0 && (nl = memchr(out->s, '\n', out->len)) != NULL) {
+		cut = (size_t)(nl + 1 - out->s);
+		memmove(out->s, nl + 1, out->len - cut);
+		out->len -= cut;
+	}
+	while (out->len > 0 && out->s[out->len - 1] != '\n')
+		out->len--;
+	if (out->s != NULL)
+		out->s[out->len] = '\0';
 	rv = 0;
 out:
 	if (fd != -1)

@@ -632,7 +632,8 @@ hub_push(struct skills *sk)
 {
 	struct station *st = &sk->repo;
 
-	if (sync_push(st) == 0)
+	/* a refusal keeps the commits queued: skills keep their own bases */
+	if (sync_push_keep(st) == 0)
 		return 0;
 	if (bus_errclass() == FAIL_TEMP) {
 		sk->offline = 1;

@@ -57,6 +57,11 @@ read_config(struct station *st, char **agent, struct buf *remotes, int *hub)
 			    strcmp(nl + 1, "1") == 0 ||
 			    strcasecmp(nl + 1, "yes") == 0 ||
 			    strcasecmp(nl + 1, "on") == 0;
+		else if (strcmp(p, "bus.requiresigned") == 0)
+			st->require_signed = strcasecmp(nl + 1, "true") == 0 ||
+			    strcmp(nl + 1, "1") == 0 ||
+			    strcasecmp(nl + 1, "yes") == 0 ||
+			    strcasecmp(nl + 1, "on") == 0;
 		else if (strcmp(p, "bus.agent") == 0 && *agent == NULL)
 			*agent = xstrdup(nl + 1);
 		else if (strcmp(p, "bus.remote") == 0) {
@@ -344,6 +349,7 @@ station_close(struct station *st)
 	buf_free(&st->tip_remote);
 	buf_free(&st->refused);
 	buf_free(&st->skipped);
+	buf_free(&st->unverified);
 	changes_free(&st->pending);
 	memset(st, 0, sizeof(*st));
 	st->lockfd = -1;
@@ -1275,7 +1281,8 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
     struct buf *bad)
 {
 	struct buf list = BUF_INIT, out = BUF_INIT, why = BUF_INIT;
-	struct buf spec = BUF_INIT;
+	struct buf spec = BUF_INIT, untrusted = BUF_INIT;
+	const char *from;
 	struct msg_path mp;
 	struct inbox_msg *im;
 	struct cat_obj *obj = NULL;
@@ -1285,6 +1292,8 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 	int rv = -1;
 
 	memset(box, 0, sizeof(*box));
+	if (st->require_signed && verify_untrusted(st, &untrusted) == -1)
+		goto out;
 	buf_addf(&spec, "%s/", dir);
 	if (git(&st->g, &list, "ls-tree", "-z", "--full-tree", st->ref, "--",
 	    spec.s, NULL) != 0)
@@ -1302,6 +1311,12 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 		}
 		if (msg_path_parse(&mp, tab + 1, &why) == -1) {
 			buf_addf(bad, "%s: %s", tab + 1, why.s);
+			continue;
+		}
+		if ((from = verify_is_untrusted(&untrusted, tab + 1)) != NULL) {
+			buf_addf(bad, "%s: added by commit %.12s, which this "
+			    "station could not verify (bus.requireSigned)\n",
+			    tab + 1, from);
 			continue;
 		}
 		if ((paths = reallocarray(paths, n + 1, sizeof(*paths))) ==
@@ -1353,6 +1368,7 @@ out:
 	buf_free(&out);
 	buf_free(&why);
 	buf_free(&spec);
+	buf_free(&untrusted);
 	return rv;
 }
 

@@ -7,7 +7,8 @@
  * sent messages (sent.c) or from the time in a generated id.  An
  * answer is looked for only among messages to the sender since the
  * message's day, and the commit that moved it only among commits
- * since then.
+ * since then.  A message found nowhere else is looked for only in the
+ * commits the hub refused that the station's record names.
  */
 #include "config.h"
 
@@ -317,6 +318,116 @@ out:
 	return rv;
 }
 
+/* One line of the record of refusals (sent.c), split in place. */
+struct refusal {
+	const char	*commit;
+	const char	*ts;
+	const char	*reason;
+};
+
+struct refused_probe {
+	size_t		 i;		/* which status */
+	const char	*to;		/* into the agents list */
+	size_t		 rec;		/* which refusal */
+};
+
+/*
+ * A message found nowhere else may be in a commit the hub refused,
+ * which sync.c set aside under SYNC_REFUSED.  Only the commits in the
+ * station's record of refusals are looked at, each by the message's
+ * paths, all in one batch; so nothing is read when the record is empty.
+ * The oldest commit that holds the message is taken: those set aside
+ * after it in the same push descend from it, and hold it too.  A
+ * commit whose ref is gone (dropped, or sent again) holds nothing.
+ */
+static int
+place_refused(struct station *st, struct status *s, size_t n,
+    const struct buf *agents)
+{
+	struct names nm = { BUF_INIT, NULL, 0, NULL };
+	struct buf rec = BUF_INIT, out = BUF_INIT;
+	struct refusal *rf = NULL;
+	struct refused_probe *pr = NULL;
+	const char **oids = NULL, *a;
+	char *line, *nl, *t1, *t2;
+	size_t i, k, nrf = 0, np = 0;
+	int rv = -1, want = 0;
+
+	for (i = 0; i < n; i++)
+		want |= s[i].state == STATE_NONE;
+	if (!want)
+		return 0;
+	if (sent_refusals(st, &rec) == -1)
+		goto out;
+	for (line = rec.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		*nl = '\0';
+		if ((t1 = strchr(line, '\t')) == NULL ||
+		    (t2 = strchr(t1 + 1, '\t')) == NULL)
+			continue;
+		*t1 = *t2 = '\0';
+		if (strspn(line, "0123456789abcdef") != strlen(line) ||
+		    strlen(line) < 40 || !valid_ts(t1 + 1, strlen(t1 + 1)))
+			continue;
+		if ((rf = reallocarray(rf, nrf + 1, sizeof(*rf))) == NULL)
+			err(70, "reallocarray");
+		rf[nrf].commit = line;
+		rf[nrf].ts = t1 + 1;
+		rf[nrf++].reason = t2 + 1;
+	}
+	/* in the order of the record, so the first hit is the oldest */
+	for (i = 0; i < n; i++) {
+		if (s[i].state != STATE_NONE)
+			continue;
+		for (k = 0; k < nrf; k++)
+			for (a = agents->s; a != NULL &&
+			    a < agents->s + agents->len; a += strlen(a) + 1) {
+				if (s[i].to != NULL && strcmp(s[i].to, a) != 0)
+					continue;
+				if ((pr = reallocarray(pr, np + 1,
+				    sizeof(*pr))) == NULL)
+					err(70, "reallocarray");
+				pr[np].i = i;
+				pr[np].to = a;
+				pr[np++].rec = k;
+				names_add(&nm, SYNC_REFUSED
+				    "%s:inbox-%s/%s.json", rf[k].commit, a,
+				    s[i].id);
+			}
+	}
+	if (np == 0) {
+		rv = 0;
+		goto out;
+	}
+	if ((oids = reallocarray(NULL, np, sizeof(*oids))) == NULL)
+		err(70, "reallocarray");
+	if (git_oids(&st->g, names_vec(&nm), np, &out, oids) == -1)
+		goto out;
+	for (k = 0; k < np; k++) {
+		struct status *x = &s[pr[k].i];
+		const struct refusal *r = &rf[pr[k].rec];
+
+		if (*oids[k] == '\0' || x->state != STATE_NONE)
+			continue;
+		x->state = STATE_REFUSED;
+		set(&x->to, pr[k].to);
+		set(&x->blob, oids[k]);
+		set(&x->path, strchr(nm.v[k], ':') + 1);
+		set(&x->refused_commit, r->commit);
+		set(&x->refused_time, r->ts);
+		set(&x->refused_reason, r->reason);
+	}
+	rv = 0;
+out:
+	free(rf);
+	free(pr);
+	free(oids);
+	names_free(&nm);
+	buf_free(&rec);
+	buf_free(&out);
+	return rv;
+}
+
 /* Fill id, ts, from, to and type from the message files found. */
 static int
 describe(struct station *st, struct status *s, size_t n)
@@ -458,8 +569,9 @@ acks_to(struct station *st, struct status *s, size_t n, const char *sender)
 	int rv = -1, ok;
 
 	for (i = 0; i < n; i++) {
-		if (s[i].state < STATE_QUEUED || s[i].from == NULL ||
-		    s[i].ts == NULL || strcmp(s[i].from, sender) != 0)
+		if (s[i].state < STATE_QUEUED || s[i].state == STATE_REFUSED ||
+		    s[i].from == NULL || s[i].ts == NULL ||
+		    strcmp(s[i].from, sender) != 0)
 			continue;
 		day_of(ts_time(s[i].ts) - DAY, day);
 		if (*first == '\0' || strcmp(day, first) < 0)
@@ -521,6 +633,7 @@ acks_to(struct station *st, struct status *s, size_t n, const char *sender)
 			struct status *x = &s[i];
 
 			if (strcmp(ms[k].type, "ack") != 0 ||
+			    x->state == STATE_REFUSED ||
 			    strcmp(x->id, ms[k].re) != 0 ||
 			    x->from == NULL || strcmp(x->from, sender) != 0 ||
 			    x->to == NULL || strcmp(x->to, ms[k].from) != 0 ||
@@ -565,6 +678,7 @@ status_lookup(struct station *st, struct status *s, size_t n)
 			set(&s[i].ts, ts);
 	if (place(st, s, n, &agents, 0, &none) == -1 ||
 	    place_by_days(st, s, n, &agents) == -1 ||
+	    place_refused(st, s, n, &agents) == -1 ||
 	    describe(st, s, n) == -1 || moves(st, s, n) == -1)
 		goto out;
 	for (i = 0; i < n; i++)
@@ -599,6 +713,9 @@ status_free_one(struct status *s)
 	free(s->ack_id);
 	free(s->ack_ts);
 	free(s->ack_from);
+	free(s->refused_commit);
+	free(s->refused_time);
+	free(s->refused_reason);
 }
 
 void

@@ -287,4 +287,46 @@ test_expect_success 'every key type of ssh-keygen .pub files parses' '
 	git -C raw push -q origin HEAD:main
 '
 
+# A station in signed mode checks what it fetches, since the hub may
+# run no hook: commits that fail are named, and their messages to it
+# are kept out of its inbox.
+test_expect_success 'a station with bus.requireSigned checks what it fetches' '
+	reset_hub &&
+	bus-init --sign-key keys/a -a a hub.git st-a >/dev/null &&
+	git -C st-a config bus.requireSigned true &&
+	bus-recv -C st-a -f id >ids &&
+	test_must_be_empty ids &&
+	signed_clone m &&
+	msg forged1 a b >raw/inbox-a/forged1.json &&
+	commit_signed "from b, says m" &&
+	without_hub_hook git -C raw push -q origin HEAD:main &&
+	signed_clone b &&
+	msg real1 a b >raw/inbox-a/real1.json &&
+	commit_signed "from b, signed by b" &&
+	git -C raw push -q origin HEAD:main &&
+	test_expect_code 65 bus-recv -C st-a -f id >ids 2>err &&
+	echo real1 >expect &&
+	test_cmp expect ids &&
+	grep -F "not signed by a key that .bus/allowed_signers of its parent lists" err &&
+	grep -F "inbox-a/forged1.json: added by commit" err &&
+	grep -F "the messages they add to inbox-a are not shown" err &&
+	bus-recv -C st-a -f id >ids 2>err &&
+	test_cmp expect ids &&
+	grep -F "inbox-a/forged1.json: added by commit" err &&
+	test_expect_code 65 bus-ack -C st-a forged1 2>err &&
+	grep -F "inbox-a/forged1.json: not a valid message; it cannot be acked" err &&
+	bus-ack -C st-a real1
+'
+
+test_expect_success 'a station without bus.requireSigned checks nothing' '
+	bus-init -a b hub.git st-b >/dev/null &&
+	signed_clone m &&
+	msg forged2 b a >raw/inbox-b/forged2.json &&
+	git -C raw add -A && git -C raw commit -q --no-verify -m unsigned &&
+	without_hub_hook git -C raw push -q origin HEAD:main &&
+	bus-recv -C st-b -f id >ids 2>err &&
+	grep -x forged2 ids &&
+	! test -e st-b/.git/bus-untrusted
+'
+
 test_done

@@ -48,8 +48,18 @@ report_unwritten(struct station *st)
 	if (refused)
 		warnx("the hub's tree holds entries no station writes; once "
 		    "a commit on the hub removes them, nothing more is said");
+	for (line = st->unverified.s; line != NULL &&
+	    (nl = strchr(line, '\n')) != NULL; line = nl + 1)
+		warnx("%.*s", (int)(nl - line), line);
+	if (st->unverified.len > 0) {
+		warnx("fetched commits failed verification "
+		    "(bus.requireSigned); the messages they add to inbox-%s "
+		    "are not shown", st->agent);
+		refused = 1;
+	}
 	buf_reset(&st->skipped);
 	buf_reset(&st->refused);
+	buf_reset(&st->unverified);
 	return refused;
 }
 
