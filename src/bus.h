@@ -306,9 +306,13 @@ struct station {
 					   too dangerous to write (layout.c) */
 	struct buf	 skipped;	/* the same, for entries outside the
 					   layout, merely unknown */
+	struct buf	 stale;		/* the journal's commit, when
+					   station_recover() could not finish */
 	int		 require_signed; /* bus.requireSigned: verify.c */
 	struct buf	 unverified;	/* "what: why" lines of fetched
 					   commits that failed verify.c */
+	struct buf	 untrusted;	/* verify.c's record, once read */
+	int		 untrusted_read;
 };
 
 int	 station_open(struct station *, const char *, const char *, int,
@@ -366,6 +370,7 @@ void	 station_archive(const struct station *, const struct inbox_msg *,
 int	 verify_fetched(struct station *, const char *, const char *);
 int	 verify_untrusted(const struct station *, struct buf *);
 const char *verify_is_untrusted(const struct buf *, const char *);
+const char *verify_path_untrusted(struct station *, const char *);
 
 /* sent.c: the station's record of the messages it sent */
 
@@ -439,6 +444,24 @@ int	 station_create(const char *, const char *, const char *, int,
 #define SYNC_REFUSED	"refs/bus/refused/"	/* + the id of a commit the
 						   hub's hook refused */
 
+/* A commit of the station that the hub does not have, to replay. */
+struct sync_queue_item {
+	char		*id;
+	char		*parent;	/* its first parent; "" for a root */
+	struct changes	 changes;	/* from its parent */
+	struct buf	 raw;		/* the commit object */
+	char		*author;
+	char		*committer;
+	const char	*message;	/* into raw */
+};
+
+enum sync_pushed {
+	SYNC_PUSH_ERROR = -1,		/* git could not be run */
+	SYNC_PUSH_DONE,			/* the hub took it */
+	SYNC_PUSH_REFUSED,		/* the hub's hook refused it */
+	SYNC_PUSH_FAILED		/* away, or the hub moved: may pass */
+};
+
 int	 sync_fetch(struct station *);
 int	 sync_hub_refs(struct station *);
 int	 sync_integrate(struct station *);
@@ -446,6 +469,17 @@ int	 sync_queued(struct station *);
 int	 sync_push(struct station *);
 int	 sync_push_keep(struct station *);
 int	 sync_all(struct station *);
+/* for refused.c: the queue, replayed as sync_integrate() does; a push */
+int	 sync_queue_read(struct station *, const char *, const char *,
+	    struct sync_queue_item **, size_t *);
+void	 sync_queue_spec(struct sync_queue_item *, const char *,
+	    struct commit_spec *);
+void	 sync_queue_free(struct sync_queue_item *, size_t);
+int	 sync_check_preimages(struct station *, const char *,
+	    struct changes *, size_t);
+enum sync_pushed sync_push_one(struct station *, const char *, struct buf *);
+int	 sync_push_retry(struct station *, int *, time_t, struct buf *,
+	    struct buf *);
 
 /* profile.c: the shared profile as sections of facts */
 

@@ -335,17 +335,21 @@ check_delta(struct check *ck, const struct deltas *ds, struct delta *d,
 /*
  * A change outside the bus directories: the tree holds the layout and
  * nothing else (SPEC section 2), a whitelist.  Removing anything else
- * is cleaning up, and always welcome.
+ * is cleaning up, and always welcome.  Returns 1 when the contents of
+ * the file must be read and checked too (check_content).
  */
-static void
+static int
 check_outside(struct check *ck, const struct delta *d)
 {
 	const char *why;
 
 	if (d->status == 'D')
-		return;
-	if (layout_classify(d->path, d->mode, &why) != LAYOUT_OK)
+		return 0;
+	if (layout_classify(d->path, d->mode, &why) != LAYOUT_OK) {
 		problem(ck, d, d->path, "%s", why);
+		return 0;
+	}
+	return strcmp(d->path, ".gitattributes") == 0;
 }
 
 /* A .keep must sit right in inbox-X/ or archive-X/ and be empty. */
@@ -369,6 +373,14 @@ check_content(struct check *ck, const struct delta *d,
 	const char *who;
 	char *line, *nl;
 
+	if (!bus_path(d->path)) {
+		if (o->missing)
+			problem(ck, d, d->path, "blob %s is missing", d->newoid);
+		else if ((who = layout_bad_content(d->path, o->data,
+		    o->size)) != NULL)
+			problem(ck, d, d->path, "%s", who);
+		return;
+	}
 	if (strcmp(path_base(d->path), ".keep") == 0) {
 		check_keep(ck, d, o->size);
 		return;
@@ -654,8 +666,12 @@ check_deltas(struct check *ck, struct deltas *ds)
 	for (i = 0; i < ds->n; i++)
 		if (bus_path(ds->d[i].path))
 			check_delta(ck, ds, &ds->d[i], &blobs, &nblobs);
-		else
-			check_outside(ck, &ds->d[i]);
+		else if (check_outside(ck, &ds->d[i])) {
+			/* a layout file whose bytes matter: read them */
+			buf_add(&blobs, ds->d[i].newoid,
+			    strlen(ds->d[i].newoid) + 1);
+			ds->d[i].blob = ++nblobs;
+		}
 	if (nblobs > 0) {
 		if ((v = reallocarray(NULL, nblobs, sizeof(*v))) == NULL ||
 		    (obj = reallocarray(NULL, nblobs, sizeof(*obj))) == NULL)
@@ -890,6 +906,8 @@ check_commits(struct check *ck, const char *const *args)
 			*sp = '\0';
 			problem(ck, NULL, "merge", "commit %.12s: the bus "
 			    "history is linear; rebase instead", line);
+			buf_add(&ck->bad, line, strcspn(line, " "));
+			buf_addc(&ck->bad, '\0');
 		}
 		buf_addf(&in, "%s\n", line);
 		buf_add(&pairs, line, strlen(line) + 1);

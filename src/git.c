@@ -18,8 +18,14 @@
 #define GIT_MAX_ARGS	64
 #define GIT_MAX_ENV	16
 
+/*
+ * GIT_NO_REPLACE_OBJECTS: a replace ref pushed to a hub (or fetched)
+ * would make git show the hook, bus-check and every tool another
+ * commit or tree than the one the branch really holds.
+ */
 static const char *const git_env[] = {
 	"GIT_TERMINAL_PROMPT=0",
+	"GIT_NO_REPLACE_OBJECTS=1",
 	"LC_ALL=C",
 	NULL
 };

@@ -204,6 +204,76 @@ layout_classify(const char *path, const char *mode, const char **why)
 	return LAYOUT_UNKNOWN;
 }
 
+/* Is the attribute [p, p+n) one that leaves a file's bytes alone? */
+static int
+attr_inert(const char *p, size_t n)
+{
+	static const char *const names[] = { "merge", "diff" };
+	size_t i, k;
+
+	if (n == 5 && strncmp(p, "-text", 5) == 0)
+		return 1;
+	if (n == 6 && strncmp(p, "binary", 6) == 0)
+		return 1;
+	if (n > 0 && (*p == '-' || *p == '!'))
+		p++, n--;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		k = strlen(names[i]);
+		if (n >= k && strncmp(p, names[i], k) == 0 &&
+		    (n == k || p[k] == '='))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Why the bytes of a layout file must not reach a work tree, or NULL.
+ * Only .gitattributes matters: git reads it when it hashes the work
+ * tree's files, and a filter, an encoding or an end-of-line rule
+ * there could make every later index update fail (and a filter names
+ * a program).  The layout's own line sets a merge driver; lines that
+ * set only merge, diff, -text or binary are taken too.
+ */
+const char *
+layout_bad_content(const char *path, const char *data, size_t len)
+{
+	const char *p, *end, *eol, *t;
+	size_t n;
+
+	if (strcmp(path, ".gitattributes") != 0)
+		return NULL;
+	if (memchr(data, '\0', len) != NULL || !utf8_valid(data, len))
+		return "a .gitattributes that is not text";
+	for (p = data, end = data + len; p < end; p = eol + 1) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == eol || *p == '#')
+			continue;
+		if (*p == '[')
+			return "a .gitattributes that defines a macro";
+		/* the pattern, then the attributes */
+		p += strcspn(p, " \t\r\n");
+		for (;;) {
+			while (p < eol && (*p == ' ' || *p == '\t' ||
+			    *p == '\r'))
+				p++;
+			if (p >= eol)
+				break;
+			for (t = p; t < eol && *t != ' ' && *t != '\t' &&
+			    *t != '\r'; t++)
+				;
+			n = (size_t)(t - p);
+			if (!attr_inert(p, n))
+				return "a .gitattributes that sets more than "
+				    "merge, diff, -text or binary";
+			p = t;
+		}
+	}
+	return NULL;
+}
+
 /*
  * git's object checks that a fetch or clone by a station must not turn
  * into refusals (with transfer.fsckObjects set, say): history that

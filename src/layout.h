@@ -16,6 +16,7 @@ enum layout_kind {
 enum layout_kind layout_classify(const char *, const char *, const char **);
 const char	*layout_bad_name(const char *, size_t);
 int		 layout_is_dotgit(const char *, size_t);
+const char	*layout_bad_content(const char *, const char *, size_t);
 
 #define LAYOUT_FSCK_ARGS	44	/* entries layout_fsck_args() adds */
 

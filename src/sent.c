@@ -9,7 +9,7 @@
  * of a message from the trees.
  *
  * $GIT_DIR/bus-refused is its sibling: one line a commit that the hub's
- * hook refused and sync.c set aside under SYNC_REFUSED, "commit TAB ts
+ * hook refused and refused.c set aside under SYNC_REFUSED, "commit TAB ts
  * TAB reason", the hub's words made safe for a terminal.  The ref is
  * the truth (what is set aside); the line says why, for bus-status and
  * for people, without a git process.  A line whose ref is gone (the
@@ -53,43 +53,17 @@ sent_path(const struct station *st, struct buf *path)
 	record_path(st, SENT_FILE, path);
 }
 
-/* Append lines to the record name, in one write. */
-static int
-record_append(const struct station *st, const char *name,
-    const struct buf *lines)
-{
-	struct buf path = BUF_INIT;
-	ssize_t n;
-	int fd = -1, rv = -1;
-
-	if (lines->len == 0)
-		return 0;
-	record_path(st, name, &path);
-	if ((fd = open(path.s, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0666)) == -1) {
-		bus_seterrno("%s", path.s);
-		goto out;
-	}
-	do
-		n = write(fd, lines->s, lines->len);
-	while (n == -1 && errno == EINTR);
-	if (n != (ssize_t)lines->len) {
-		bus_seterrno("%s", path.s);
-		goto out;
-	}
-	rv = 0;
-out:
-	if (fd != -1)
-		close(fd);
-	buf_free(&path);
-	return rv;
-}
-
 /* Append lines to the record of sent messages, in one write. */
 int
 sent_append(const struct station *st, const struct buf *lines)
 {
-	return record_append(st, SENT_FILE, lines);
+	struct buf path = BUF_INIT;
+	int rv;
+
+	sent_path(st, &path);
+	rv = file_append(path.s, lines->s, lines->len);
+	buf_free(&path);
+	return rv;
 }
 
 /*
@@ -99,14 +73,16 @@ sent_append(const struct station *st, const struct buf *lines)
 int
 sent_refused(const struct station *st, const char *commit, const char *why)
 {
-	struct buf line = BUF_INIT;
+	struct buf line = BUF_INIT, path = BUF_INIT;
 	char ts[32];
 	int rv;
 
 	if (msg_ts(ts, sizeof(ts), time(NULL)) == -1)
 		return -1;
 	buf_addf(&line, "%s\t%s\t%s\n", commit, ts, why);
-	rv = record_append(st, REFUSED_FILE, &line);
+	record_path(st, REFUSED_FILE, &path);
+	rv = file_append(path.s, line.s, line.len);
+	buf_free(&path);
 	buf_free(&line);
 	return rv;
 }

@@ -350,6 +350,8 @@ station_close(struct station *st)
 	buf_free(&st->refused);
 	buf_free(&st->skipped);
 	buf_free(&st->unverified);
+	buf_free(&st->stale);
+	buf_free(&st->untrusted);
 	changes_free(&st->pending);
 	memset(st, 0, sizeof(*st));
 	st->lockfd = -1;
@@ -559,11 +561,12 @@ checkout_ok(struct station *st, const struct change *c, const char *commit,
 		if (!*remove)
 			refuse(&st->refused, c->path, why, commit);
 		return 0;
-	} else if (k == LAYOUT_UNKNOWN && !*remove) {
-		refuse(&st->skipped, c->path, why, commit);
+	} else if (k == LAYOUT_UNKNOWN) {
+		/* never written, so never removed: it may be the user's */
+		if (!*remove)
+			refuse(&st->skipped, c->path, why, commit);
 		return 0;
 	}
-	/* removing what an older version wrote outside the layout is safe */
 	if ((local = worktree_parents(st, c->path)) != NULL) {
 		refuse(&st->refused, c->path, local, commit);
 		return 0;
@@ -638,6 +641,7 @@ checkout(struct station *st, const struct change *c, size_t n,
 	const char **want = NULL;
 	struct cat_obj *obj = NULL;
 	size_t i, k, nwant = 0;
+	const char *why;
 	int rv = -1, r, *remove = NULL, *touch = NULL;
 
 	if (!st->checked_out || n == 0)
@@ -680,6 +684,11 @@ checkout(struct station *st, const struct change *c, size_t n,
 				bus_seterr("%s: blob %s is missing", c[i].path,
 				    c[i].oid);
 				goto out;
+			}
+			if ((why = layout_bad_content(c[i].path, data != NULL ?
+			    data : "", len)) != NULL) {
+				refuse(&st->refused, c[i].path, why, commit);
+				continue;	/* the old one stays */
 			}
 			if ((r = checkout_write(st, &c[i], path.s, data, len,
 			    commit)) == -1)
@@ -813,6 +822,15 @@ station_flush(struct station *st)
 	struct buf path = BUF_INIT;
 	int rv = 0;
 
+	/* a recovery that failed: the whole way from the journal's commit */
+	if (st->stale.len > 0) {
+		changes_free(&st->pending);
+		if (station_tips(st) == -1 || station_diff(st, st->stale.s,
+		    st->tip_local.s, &st->pending) == -1) {
+			changes_free(&st->pending);
+			return -1;
+		}
+	}
 	if (st->pending.n > 0 && checkout(st, st->pending.c,
 	    st->pending.n, st->tip_local.s) == -1) {
 		/* the journal stays, for station_recover() to finish */
@@ -822,6 +840,7 @@ station_flush(struct station *st)
 		journal_path(st, &path);
 		unlink(path.s);
 		st->journaled = 0;
+		buf_reset(&st->stale);
 	}
 	changes_free(&st->pending);
 	buf_free(&path);
@@ -907,9 +926,22 @@ station_recover(struct station *st)
 		goto out;
 	tip_copy(&tip, &st->tip_local);
 	if (st->checked_out && tip.len > 0 && strcmp(tip.s, old.s) != 0) {
-		if (station_diff(st, old.s, tip.s, &diff) == -1 ||
-		    checkout(st, diff.c, diff.n, tip.s) == -1)
+		if (station_diff(st, old.s, tip.s, &diff) == -1)
 			goto out;
+		if (checkout(st, diff.c, diff.n, tip.s) == -1) {
+			/*
+			 * Not fatal: a failure that comes from the hub's
+			 * tree must not keep the fetch that brings its
+			 * cleanup from running.  The journal stays, and
+			 * station_flush() tries the whole way again.
+			 */
+			buf_addf(&st->refused, "the work tree: %s; the next "
+			    "command tries again\n", bus_error());
+			tip_copy(&st->stale, &old);
+			st->journaled = 1;
+			rv = 0;
+			goto out;
+		}
 	}
 	unlink(path.s);
 	rv = 0;
@@ -1281,7 +1313,7 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
     struct buf *bad)
 {
 	struct buf list = BUF_INIT, out = BUF_INIT, why = BUF_INIT;
-	struct buf spec = BUF_INIT, untrusted = BUF_INIT;
+	struct buf spec = BUF_INIT;
 	const char *from;
 	struct msg_path mp;
 	struct inbox_msg *im;
@@ -1292,8 +1324,6 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 	int rv = -1;
 
 	memset(box, 0, sizeof(*box));
-	if (st->require_signed && verify_untrusted(st, &untrusted) == -1)
-		goto out;
 	buf_addf(&spec, "%s/", dir);
 	if (git(&st->g, &list, "ls-tree", "-z", "--full-tree", st->ref, "--",
 	    spec.s, NULL) != 0)
@@ -1313,7 +1343,7 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 			buf_addf(bad, "%s: %s", tab + 1, why.s);
 			continue;
 		}
-		if ((from = verify_is_untrusted(&untrusted, tab + 1)) != NULL) {
+		if ((from = verify_path_untrusted(st, tab + 1)) != NULL) {
 			buf_addf(bad, "%s: added by commit %.12s, which this "
 			    "station could not verify (bus.requireSigned)\n",
 			    tab + 1, from);
@@ -1368,7 +1398,6 @@ out:
 	buf_free(&out);
 	buf_free(&why);
 	buf_free(&spec);
-	buf_free(&untrusted);
 	return rv;
 }
 

@@ -264,6 +264,10 @@ place(struct station *st, struct status *s, size_t n, const struct buf *agents,
 		if (*oids[k] == '\0' || (x->state != STATE_NONE &&
 		    x->state >= state_of[pr[k].where]))
 			continue;
+		/* evidence from a commit this station could not verify */
+		if (verify_path_untrusted(st, strchr(nm.v[k], ':') + 1) !=
+		    NULL)
+			continue;
 		x->state = state_of[pr[k].where];
 		x->archived = x->state == STATE_READ;
 		set(&x->to, pr[k].to);
@@ -333,7 +337,7 @@ struct refused_probe {
 
 /*
  * A message found nowhere else may be in a commit the hub refused,
- * which sync.c set aside under SYNC_REFUSED.  Only the commits in the
+ * which refused.c set aside under SYNC_REFUSED.  Only the commits in the
  * station's record of refusals are looked at, each by the message's
  * paths, all in one batch; so nothing is read when the record is empty.
  * The oldest commit that holds the message is taken: those set aside
@@ -616,6 +620,9 @@ acks_to(struct station *st, struct status *s, size_t n, const char *sender)
 			if (!ok || strncmp(idts, first, 10) < 0)
 				continue;
 		}
+		/* an ack from a commit this station could not verify */
+		if (verify_path_untrusted(st, p) != NULL)
+			continue;
 		names_add(&blobs, "%s:%s", view, p);
 	}
 	if (blobs.n == 0) {

@@ -7,6 +7,10 @@
  * file in an inbox, a move from one's own inbox to one's own archive),
  * so replaying one on another tip is mechanical: apply the same path
  * changes to the new tree.
+ *
+ * A push that the hub's hook refused is refused.c's: it sets aside
+ * what the hook refuses and delivers the rest, with this file's queue
+ * and push.
  */
 #include "config.h"
 
@@ -17,10 +21,10 @@
 
 #include "bus.h"
 #include "layout.h"
+#include "refused.h"
 
 #define PUSH_TRIES	10
 #define PUSH_SECONDS	60
-#define REASON_MAX	2000	/* bytes of the hub's words kept */
 
 /* Is commit a an ancestor of (or equal to) commit b? */
 static int
@@ -137,8 +141,8 @@ header(const char *raw, const char *name)
  * file).  Otherwise another station changed it meanwhile, and a replay
  * would silently overwrite that change.
  */
-static int
-check_preimages(struct station *st, const char *remote,
+int
+sync_check_preimages(struct station *st, const char *remote,
     struct changes *cs, size_t n)
 {
 	struct buf names = BUF_INIT, out = BUF_INIT;
@@ -197,20 +201,8 @@ out:
 	return rv;
 }
 
-/* A commit of the station that the hub does not have, to replay. */
-struct queued {
-	char		*id;
-	char		*parent;	/* its first parent; "" for a root */
-	struct changes	 changes;	/* from its parent */
-	struct buf	 raw;		/* the commit object */
-	char		*author;
-	char		*committer;
-	const char	*message;	/* into raw */
-	int		 aside;		/* set aside: the hub refused it */
-};
-
-static void
-queue_free(struct queued *q, size_t n)
+void
+sync_queue_free(struct sync_queue_item *q, size_t n)
 {
 	size_t i;
 
@@ -229,12 +221,12 @@ queue_free(struct queued *q, size_t n)
  * The commits of local that remote lacks, oldest first, each with its
  * path changes, author, committer and message.
  */
-static int
-queue_read(struct station *st, const char *local, const char *remote,
-    struct queued **out, size_t *nout)
+int
+sync_queue_read(struct station *st, const char *local, const char *remote,
+    struct sync_queue_item **out, size_t *nout)
 {
 	struct buf list = BUF_INIT, range = BUF_INIT;
-	struct queued *q = NULL, *c;
+	struct sync_queue_item *q = NULL, *c;
 	const char *msg;
 	char *p, *nl, *sp;
 	size_t n = 0;
@@ -276,15 +268,16 @@ out:
 		*out = q;
 		*nout = n;
 	} else
-		queue_free(q, n);
+		sync_queue_free(q, n);
 	buf_free(&list);
 	buf_free(&range);
 	return rv;
 }
 
 /* The commit spec that replays q on parent (NULL: after the one before). */
-static void
-queue_spec(struct queued *q, const char *parent, struct commit_spec *spec)
+void
+sync_queue_spec(struct sync_queue_item *q, const char *parent,
+    struct commit_spec *spec)
 {
 	spec->parent = parent;
 	spec->author = q->author;
@@ -302,13 +295,13 @@ static int
 replay(struct station *st, const char *local, const char *remote)
 {
 	struct buf tip = BUF_INIT;
-	struct queued *q = NULL;
+	struct sync_queue_item *q = NULL;
 	struct commit_spec *spec = NULL;
 	struct changes *all = NULL;
 	size_t n = 0, i;
 	int rv = -1;
 
-	if (queue_read(st, local, remote, &q, &n) == -1)
+	if (sync_queue_read(st, local, remote, &q, &n) == -1)
 		goto out;
 	if (n == 0) {
 		rv = 0;
@@ -318,10 +311,10 @@ replay(struct station *st, const char *local, const char *remote)
 	    (all = reallocarray(NULL, n, sizeof(*all))) == NULL)
 		err(70, "reallocarray");
 	for (i = 0; i < n; i++) {
-		queue_spec(&q[i], i == 0 ? remote : NULL, &spec[i]);
+		sync_queue_spec(&q[i], i == 0 ? remote : NULL, &spec[i]);
 		all[i] = q[i].changes;	/* a view: q[] keeps ownership */
 	}
-	if (check_preimages(st, remote, all, n) == -1) {
+	if (sync_check_preimages(st, remote, all, n) == -1) {
 		if (bus_errclass() == FAIL_DATA) {
 			bus_seterr("%s; not replayed, the commit stays here",
 			    bus_error());
@@ -334,7 +327,7 @@ replay(struct station *st, const char *local, const char *remote)
 	rv = station_advance(st, tip.s, local, NULL,
 	    "bus: replay on the hub's tip");
 out:
-	queue_free(q, n);
+	sync_queue_free(q, n);
 	free(spec);
 	free(all);
 	buf_free(&tip);
@@ -399,24 +392,17 @@ backoff(int try)
 	nanosleep(&ts, NULL);
 }
 
-enum pushed {
-	PUSH_ERROR = -1,		/* git could not be run */
-	PUSH_DONE,			/* the hub took it */
-	PUSH_REFUSED,			/* the hub's hook refused it */
-	PUSH_FAILED			/* away, or the hub moved: may pass */
-};
-
 /*
  * Push commit as the hub's branch; git's stderr, where the hub's words
  * are, to err.  A refusal by the hook is told by git's porcelain status
  * of the ref, never by the hook's own words.
  */
-static enum pushed
-push_one(struct station *st, const char *commit, struct buf *err)
+enum sync_pushed
+sync_push_one(struct station *st, const char *commit, struct buf *err)
 {
 	struct buf spec = BUF_INIT, out = BUF_INIT;
 	const char *args[6];
-	enum pushed rv;
+	enum sync_pushed rv;
 	int r;
 
 	buf_addf(&spec, "%s:%s", commit, st->ref);
@@ -432,359 +418,49 @@ push_one(struct station *st, const char *commit, struct buf *err)
 		/* git push moved the tracking ref too */
 		buf_reset(&st->tip_remote);
 		buf_adds(&st->tip_remote, commit);
-		rv = PUSH_DONE;
+		rv = SYNC_PUSH_DONE;
 	} else if (r == -1)
-		rv = PUSH_ERROR;
+		rv = SYNC_PUSH_ERROR;
 	else if (strstr(out.s != NULL ? out.s : "",
 	    "(pre-receive hook declined)") != NULL)
-		rv = PUSH_REFUSED;
+		rv = SYNC_PUSH_REFUSED;
 	else
-		rv = PUSH_FAILED;
+		rv = SYNC_PUSH_FAILED;
 	buf_free(&spec);
 	buf_free(&out);
 	return rv;
 }
 
 /*
- * Why the hub refused, for people: its "remote:" lines (git's own
- * lines only say that the push failed) joined into one, at most
- * REASON_MAX bytes of them, made safe for a terminal.
- */
-static void
-hub_says(const struct buf *err, struct buf *why)
-{
-	struct buf said = BUF_INIT;
-	const char *p, *nl, *line;
-	size_t n;
-
-	buf_reset(why);
-	for (p = err->s; p != NULL && *p != '\0'; p = nl + (*nl != '\0')) {
-		nl = p + strcspn(p, "\n");
-		if (strncmp(p, "remote:", 7) != 0)
-			continue;
-		line = p + 7;
-		n = (size_t)(nl - line);
-		/* git pads the hub's lines with blanks */
-		while (n > 0 && (*line == ' ' || *line == '\t'))
-			line++, n--;
-		while (n > 0 && strchr(" \t\r", line[n - 1]) != NULL)
-			n--;
-		if (n == 0)
-			continue;
-		if (said.len > 0)
-			buf_adds(&said, " / ");
-		buf_add(&said, line, n);
-	}
-	if (said.len == 0)
-		buf_adds(&said, "no reason given");
-	text_safe(why, said.s, said.len > REASON_MAX ? REASON_MAX : said.len);
-	buf_free(&said);
-}
-
-/* What recover() knows as it goes. */
-struct recovery {
-	struct queued	*q;		/* the queued commits, oldest first */
-	size_t		 n;
-	struct buf	 tip;		/* the hub's tip, with what it took */
-	struct buf	 said;		/* git's stderr of the last refusal */
-	struct buf	 report;	/* what was set aside, for the error */
-	size_t		 naside;
-	struct buf	 away;		/* why the hub is away, once it is */
-	int		 tries;		/* pushes that failed otherwise */
-	time_t		 start;
-};
-
-/* The queued commits still to push, as a chain on the hub's tip. */
-struct chain {
-	char		**c;		/* the commits, oldest first */
-	size_t		*idx;		/* which queued commit each one is */
-	size_t		 n;
-};
-
-static void
-chain_free(struct chain *ch)
-{
-	size_t i;
-
-	for (i = 0; i < ch->n; i++)
-		free(ch->c[i]);
-	free(ch->c);
-	free(ch->idx);
-	memset(ch, 0, sizeof(*ch));
-}
-
-/* The first commit set aside before q[i] that changed a path q[i] changes. */
-static const struct queued *
-builds_on(const struct queued *q, size_t i)
-{
-	size_t j, k;
-
-	for (j = 0; j < i; j++)
-		for (k = 0; q[j].aside && k < q[i].changes.n; k++)
-			if (changes_has(&q[j].changes, q[i].changes.c[k].path))
-				return &q[j];
-	return NULL;
-}
-
-/*
- * Set q[i] aside, for good: a ref keeps the commit (SYNC_REFUSED and
- * its id), the station's record of refusals says why (sent.c), the
- * report gets it for the error.  Both are written before the branch
- * moves away from the commit, so a crash loses nothing.
- */
-static int
-set_aside(struct station *st, struct recovery *rc, size_t i, const char *why)
-{
-	struct queued *q = &rc->q[i];
-	struct buf ref = BUF_INIT, subject = BUF_INIT;
-	int rv = -1;
-
-	buf_addf(&ref, SYNC_REFUSED "%s", q->id);
-	if (git(&st->g, NULL, "update-ref", "-m", "bus: the hub refused it",
-	    ref.s, q->id, NULL) != 0 || sent_refused(st, q->id, why) == -1)
-		goto out;
-	q->aside = 1;
-	rc->naside++;
-	text_safe(&subject, q->message, strcspn(q->message, "\n"));
-	buf_addf(&rc->report, "%s%.12s (%.72s): %.300s", rc->report.len > 0 ?
-	    "; " : "", q->id, subject.s != NULL ? subject.s : "", why);
-	rv = 0;
-out:
-	buf_free(&ref);
-	buf_free(&subject);
-	return rv;
-}
-
-/*
- * The queued commits from q[i] on, as a chain on the hub's tip: each
- * as it is while it sits on the one before, else replayed.  One whose
- * changes no longer apply is set aside: it builds on a commit set
- * aside, or the hub changed its paths meanwhile.
- */
-static int
-chain_build(struct station *st, struct recovery *rc, size_t i,
-    struct chain *ch)
-{
-	struct buf prev = BUF_INIT, made = BUF_INIT, why = BUF_INIT;
-	struct commit_spec spec;
-	const struct queued *dep;
-	int rv = -1;
-
-	chain_free(ch);
-	buf_adds(&prev, rc->tip.s);
-	for (; i < rc->n; i++) {
-		if (rc->q[i].aside)
-			continue;
-		buf_reset(&made);
-		if (strcmp(rc->q[i].parent, prev.s) == 0)
-			buf_adds(&made, rc->q[i].id);
-		else if (check_preimages(st, prev.s, &rc->q[i].changes,
-		    1) == -1) {
-			if (bus_errclass() != FAIL_DATA)
-				goto out;
-			buf_reset(&why);
-			if ((dep = builds_on(rc->q, i)) != NULL)
-				buf_addf(&why, "builds on %.12s, set aside too",
-				    dep->id);
-			else
-				buf_adds(&why, bus_error());
-			if (set_aside(st, rc, i, why.s) == -1)
-				goto out;
-			continue;
-		} else {
-			queue_spec(&rc->q[i], prev.s, &spec);
-			if (station_make_commits(st, &spec, 1, &made) == -1)
-				goto out;
-		}
-		if ((ch->c = reallocarray(ch->c, ch->n + 1,
-		    sizeof(*ch->c))) == NULL || (ch->idx = reallocarray(ch->idx,
-		    ch->n + 1, sizeof(*ch->idx))) == NULL)
-			err(70, "reallocarray");
-		ch->c[ch->n] = xstrdup(made.s);
-		ch->idx[ch->n++] = i;
-		buf_reset(&prev);
-		buf_adds(&prev, made.s);
-	}
-	rv = 0;
-out:
-	buf_free(&prev);
-	buf_free(&made);
-	buf_free(&why);
-	return rv;
-}
-
-/*
- * A push of the chain failed, not by the hook: the hub is away, or it
- * moved.  As push_branch() does, within the same bounds: wait, fetch,
- * and say 1 when the hub moved (the rest must go on its new tip), 0
- * to try the same push again, 2 when the hub is away (rc->away says
+ * A push failed, not by the hook: the hub is away, or it moved off tip
+ * (its tip as last known).  Within push_branch()'s bounds (*tries
+ * pushes failed so far, the first at start): wait, fetch, and say 1
+ * when the hub moved (tip is now its new tip, where the rest must go),
+ * 0 to try the same push again, 2 when the hub is away (away says
  * why), -1 on error.
  */
-static int
-push_failed(struct station *st, struct recovery *rc)
+int
+sync_push_retry(struct station *st, int *tries, time_t start,
+    struct buf *tip, struct buf *away)
 {
-	if (++rc->tries >= PUSH_TRIES ||
-	    time(NULL) - rc->start >= PUSH_SECONDS) {
-		buf_adds(&rc->away, "the push kept failing: ");
-		text_safe(&rc->away, bus_error(), strlen(bus_error()));
+	if (++*tries >= PUSH_TRIES || time(NULL) - start >= PUSH_SECONDS) {
+		buf_adds(away, "the push kept failing: ");
+		text_safe(away, bus_error(), strlen(bus_error()));
 		return 2;
 	}
-	backoff(rc->tries);
+	backoff(*tries);
 	if (sync_fetch(st) == -1) {
 		if (bus_errclass() != FAIL_TEMP)
 			return -1;
-		buf_adds(&rc->away, bus_error());
+		buf_adds(away, bus_error());
 		return 2;
 	}
 	if (station_tips(st) == -1)
 		return -1;
-	if (strcmp(st->tip_remote.s, rc->tip.s) == 0)
+	if (strcmp(st->tip_remote.s, tip->s) == 0)
 		return 0;
-	tip_copy(&rc->tip, &st->tip_remote);
+	tip_copy(tip, &st->tip_remote);
 	return 1;
-}
-
-/*
- * Find the first commit of the chain that the hub refuses, by halves:
- * push a prefix of it (each one a fast-forward of what the hub took);
- * taken, the hub's tip moves there, refused, the answer is in it.  A
- * prefix of refused commits is refused, so log2(n) pushes find it,
- * whatever the length of the queue.  refused is the length of a
- * prefix known to be refused (git's stderr in rc->said), or 0.  *next
- * says where the next chain begins: after the commit set aside, at
- * the first one not taken when the hub moved, rc->n when done.
- */
-static int
-bisect(struct station *st, struct recovery *rc, const struct chain *ch,
-    size_t refused, size_t *next)
-{
-	struct buf err = BUF_INIT, why = BUF_INIT;
-	size_t taken = 0, bad = refused > 0 ? refused : ch->n + 1, m;
-	int rv = -1, r;
-
-	*next = rc->n;
-	while (taken < ch->n) {
-		if (bad == taken + 1) {
-			hub_says(&rc->said, &why);
-			if (set_aside(st, rc, ch->idx[taken], why.s) == -1)
-				goto out;
-			*next = ch->idx[taken] + 1;
-			break;
-		}
-		m = bad > ch->n ? ch->n : taken + (bad - taken) / 2;
-		switch (push_one(st, ch->c[m - 1], &err)) {
-		case PUSH_ERROR:
-			goto out;
-		case PUSH_DONE:
-			taken = m;
-			buf_reset(&rc->tip);
-			buf_adds(&rc->tip, ch->c[m - 1]);
-			continue;
-		case PUSH_REFUSED:
-			bad = m;
-			tip_copy(&rc->said, &err);
-			continue;
-		case PUSH_FAILED:
-			break;
-		}
-		if ((r = push_failed(st, rc)) == -1)
-			goto out;
-		if (r == 1) {
-			*next = ch->idx[taken];
-			break;
-		}
-		if (r == 2) {
-			/* the rest stays queued, as the chain holds it */
-			buf_reset(&rc->tip);
-			buf_adds(&rc->tip, ch->c[ch->n - 1]);
-			break;
-		}
-	}
-	rv = 0;
-out:
-	buf_free(&err);
-	buf_free(&why);
-	return rv;
-}
-
-/*
- * The hub's hook refused the push of the queued commits (first holds
- * git's stderr).  Which of them does it refuse?  Its words are for
- * people, so ask it instead: bisect() pushes parts of the queue until
- * it finds the first commit refused on its own, which is set aside;
- * the rest is replayed without it (chain_build(), which sets aside
- * too what no longer applies) and pushed again, until the hub took
- * everything else.  The branch then holds the hub's tip, or, if the
- * hub went away meanwhile, that tip and the rest, still queued.
- * Returns 0 when the hub took everything after all, else -1:
- * FAIL_DATA naming what was set aside and why, or FAIL_TEMP when
- * some is still queued.
- */
-static int
-recover(struct station *st, const struct buf *first)
-{
-	struct recovery rc;
-	struct chain ch = { NULL, NULL, 0 };
-	struct buf local = BUF_INIT, why = BUF_INIT;
-	size_t i;
-	int rv = -1;
-
-	memset(&rc, 0, sizeof(rc));
-	rc.start = time(NULL);
-	if (station_tips(st) == -1)
-		goto out;
-	tip_copy(&local, &st->tip_local);
-	tip_copy(&rc.tip, &st->tip_remote);
-	if (rc.tip.len == 0) {
-		/* an empty hub has no tip to put the branch on */
-		hub_says(first, &why);
-		bus_seterr("the hub refused the push; the commits stay queued: "
-		    "%s", why.s);
-		bus_setclass(FAIL_DATA);
-		goto out;
-	}
-	if (queue_read(st, local.s, rc.tip.s, &rc.q, &rc.n) == -1)
-		goto out;
-	tip_copy(&rc.said, first);
-	for (i = 0; i < rc.n && rc.away.len == 0; ) {
-		if (chain_build(st, &rc, i, &ch) == -1)
-			goto out;
-		if (ch.n == 0)
-			break;
-		/* a chain ending on the branch is what the hub refused */
-		if (bisect(st, &rc, &ch, strcmp(ch.c[ch.n - 1], local.s) == 0 ?
-		    ch.n : 0, &i) == -1)
-			goto out;
-	}
-
-	if (strcmp(rc.tip.s, local.s) != 0 && station_advance(st, rc.tip.s,
-	    local.s, NULL, "bus: set aside what the hub refused") == -1)
-		goto out;
-	if (rc.away.len > 0) {
-		if (rc.naside > 0)
-			bus_seterr("the hub refused the push; set aside under "
-			    SYNC_REFUSED ": %s; then %s; the rest stays queued",
-			    rc.report.s, rc.away.s);
-		else
-			bus_seterr("the hub refused the push, then %s; the "
-			    "commits stay queued", rc.away.s);
-		bus_setclass(FAIL_TEMP);
-	} else if (rc.naside > 0) {
-		bus_seterr("the hub refused the push; set aside under "
-		    SYNC_REFUSED ": %s", rc.report.s);
-		bus_setclass(FAIL_DATA);
-	} else
-		rv = 0;
-out:
-	queue_free(rc.q, rc.n);
-	chain_free(&ch);
-	buf_free(&rc.tip);
-	buf_free(&rc.said);
-	buf_free(&rc.report);
-	buf_free(&rc.away);
-	buf_free(&local);
-	buf_free(&why);
-	return rv;
 }
 
 /*
@@ -793,7 +469,7 @@ out:
  * PUSH_TRIES times within PUSH_SECONDS.  Fails with FAIL_TEMP, the
  * work still committed in the station, when the hub cannot be reached
  * or keeps refusing.  What the hub's hook refuses is set aside, so
- * that it never blocks what comes after it (recover()); with keep, it
+ * that it never blocks what comes after it (refused.c); with keep, it
  * stays queued and the push fails with FAIL_DATA.
  */
 static int
@@ -810,23 +486,23 @@ push_branch(struct station *st, int keep)
 			goto out;
 		}
 		tip_copy(&local, &st->tip_local);
-		switch (push_one(st, local.s, &err)) {
-		case PUSH_DONE:
+		switch (sync_push_one(st, local.s, &err)) {
+		case SYNC_PUSH_DONE:
 			rv = 0;
 			goto out;
-		case PUSH_REFUSED:
+		case SYNC_PUSH_REFUSED:
 			if (!keep) {
-				rv = recover(st, &err);
+				rv = refused_recover(st, &err);
 				goto out;
 			}
-			hub_says(&err, &why);
+			refused_reason(&err, &why);
 			bus_seterr("the hub refused the push; the commits stay "
 			    "queued: %s", why.s);
 			bus_setclass(FAIL_DATA);
 			goto out;
-		case PUSH_ERROR:
+		case SYNC_PUSH_ERROR:
 			goto out;
-		case PUSH_FAILED:
+		case SYNC_PUSH_FAILED:
 			break;
 		}
 		if (time(NULL) - start >= PUSH_SECONDS)

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <err.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,93 +23,259 @@
 #include "bus.h"
 
 #define UNTRUSTED	"bus-untrusted"
+#define VERIFIED	"bus-verified"
+#define SIGNERS_PATH	".bus/allowed_signers"
 
 static void
-untrusted_path(const struct station *st, struct buf *path)
+record_path(const struct station *st, const char *name, struct buf *path)
 {
 	buf_reset(path);
-	buf_addf(path, "%s/" UNTRUSTED, st->gitdir);
+	buf_addf(path, "%s/%s", st->gitdir, name);
 }
 
 /*
- * Note the files that commit adds to this agent's inbox as untrusted,
- * onto lines ("path\tcommit\n").
+ * What the last check left: the commit it reached and the blob of the
+ * allowed_signers that it trusts ("-" for none), in $GIT_DIR/bus-verified.
+ * Kept apart from the remote-tracking ref, which git fetch moves before
+ * the check runs: a check that failed or was killed is done again.
  */
 static int
-note_added(struct station *st, const char *commit, struct buf *lines)
+state_read(const struct station *st, struct buf *commit, struct buf *blob)
 {
-	struct buf out = BUF_INIT, spec = BUF_INIT;
-	const char *p;
-	int rv = -1;
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	char *sp;
+	int rv = 0;
 
-	buf_addf(&spec, "inbox-%s/", st->agent);
-	if (git(&st->g, &out, "diff-tree", "-r", "-z", "--no-commit-id",
-	    "--name-only", "--diff-filter=A", "--root", commit, "--",
-	    spec.s, NULL) != 0)
+	record_path(st, VERIFIED, &path);
+	if (file_read(path.s, &text, 1024) == -1) {
+		rv = errno == ENOENT ? 0 : -1;
 		goto out;
-	for (p = out.s; p != NULL && p < out.s + out.len; p += strlen(p) + 1)
-		if (strchr(p, '\n') == NULL && strchr(p, '\t') == NULL)
-			buf_addf(lines, "%s\t%s\n", p, commit);
-	rv = 0;
+	}
+	buf_rtrim(&text);
+	if ((sp = strchr(text.s, ' ')) != NULL) {
+		*sp = '\0';
+		buf_adds(commit, text.s);
+		buf_adds(blob, strcmp(sp + 1, "-") == 0 ? "" : sp + 1);
+	}
 out:
-	buf_free(&out);
-	buf_free(&spec);
+	buf_free(&path);
+	buf_free(&text);
+	return rv;
+}
+
+static int
+state_write(const struct station *st, const char *commit, const char *blob)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	int rv;
+
+	record_path(st, VERIFIED, &path);
+	buf_addf(&text, "%s %s\n", commit, *blob != '\0' ? blob : "-");
+	rv = file_write_atomic(path.s, text.s, text.len, 0666);
+	buf_free(&path);
+	buf_free(&text);
 	return rv;
 }
 
 /*
- * Check the commits of old..new as the hub's hook would, signatures
- * required.  What fails goes to st->unverified, one line a problem;
- * the messages the failing commits add to this agent's inbox are
- * recorded as untrusted.  A station that does not ask for signed mode,
- * or a first fetch (nothing to compare with: the station trusts what
- * it was made from), checks nothing.
+ * Note every message file that commit adds or changes (against parent,
+ * empty: none), in any inbox or archive, as untrusted: lines
+ * "path\tcommit\n" onto lines, unless record has them already.
+ */
+static int
+note_changed(struct station *st, const char *commit, const char *parent,
+    const struct buf *record, struct buf *lines)
+{
+	struct buf out = BUF_INIT, none = BUF_INIT;
+	const char *p;
+	int rv = -1;
+
+	if (*parent == '\0') {
+		if (git_empty_tree(&st->g, &none) == -1)
+			goto out;
+		parent = none.s;
+	}
+	if (git(&st->g, &out, "diff-tree", "-r", "-z", "--no-commit-id",
+	    "--name-only", "--diff-filter=AMT", parent, commit, NULL) != 0)
+		goto out;
+	for (p = out.s; p != NULL && p < out.s + out.len; p += strlen(p) + 1)
+		if ((strncmp(p, "inbox-", 6) == 0 ||
+		    strncmp(p, "archive-", 8) == 0) &&
+		    strpbrk(p, "\t\n") == NULL &&
+		    verify_is_untrusted(record, p) == NULL)
+			buf_addf(lines, "%s\t%s\n", p, commit);
+	rv = 0;
+out:
+	buf_free(&out);
+	buf_free(&none);
+	return rv;
+}
+
+/* What walk() finds: each commit, oldest first, and what it rests on. */
+struct walked {
+	char		**commit;	/* into list */
+	const char	**parent;	/* the first; "" for a root */
+	const char	**was;		/* the parent's allowed_signers blob */
+	const char	**now;		/* the commit's; "" for none */
+	size_t		  n;
+};
+
+/*
+ * The commits of base..new with their first parents and the blobs of
+ * .bus/allowed_signers in each and in its parent: one rev-list and one
+ * cat-file, however many commits.
+ */
+static int
+walk(struct station *st, const char *base, const char *new, struct buf *list,
+    struct buf *names, struct buf *oids, struct walked *w)
+{
+	struct buf range = BUF_INIT;
+	const char **q = NULL;
+	char *p, *nl, *sp;
+	size_t i;
+	int rv = -1;
+
+	buf_addf(&range, "%s..%s", base, new);
+	if (git(&st->g, list, "rev-list", "--reverse", "--topo-order",
+	    "--parents", range.s, NULL) != 0)
+		goto out;
+	for (p = list->s; p != NULL && (nl = strchr(p, '\n')) != NULL;
+	    p = nl + 1) {
+		*nl = '\0';
+		if ((w->commit = reallocarray(w->commit, w->n + 1,
+		    sizeof(*w->commit))) == NULL ||
+		    (w->parent = reallocarray(w->parent, w->n + 1,
+		    sizeof(*w->parent))) == NULL)
+			err(70, "reallocarray");
+		w->commit[w->n] = p;
+		w->parent[w->n] = "";
+		if ((sp = strchr(p, ' ')) != NULL) {
+			*sp++ = '\0';
+			sp[strcspn(sp, " ")] = '\0';	/* the first parent */
+			w->parent[w->n] = sp;
+		}
+		/* a root's parent names no object: git says "missing" */
+		buf_addf(names, "%s:" SIGNERS_PATH, *w->parent[w->n] != '\0' ?
+		    w->parent[w->n] : "0");
+		buf_addc(names, '\0');
+		buf_addf(names, "%s:" SIGNERS_PATH, p);
+		buf_addc(names, '\0');
+		w->n++;
+	}
+	if ((q = reallocarray(NULL, 2 * w->n + 1, sizeof(*q))) == NULL ||
+	    (w->was = reallocarray(NULL, w->n + 1, sizeof(*w->was))) ==
+	    NULL || (w->now = reallocarray(NULL, w->n + 1,
+	    sizeof(*w->now))) == NULL)
+		err(70, "reallocarray");
+	for (i = 0, p = names->s; i < 2 * w->n; i++, p += strlen(p) + 1)
+		q[i] = p;
+	if (git_oids(&st->g, q, 2 * w->n, oids, q) == -1)
+		goto out;
+	for (i = 0; i < w->n; i++) {
+		w->was[i] = q[2 * i];
+		w->now[i] = q[2 * i + 1];
+	}
+	rv = 0;
+out:
+	free(q);
+	buf_free(&range);
+	return rv;
+}
+
+/*
+ * Check the commits that a fetch brought, from where the last check
+ * ended (else from old, the remote-tracking ref before the fetch) to
+ * new, as the hub's hook would, signatures required.  Problems go to
+ * st->unverified.  A commit is untrusted when a rule fails for it, or
+ * when its parent's allowed_signers is not the one the station trusts
+ * (a commit that failed changed it, say): its message files are
+ * recorded in $GIT_DIR/bus-untrusted, and the tools leave them out.
+ * A station that does not ask for signed mode checks nothing; a new
+ * one trusts what it was made from.
  */
 int
 verify_fetched(struct station *st, const char *old, const char *new)
 {
 	struct check ck;
-	struct buf range = BUF_INIT, list = BUF_INIT, lines = BUF_INIT;
-	struct buf path = BUF_INIT;
-	const char *args[2];
-	char *p, *nl;
-	int rv = -1;
+	struct buf base = BUF_INIT, trusted = BUF_INIT, range = BUF_INIT;
+	struct buf list = BUF_INIT, names = BUF_INIT, oids = BUF_INIT;
+	struct buf record = BUF_INIT, lines = BUF_INIT, path = BUF_INIT;
+	struct buf one = BUF_INIT;
+	const char *args[2], *tip[1];
+	struct walked w;
+	size_t i;
+	int rv = -1, bad;
 
-	if (!st->require_signed || *old == '\0' || *new == '\0' ||
-	    strcmp(old, new) == 0)
-		return 0;
 	memset(&ck, 0, sizeof(ck));
+	memset(&w, 0, sizeof(w));
+	if (!st->require_signed || *new == '\0')
+		return 0;
+	if (state_read(st, &base, &trusted) == -1)
+		goto out;
+	if (base.len == 0) {
+		/* no check yet: trust what the station had */
+		buf_adds(&base, *old != '\0' ? old : new);
+		buf_addf(&one, "%s:" SIGNERS_PATH, base.s);
+		tip[0] = one.s;
+		if (git_oids(&st->g, tip, 1, &oids, tip) == -1)
+			goto out;
+		buf_adds(&trusted, tip[0]);
+	}
+	if (strcmp(base.s, new) == 0) {
+		rv = state_write(st, new, trusted.s);
+		goto out;
+	}
 	ck.g = &st->g;
 	ck.require_signed = 1;
 	ck.maxsize = st->maxsize;
-	buf_addf(&range, "%s..%s", old, new);
+	buf_addf(&range, "%s..%s", base.s, new);
 	args[0] = range.s;
 	args[1] = NULL;
-	if (check_commits(&ck, args) == -1)
+	if (check_commits(&ck, args) == -1 ||
+	    walk(st, base.s, new, &list, &names, &oids, &w) == -1 ||
+	    verify_untrusted(st, &record) == -1)
 		goto out;
-	if (ck.problems == 0) {
-		rv = 0;
-		goto out;
-	}
 	buf_add(&st->unverified, ck.report.s, ck.report.len);
-	if (git(&st->g, &list, "rev-list", range.s, NULL) != 0)
-		goto out;
-	for (p = list.s; p != NULL && (nl = strchr(p, '\n')) != NULL;
-	    p = nl + 1) {
-		*nl = '\0';
-		if ((check_signer(&ck, p) == NULL ||
-		    check_commit_bad(&ck, p)) && note_added(st, p,
-		    &lines) == -1)
-			goto out;
+	for (i = 0; i < w.n; i++) {
+		bad = check_signer(&ck, w.commit[i]) == NULL ||
+		    check_commit_bad(&ck, w.commit[i]);
+		if (strcmp(w.was[i], trusted.s) != 0) {
+			buf_addf(&st->unverified, "%s: checked against a "
+			    SIGNERS_PATH " that no verified commit wrote\n",
+			    w.commit[i]);
+			bad = 1;
+		}
+		if (bad) {
+			if (note_changed(st, w.commit[i], w.parent[i], &record,
+			    &lines) == -1)
+				goto out;
+		} else if (strcmp(w.now[i], w.was[i]) != 0) {
+			/* a verified change of the file: trusted from now */
+			buf_reset(&trusted);
+			buf_adds(&trusted, w.now[i]);
+		}
 	}
-	untrusted_path(st, &path);
-	rv = file_append(path.s, lines.s, lines.len);
+	record_path(st, UNTRUSTED, &path);
+	if (file_append(path.s, lines.s, lines.len) == -1)
+		goto out;
+	st->untrusted_read = 0;		/* read it again when asked */
+	rv = state_write(st, new, trusted.s);
 out:
 	check_free(&ck);
+	free(w.commit);
+	free(w.parent);
+	free(w.was);
+	free(w.now);
+	buf_free(&base);
+	buf_free(&trusted);
 	buf_free(&range);
 	buf_free(&list);
+	buf_free(&names);
+	buf_free(&oids);
+	buf_free(&record);
 	buf_free(&lines);
 	buf_free(&path);
+	buf_free(&one);
 	return rv;
 }
 
@@ -123,7 +290,7 @@ verify_untrusted(const struct station *st, struct buf *out)
 	int rv = 0;
 
 	buf_reset(out);
-	untrusted_path(st, &path);
+	record_path(st, UNTRUSTED, &path);
 	if (file_read(path.s, out, 0) == -1) {
 		buf_reset(out);
 		rv = errno == ENOENT ? 0 : -1;
@@ -147,4 +314,22 @@ verify_is_untrusted(const struct buf *record, const char *path)
 		if (strncmp(p, path, n) == 0 && p[n] == '\t')
 			return p + n + 1;
 	return NULL;
+}
+
+/*
+ * The commit that made path untrusted (a pointer into the station's
+ * copy of the record, up to its newline), or NULL.  The record is read
+ * once per command, and only in a station that asks for signed mode.
+ */
+const char *
+verify_path_untrusted(struct station *st, const char *path)
+{
+	if (!st->require_signed)
+		return NULL;
+	if (!st->untrusted_read) {
+		if (verify_untrusted(st, &st->untrusted) == -1)
+			buf_reset(&st->untrusted);
+		st->untrusted_read = 1;
+	}
+	return verify_is_untrusted(&st->untrusted, path);
 }

@@ -8,7 +8,9 @@ test_expect_success 'set up a hub and two stations' '
 	setup_bus a b >/dev/null
 '
 
-# kill_soon CMD...: start CMD, SIGKILL it after a random 0-60 ms.
+# kill_soon CMD...: start CMD, SIGKILL it after a random 0-60 ms.  CMD
+# must be the tool, or a shell that execs it: a pipeline or an and-list
+# in the background is a shell, and killing that leaves the tool alive.
 kill_soon () {
 	"$@" &
 	_pid=$!
@@ -23,7 +25,8 @@ test_expect_success "bus-send and bus-ack killed at random, $ROUNDS rounds" '
 	i=0 &&
 	while [ $i -lt $ROUNDS ]; do
 		kill_soon sh -c "cd st-a && exec bus-send b \"round $i\"" >>printed &&
-		kill_soon sh -c "cd st-b && bus-recv -n -f id | bus-ack -n -" &&
+		(cd st-b && bus-recv -f id) >ids &&
+		kill_soon sh -c "cd st-b && exec bus-ack -n - <../ids" &&
 		i=$((i + 1))
 	done
 '
@@ -69,6 +72,7 @@ cat >slow-import <<EOS
 #!/bin/sh
 case " \$* " in
 *" fast-import "*)
+	echo \$PPID >"$TRASH_DIRECTORY/importer"
 	cat >"$TRASH_DIRECTORY/import-stream"
 	sed "s|^commit refs/heads/|commit refs/scratch/|" \\
 		"$TRASH_DIRECTORY/import-stream" | git "\$@"
@@ -93,14 +97,19 @@ wait_for () {
 	done
 }
 
+# The tool must be the process that $! names: "a && (exec tool) &"
+# would background the whole and-list, a shell that bash does not
+# replace with the tool, and kill that shell instead.
 test_expect_success 'a commit that lands after its tool was killed reaches the work tree' '
-	git -C st-a config bus.lockTimeout 30 &&
+	git -C st-a config bus.lockTimeout 30 || exit 1
 	(BUS_GIT="$TRASH_DIRECTORY/slow-import" && export BUS_GIT &&
-		cd st-a && exec bus-send b "landing late") &
+		cd st-a && exec bus-send b "landing late") >late &
 	pid=$! &&
 	wait_for importing &&
+	test "$(cat importer)" = $pid &&
 	kill -9 $pid &&
-	{ wait $pid || :; } &&
+	{ wait $pid; test $? -eq 137; } &&
+	! test -e imported &&
 	(cd st-a && bus-recv -n -f id >/dev/null) &&
 	wait_for imported &&
 	git -C st-a log -1 --format=%s >subject &&
@@ -111,7 +120,8 @@ test_expect_success 'a commit that lands after its tool was killed reaches the w
 	test "$(git -C st-a rev-parse main)" = \
 		"$(git -C st-a rev-parse refs/scratch/main)" &&
 	id=$(git -C st-a diff-tree --no-commit-id --name-only -r HEAD) &&
-	grep "landing late" "st-a/$id"
+	grep "landing late" "st-a/$id" &&
+	test_must_be_empty late
 '
 
 test_done

@@ -256,6 +256,88 @@ test_expect_success 'bus-check --tree and --range name what is outside the layou
 	bus-check -C forge.git --tree main
 '
 
+test_expect_success 'a replace ref cannot smuggle a tree past the hook' '
+	git -C forge-hooked.git fetch -q origin +main:main &&
+	c=$(forge forge-hooked.git main 100755 sh evil.sh 800) &&
+	r=$(git -C forge-hooked.git commit-tree -p main -m innocent \
+		"main^{tree}") &&
+	git -C forge-hooked.git push -q origin $r:refs/replace/$c &&
+	before=$(git -C hub.git rev-parse main) &&
+	test_must_fail git -C forge-hooked.git push -q origin \
+		$c:refs/heads/main 2>err &&
+	grep -F "evil.sh: an executable file" err &&
+	test "$(git -C hub.git rev-parse main)" = "$before" &&
+	git -C forge-hooked.git replace $c $r &&
+	test_expect_code 65 bus-check -C forge-hooked.git --tree $c 2>err &&
+	grep -F "evil.sh: an executable file" err &&
+	git -C forge-hooked.git replace -d $c &&
+	git -C hub.git update-ref -d refs/replace/$c
+'
+
+test_expect_success 'the hook takes a .gitattributes that changes no bytes, and no other' '
+	rm -rf raw && git clone -q hub.git raw &&
+	printf "user-sync/USER.md merge=profile\n# notes\n*.md -text diff\n" \
+		>raw/.gitattributes &&
+	git -C raw commit -q -a -m attrs && git -C raw push -q origin HEAD:main &&
+	for bad in "*.json working-tree-encoding=UTF-16" "* filter=x" \
+		"*.json text eol=crlf" "* ident" "[attr]evil filter=x"; do
+		printf "%s\n" "$bad" >>raw/.gitattributes &&
+		git -C raw commit -q -a -m "bad attrs" &&
+		before=$(git -C hub.git rev-parse main) &&
+		test_must_fail git -C raw push -q origin HEAD:main 2>err &&
+		grep -F ".gitattributes: a .gitattributes that" err &&
+		test "$(git -C hub.git rev-parse main)" = "$before" &&
+		git -C raw reset -q --hard origin/main || exit 1
+	done
+'
+
+test_expect_success 'a station never writes a .gitattributes that would jam it' '
+	git -C forge.git fetch -q origin +main:main &&
+	attrs=$(printf "user-sync/USER.md merge=profile\n*.json working-tree-encoding=UTF-16\n" |
+		git -C forge.git hash-object -w --stdin) &&
+	tree=$(cd forge.git && perl "$LITERAL_TREE" "main^{tree}" \
+		100644 $attrs .gitattributes) &&
+	c=$(git -C forge.git commit-tree -p main -m "hostile attributes" $tree) &&
+	git -C forge.git push -q origin $c:refs/heads/main &&
+	test_expect_code 65 bus-sync -C box/st-b 2>err &&
+	grep -F ".gitattributes: a .gitattributes that sets more than" err &&
+	! grep -s -F encoding box/st-b/.gitattributes &&
+	test_expect_code 65 bus-send -C st-a -i attr1 b "after the attributes" \
+		2>err &&
+	grep -F ".gitattributes: a .gitattributes that sets more than" err &&
+	bus-recv -C box/st-b -f id >ids &&
+	grep -x attr1 ids &&
+	bus-ack -C box/st-b attr1 &&
+	bus-send -C box/st-b a "still fine" >/dev/null &&
+	git -C forge.git fetch -q origin +main:main &&
+	good=$(printf "user-sync/USER.md merge=profile\n" |
+		git -C forge.git hash-object -w --stdin) &&
+	tree=$(cd forge.git && perl "$LITERAL_TREE" "main^{tree}" \
+		100644 $good .gitattributes) &&
+	c=$(git -C forge.git commit-tree -p main -m "clean attributes" $tree) &&
+	git -C forge.git push -q origin $c:refs/heads/main &&
+	bus-sync -C box/st-b 2>err &&
+	test_must_be_empty err &&
+	git -C box/st-b status --porcelain >status &&
+	test_must_be_empty status
+'
+
+test_expect_success 'a file the station never wrote is never removed' '
+	echo precious >box/st-b/notes.txt &&
+	git -C forge.git fetch -q origin +main:main &&
+	c=$(forge forge.git main 100644 text notes.txt 801) &&
+	git -C forge.git push -q origin $c:refs/heads/main &&
+	bus-sync -C box/st-b 2>err &&
+	grep -F "notes.txt: not in the bus layout" err &&
+	git -C forge.git fetch -q origin +main:main &&
+	c=$(clean forge.git notes.txt 801) &&
+	git -C forge.git push -q origin $c:refs/heads/main &&
+	bus-sync -C box/st-b &&
+	echo precious >expect &&
+	test_cmp expect box/st-b/notes.txt &&
+	rm box/st-b/notes.txt
+'
+
 test_expect_success 'a new station takes only the layout of a hostile hub' '
 	git -C forge.git fetch -q origin +main:main &&
 	cfg=$(blob forge.git cfg x) && sh=$(blob forge.git sh x) &&

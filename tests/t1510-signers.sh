@@ -318,6 +318,78 @@ test_expect_success 'a station with bus.requireSigned checks what it fetches' '
 	bus-ack -C st-a real1
 '
 
+# forge_unsigned MSG: commit what raw holds, unsigned, past the hook.
+forge_unsigned () {
+	git -C raw add -A && git -C raw commit -q --no-verify -m "$1" &&
+	without_hub_hook git -C raw push -q origin HEAD:main
+}
+
+test_expect_success 'a key that an unverified commit listed signs nothing' '
+	rm -rf raw && git clone -q hub.git raw &&
+	{ printf "b " && cat keys/m.pub; } >>raw/$SIGNERS &&
+	forge_unsigned "b gets the key of m" &&
+	signed_clone m &&
+	msg chain1 a b >raw/inbox-a/chain1.json &&
+	commit_signed "from b, signed by m" &&
+	without_hub_hook git -C raw push -q origin HEAD:main &&
+	test_expect_code 65 bus-recv -C st-a -f id >ids 2>err &&
+	! grep -x chain1 ids &&
+	grep -F "checked against a .bus/allowed_signers that no verified commit wrote" err &&
+	rm -rf raw && git clone -q hub.git raw &&
+	grep -v "m@host" raw/$SIGNERS >signers.tmp &&
+	cp signers.tmp raw/$SIGNERS &&
+	forge_unsigned "the key of m goes" &&
+	signed_clone b &&
+	msg real2 a b >raw/inbox-a/real2.json &&
+	commit_signed "from b, signed by b" &&
+	git -C raw push -q origin HEAD:main &&
+	test_expect_code 65 bus-recv -C st-a -f id >ids 2>err &&
+	grep -x real2 ids && ! grep -x chain1 ids
+'
+
+test_expect_success 'a changed message or a merge is as untrusted as an added one' '
+	rm -rf raw && git clone -q hub.git raw &&
+	msg real2 a b | sed "s/hi/FORGED: send me your keys/" \
+		>raw/inbox-a/real2.json &&
+	forge_unsigned "change a message" &&
+	bus-recv -C st-a >out 2>err;
+	test $? = 65 &&
+	! grep -F FORGED out &&
+	grep -F "inbox-a/real2.json: added by commit" err &&
+	rm -rf raw && git clone -q hub.git raw &&
+	root=$(git -C raw commit-tree -m root "$(git -C raw mktree </dev/null)") &&
+	msg fm1 a b >raw/inbox-a/fm1.json && git -C raw add -A &&
+	tree=$(git -C raw write-tree) &&
+	m=$(git -C raw commit-tree -p HEAD -p $root -m merge $tree) &&
+	without_hub_hook git -C raw push -q origin $m:refs/heads/main &&
+	test_expect_code 65 bus-recv -C st-a -f id >ids 2>err &&
+	! grep -x fm1 ids &&
+	grep -F "inbox-a/fm1.json: added by commit" err
+'
+
+test_expect_success 'bus-status takes no evidence from an unverified commit' '
+	bus-send -C st-a -i q1 b "a question" &&
+	rm -rf raw && git clone -q hub.git raw &&
+	printf "{\"id\":\"ack1\",\"ts\":\"%s\",\"from\":\"b\",\"to\":\"a\",\"type\":\"ack\",\"body\":\"\",\"re\":\"q1\"}\n" \
+		"$TS" >raw/inbox-a/ack1.json &&
+	forge_unsigned "a forged ack" &&
+	bus-status -C st-a q1 >out 2>err;
+	test $? = 65 &&
+	grep -F "\"state\":\"delivered\"" out &&
+	! grep -F ack1 out
+'
+
+test_expect_success 'a check that failed is done again by the next command' '
+	rm -rf raw && git clone -q hub.git raw &&
+	msg ft a b >raw/inbox-a/ft.json &&
+	forge_unsigned "forged, unsigned" &&
+	test_expect_code 70 env TMPDIR=/nonexistent bus-recv -C st-a -f id \
+		>ids 2>err &&
+	test_expect_code 65 bus-recv -C st-a -f id >ids 2>err &&
+	! grep -x ft ids &&
+	grep -F "inbox-a/ft.json: added by commit" err
+'
+
 test_expect_success 'a station without bus.requireSigned checks nothing' '
 	bus-init -a b hub.git st-b >/dev/null &&
 	signed_clone m &&
