@@ -234,7 +234,7 @@ main(int argc, char *argv[])
 	}
 	inbox_free(&in);
 	changes_free(&c);
-	status = tool_finish(&st, status);
+	status = tool_finish(&st, status, qflag);
 	for (i = 0; i < nids; i++)
 		free(ids[i]);
 	free(ids);

@@ -171,7 +171,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct git g = { .dir = NULL };
-	int c, mflag = 0, mode = 0;
+	int c, Cflag = 0, mflag = 0, mode = 0;
 
 	while ((c = getopt_long(argc, argv, "C:hm:qvz", longopts,
 	    NULL)) != -1) {
@@ -185,8 +185,10 @@ main(int argc, char *argv[])
 			mode = c;
 			break;
 		case 'C':
+			/* as git -C: file operands are relative to it too */
 			if (chdir(optarg) == -1)
 				err(EX_NOINPUT, "%s", optarg);
+			Cflag = 1;
 			break;
 		case 'h':
 			usage(stdout, EX_OK);
@@ -215,6 +217,10 @@ main(int argc, char *argv[])
 	if (mode == 0 ? argc == 0 : argc > ((mode == 'R' || mode == 'T') ?
 	    1 : 0) || (mode == 'R' && argc != 1) || (mode != 0 && zflag))
 		usage(stderr, EX_USAGE);
+	/* history is checked in $BUS_DIR, as every tool works there */
+	if (mode != 0 && !Cflag && (g.dir = getenv("BUS_DIR")) != NULL &&
+	    *g.dir == '\0')
+		g.dir = NULL;
 	if (!mflag)
 		config_maxsize(&g);
 	if (mode != 0)

@@ -133,7 +133,9 @@ hub_moved(void)
 	}
 	if (station_tips(&st) == 0)
 		tip_copy(&ours, &st.tip_remote);
-	moved = ours.len == 0 || strncmp(out.s, ours.s, ours.len) != 0;
+	/* no line at all: the hub lost its branch, which is news too */
+	moved = ours.len == 0 || out.len < ours.len ||
+	    strncmp(out.s, ours.s, ours.len) != 0;
 	buf_free(&out);
 	buf_free(&ours);
 	return moved;
@@ -262,5 +264,5 @@ main(int argc, char *argv[])
 		status = tool_sync(&st, qflag);
 	if (print_inbox() == 0 && wait != -2 && wait_for_mail(wait) == 1)
 		status = status == EX_OK ? 1 : status;
-	return tool_finish(&st, status);
+	return tool_finish(&st, status, qflag);
 }

@@ -22,7 +22,7 @@ static struct buf	 ids = BUF_INIT;	/* one a line, to print */
 static struct buf	 agents = BUF_INIT;	/* NUL-separated */
 static struct buf	 offline = BUF_INIT;	/* why the hub is out of reach */
 static struct buf	 chosen = BUF_INIT;	/* "where\0ref:path\0" of -i ids */
-static int		 fetched;
+static int		 fetched, qflag;
 
 static void
 usage(FILE *fp, int code)
@@ -246,6 +246,7 @@ main(int argc, char *argv[])
 			nopush = 1;
 			break;
 		case 'q':
+			qflag = 1;
 			break;
 		case 'r':
 			re = optarg;
@@ -333,15 +334,17 @@ main(int argc, char *argv[])
 	fputs(ids.s, stdout);
 	if (fflush(stdout) == EOF)
 		err(EX_IOERR, "stdout");
-	if (station_flush(&st) == -1)
+	if (station_flush(&st) == -1 && !qflag)
 		warnx("%s; the next bus command brings the work tree along",
 		    bus_error());
-	if (offline.len > 0 && !nopush)
-		errx(FAIL_TEMP, "%s; the messages are committed here and the "
-		    "next command that syncs pushes them", offline.s);
-	if (!nopush && sync_push(&st) == -1)
+	status = EX_OK;
+	if (offline.len > 0 && !nopush) {
+		warnx("%s; the messages are committed here and the next "
+		    "command that syncs pushes them", offline.s);
+		status = FAIL_TEMP;
+	} else if (!nopush && sync_push(&st) == -1)
 		tool_fail(&st);
-	status = tool_finish(&st, EX_OK);
+	status = tool_finish(&st, status, qflag);
 	changes_free(&staged);
 	buf_free(&ids);
 	buf_free(&agents);

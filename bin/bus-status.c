@@ -383,7 +383,7 @@ main(int argc, char *argv[])
 		tool_fail(&st);
 	if (listing)
 		keep_own();
-	status = tool_finish(&st, status);
+	status = tool_finish(&st, status, qflag);
 
 	for (i = 0; i < nasked; i++) {
 		if (asked[i].state == STATE_NONE && !listing) {

@@ -207,7 +207,7 @@ main(int argc, char *argv[])
 		    "profile %s%s\n", fetched, fetched == 1 ? "" : "s",
 		    status == EX_OK ? pushed : 0, profile,
 		    hb.s != NULL ? hb.s : "");
-	status = tool_finish(&st, status);
+	status = tool_finish(&st, status, qflag);
 	buf_free(&before);
 	buf_free(&report);
 	buf_free(&hb);

@@ -141,7 +141,7 @@ sync_profile(const char *dir, const char *agent, const char *file,
 		    changed & 2 ? "updated" : "unchanged");
 	if (status == EX_OK && !nofetch && sync_push(&st) == -1)
 		tool_fail(&st);
-	status = tool_finish(&st, status);
+	status = tool_finish(&st, status, qflag);
 	buf_free(&report);
 	return status;
 }

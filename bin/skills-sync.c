@@ -118,7 +118,7 @@ notify(const char *dir, const char *agent, FILE *trace)
 		notify_fail();
 	if (status == EX_OK && sync_push(&bus) == -1)
 		notify_fail();
-	status = tool_finish(&bus, status);
+	status = tool_finish(&bus, status, qflag);
 	buf_free(&tip);
 	return status;
 }

@@ -116,6 +116,7 @@ int	 git(const struct git *, struct buf *, const char *, ...)
 	    __attribute__((sentinel));
 const char *git_program(void);
 int	 git_empty_tree(const struct git *, struct buf *);
+int	 git_is_ancestor(const struct git *, const char *, const char *);
 
 struct cat_obj {
 	const char	*data;		/* into the output buffer */

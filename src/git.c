@@ -235,6 +235,15 @@ git(const struct git *g, struct buf *out, const char *arg, ...)
 	return rv;
 }
 
+/* Is commit a an ancestor of (or equal to) commit b?  1, 0, or -1. */
+int
+git_is_ancestor(const struct git *g, const char *a, const char *b)
+{
+	int r = git(g, NULL, "merge-base", "--is-ancestor", a, b, NULL);
+
+	return r == 0 ? 1 : r == 1 ? 0 : -1;
+}
+
 /* The id of the empty tree (this repository's hash), into out. */
 int
 git_empty_tree(const struct git *g, struct buf *out)

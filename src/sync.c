@@ -26,15 +26,6 @@
 #define PUSH_TRIES	10
 #define PUSH_SECONDS	60
 
-/* Is commit a an ancestor of (or equal to) commit b? */
-static int
-is_ancestor(struct station *st, const char *a, const char *b)
-{
-	int rv = git(&st->g, NULL, "merge-base", "--is-ancestor", a, b, NULL);
-
-	return rv == 0 ? 1 : rv == 1 ? 0 : -1;
-}
-
 /* Fetch the hub's branch into the remote-tracking ref. */
 int
 sync_fetch(struct station *st)
@@ -357,11 +348,11 @@ sync_integrate(struct station *st)
 		rv = station_advance(st, remote.s, "", NULL, "bus: start");
 		goto out;
 	}
-	if ((r = is_ancestor(st, remote.s, local.s)) != 0) {
+	if ((r = git_is_ancestor(&st->g, remote.s, local.s)) != 0) {
 		rv = r == 1 ? 0 : -1;
 		goto out;
 	}
-	if ((r = is_ancestor(st, local.s, remote.s)) == 1)
+	if ((r = git_is_ancestor(&st->g, local.s, remote.s)) == 1)
 		rv = station_advance(st, remote.s, local.s, NULL,
 		    "bus: fast-forward");
 	else if (r == 0)
@@ -522,7 +513,7 @@ push_branch(struct station *st, int keep)
 		if (station_tips(st) == -1)
 			goto out;
 		tip_copy(&remote, &st->tip_remote);
-		if ((moved = is_ancestor(st, remote.s, local.s) == 0) &&
+		if ((moved = git_is_ancestor(&st->g, remote.s, local.s) == 0) &&
 		    sync_integrate(st) == -1)
 			goto out;
 	}

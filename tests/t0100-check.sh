@@ -197,4 +197,14 @@ test_expect_success 'usage: no operand or a bad option is 64, -h is 0' '
 	grep "^usage: bus-check" out
 '
 
+test_expect_success '--tree works in $BUS_DIR when -C is not given' '
+	bus-init --hub bd-hub.git &&
+	bus-init -a a bd-hub.git bd-a >/dev/null &&
+	mkdir -p elsewhere && cd elsewhere &&
+	BUS_DIR=../bd-a bus-check --tree main &&
+	test_must_fail env BUS_DIR= GIT_CEILING_DIRECTORIES="$TRASH_DIRECTORY" \
+		bus-check --tree main 2>err &&
+	grep -F "main: not a commit" err
+'
+
 test_done

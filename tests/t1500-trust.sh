@@ -338,6 +338,27 @@ test_expect_success 'a file the station never wrote is never removed' '
 	rm box/st-b/notes.txt
 '
 
+test_expect_success '-q leaves out the warnings, never the refusals' '
+	git -C forge.git fetch -q origin +main:main &&
+	c=$(forge forge.git main 100644 text NEWS 802) &&
+	git -C forge.git push -q origin $c:refs/heads/main &&
+	bus-sync -q -C box/st-b 2>err &&
+	test_must_be_empty err &&
+	git -C forge.git fetch -q origin +main:main &&
+	c=$(forge forge.git main 120000 link inbox-b/@ID@.json 803) &&
+	git -C forge.git push -q origin $c:refs/heads/main &&
+	test_expect_code 65 bus-send -q -C box/st-b a "quiet" >/dev/null 2>err &&
+	grep -F "inbox-b/h-803.json: a symlink" err &&
+	git -C forge.git fetch -q origin +main:main &&
+	c=$(clean forge.git NEWS 802) &&
+	git -C forge.git push -q origin $c:refs/heads/main &&
+	git -C forge.git fetch -q origin +main:main &&
+	c=$(clean forge.git inbox-b/@ID@.json 803) &&
+	git -C forge.git push -q origin $c:refs/heads/main &&
+	bus-sync -C box/st-b 2>err &&
+	test_must_be_empty err
+'
+
 test_expect_success 'a new station takes only the layout of a hostile hub' '
 	git -C forge.git fetch -q origin +main:main &&
 	cfg=$(blob forge.git cfg x) && sh=$(blob forge.git sh x) &&

@@ -34,12 +34,12 @@ tool_guard(struct station *st)
  * warning.  Returns whether anything was refused.
  */
 static int
-report_unwritten(struct station *st)
+report_unwritten(struct station *st, int quiet)
 {
 	const char *line, *nl;
 	int refused = st->refused.len > 0;
 
-	for (line = st->skipped.s; line != NULL &&
+	for (line = st->skipped.s; !quiet && line != NULL &&
 	    (nl = strchr(line, '\n')) != NULL; line = nl + 1)
 		warnx("warning: %.*s; skipped", (int)(nl - line), line);
 	for (line = st->refused.s; line != NULL &&
@@ -71,22 +71,24 @@ void
 tool_fail(struct station *st)
 {
 	station_abort(st);
-	report_unwritten(st);
+	report_unwritten(st, 0);
 	errx(bus_errclass(), "%s", bus_error());
 }
 
 /*
  * The end of a tool that worked in a station: the work tree brought
- * along, what it did not get reported, the station closed.  A tree
+ * along, what it did not get reported (quiet: only what is an error),
+ * the station closed.  A tree
  * holding dangerous entries makes the status 65 (invalid data) unless
  * the tool already failed otherwise.
  */
 int
-tool_finish(struct station *st, int status)
+tool_finish(struct station *st, int status, int quiet)
 {
 	if (station_flush(st) == -1)
 		tool_fail(st);
-	if (report_unwritten(st) && (status == 0 || status == FAIL_TEMP))
+	if (report_unwritten(st, quiet) &&
+	    (status == 0 || status == FAIL_TEMP))
 		status = FAIL_DATA;
 	station_close(st);
 	return status;

@@ -9,6 +9,6 @@
 void	 tool_guard(struct station *);
 void	 tool_fail(struct station *) __attribute__((noreturn));
 int	 tool_sync(struct station *, int);
-int	 tool_finish(struct station *, int);
+int	 tool_finish(struct station *, int, int);
 
 #endif /* TOOL_H */

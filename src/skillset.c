@@ -1,0 +1,2 @@
+/* skillset.c: placeholder */
+#include "config.h"
