@@ -14,6 +14,7 @@
 
 #include "bus.h"
 #include "common/tool.h"
+#include "skills.h"
 
 static struct skills	 sk;
 static struct station	 bus;
@@ -42,39 +43,39 @@ static void
 report(int pull)
 {
 	static const char *const verb[] = {
-		[SKILL_PUSHED] = "pushed",
-		[SKILL_COMMITTED] = "committed",
-		[SKILL_BEHIND] = "behind",
-		[SKILL_CONFLICT] = "skipped",
-		[SKILL_INSTALLED] = "installed",
-		[SKILL_UPDATED] = "updated",
-		[SKILL_KEPT] = "kept",
-		[SKILL_SKIPPED] = "skipped",
-		[SKILL_LEFT_OUT] = "left out"
+		[SKILLS_PUSHED] = "pushed",
+		[SKILLS_COMMITTED] = "committed",
+		[SKILLS_BEHIND] = "behind",
+		[SKILLS_CONFLICT] = "skipped",
+		[SKILLS_INSTALLED] = "installed",
+		[SKILLS_UPDATED] = "updated",
+		[SKILLS_KEPT] = "kept",
+		[SKILLS_SKIPPED] = "skipped",
+		[SKILLS_LEFT_OUT] = "left out"
 	};
 	struct buf name = BUF_INIT, line = BUF_INIT;
-	const struct skill_note *n;
+	const struct skills_note *n;
 	const char *p, *nl;
 	size_t i;
 
-	for (i = 0; i < sk.nnotes; i++) {
-		n = &sk.notes[i];
+	for (i = 0; i < sk.plan.nnotes; i++) {
+		n = &sk.plan.notes[i];
 		buf_reset(&name);
 		text_safe(&name, n->name, strlen(n->name));
 		buf_reset(&line);
 		buf_addf(&line, "%s %s", verb[n->act], name.s);
 		if (n->why != NULL)
 			buf_addf(&line, " (%s)", n->why);
-		if (n->act == SKILL_CONFLICT)
+		if (n->act == SKILLS_CONFLICT)
 			warnx("%s: %s; run skills-sync --pull --force or "
 			    "resolve", name.s, n->why);
-		if (n->act == SKILL_LEFT_OUT)
+		if (n->act == SKILLS_LEFT_OUT)
 			warnx("%s", line.s);
 		else if (!qflag)
 			printf("%s\n", line.s);
 	}
-	for (p = sk.warn.s; !qflag && p != NULL && (nl = strchr(p, '\n')) !=
-	    NULL; p = nl + 1)
+	for (p = sk.plan.warn.s; !qflag && p != NULL &&
+	    (nl = strchr(p, '\n')) != NULL; p = nl + 1)
 		warnx("%.*s", (int)(nl - p), p);
 	if (sk.offline && !qflag)
 		warnx("the hub is out of reach; %s", pull ? "installed what "
@@ -207,7 +208,7 @@ main(int argc, char *argv[])
 	report(pull);
 	if (rv == -1)
 		fail();
-	if (sk.conflicts > 0)
+	if (sk.plan.conflicts > 0)
 		status = EX_DATAERR;
 	else if (sk.offline)
 		status = EX_TEMPFAIL;

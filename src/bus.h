@@ -368,6 +368,7 @@ void	 station_archive(const struct station *, const struct inbox_msg *,
 
 /* verify.c: a station that checks the commits it fetches */
 
+int	 verify_begin(struct station *, const char *);
 int	 verify_fetched(struct station *, const char *, const char *);
 int	 verify_untrusted(const struct station *, struct buf *);
 const char *verify_is_untrusted(const struct buf *, const char *);
@@ -533,116 +534,5 @@ void	 profile_merge_bytes(const char *, const struct buf *,
 
 int	 profile_sync(struct station *, const char *, const char *, int,
 	    struct buf *, int *);
-
-/* skilldir.c: a local skills directory, as git sees it and as it is written */
-
-#define SKILL_FILE	"SKILL.md"
-
-struct skills;
-
-/* What sits at the top of a local directory under a name. */
-enum kind {
-	K_SKILL,		/* a directory with its SKILL.md taken */
-	K_DIR,			/* another directory */
-	K_IGNORED,		/* a directory that the ignore rules leave out */
-	K_REPO,			/* a git repository of its own */
-	K_LINK,			/* a symlink */
-	K_FILE			/* anything else */
-};
-
-struct skent {
-	char		*name;
-	char		*oid;		/* its tree; NULL: none */
-	enum kind	 kind;
-	int		 taken;		/* its SKILL.md went into the index */
-};
-
-/* A set of skills by name: skills.c's set_*(). */
-struct skillset {
-	struct skent	*v;
-	size_t		 n;
-};
-
-#define SET_INIT	{ NULL, 0 }
-
-/* A local directory as git sees it. */
-struct scan {
-	char		*dir;		/* absolute */
-	struct skillset	 found;		/* what is at its top */
-	struct buf	 leftout;	/* "path\0why\0" below dir */
-};
-
-int	 skill_name(const char *);
-int	 remove_tree(const char *);
-int	 scan_dir(struct skills *, const char *, struct scan *);
-void	 scan_free(struct scan *);
-void	 note_left_out(struct skills *, const struct scan *);
-int	 repo_rules(struct skills *, const char *);
-int	 skill_files(struct skills *, const char *, struct buf *);
-const char *in_the_way(const struct scan *, const char *, const struct buf *);
-int	 install(struct skills *, struct scan *, const char *, struct buf *,
-	    int);
-
-/* skills.c: skills-sync: the skills clone, pushing and pulling */
-
-struct skills_config {
-	char		*repo;		/* skills.repo */
-	char		*remote;	/* skills.remote */
-	char		*target;	/* skills.target */
-	char		**sources;	/* skills.source, in order */
-	size_t		 nsources;
-};
-
-enum skill_act {
-	SKILL_PUSHED,			/* the hub has this version now */
-	SKILL_COMMITTED,		/* in the clone; the hub has not */
-	SKILL_BEHIND,			/* newer on the hub: left there */
-	SKILL_CONFLICT,			/* changed here and on the hub */
-	SKILL_INSTALLED,		/* new here */
-	SKILL_UPDATED,			/* the hub's version taken */
-	SKILL_KEPT,			/* here only, or changed here only */
-	SKILL_SKIPPED,			/* not ours to change */
-	SKILL_LEFT_OUT			/* a path that is not synced */
-};
-
-struct skill_note {
-	enum skill_act	 act;
-	char		*name;		/* a skill; for LEFT_OUT a path */
-	char		*why;		/* NULL, or why */
-};
-
-#define SKILLS_DRY_RUN	0x1		/* change nothing */
-#define SKILLS_FORCE	0x2		/* on a conflict, the writer wins */
-#define SKILLS_VERBOSE	0x4		/* note what is left out */
-
-struct skills {
-	struct station	 repo;		/* the clone, on its current branch */
-	int		 flags;
-	char		*tmp;		/* a scratch directory in its git dir */
-	char		*objects;	/* dry run: its object directory */
-	int		 journaled;	/* the work tree has a journal */
-	struct buf	 start;		/* the branch when we began */
-	struct buf	 pushed;	/* the hub's tip we pushed; or empty */
-	struct buf	 names;		/* what the push changed, NUL-separated */
-	struct skill_note *notes;
-	size_t		 nnotes;
-	size_t		 conflicts;
-	int		 offline;	/* the hub could not be reached */
-	struct buf	 warn;		/* lines for stderr */
-};
-
-struct skent *set_find(const struct skillset *, const char *);
-struct skent *set_put(struct skillset *, const char *, const char *);
-void	 set_free(struct skillset *);
-void	 set_sort(struct skillset *);
-void	 note(struct skills *, enum skill_act, const char *, const char *);
-void	 skills_warn(struct skills *, const char *);
-int	 skills_config(struct skills_config *, const char *, FILE *);
-void	 skills_config_free(struct skills_config *);
-int	 skills_open(struct skills *, const char *, const char *, int, FILE *);
-int	 skills_push(struct skills *, char *const *, size_t);
-int	 skills_pull(struct skills *, const char *);
-int	 skills_notify(struct station *, const struct skills *, struct buf *);
-void	 skills_close(struct skills *);
 
 #endif /* BUS_H */

@@ -738,7 +738,7 @@ verify_signers(struct check *ck, char *lines)
 {
 	struct buf names = BUF_INIT, out = BUF_INIT, revs = BUF_INIT;
 	struct buf res = BUF_INIT, opt = BUF_INIT, why = BUF_INIT;
-	struct buf dir = BUF_INIT, tmp = BUF_INIT;
+	struct buf dir = BUF_INIT, tmp = BUF_INIT, empty = BUF_INIT;
 	struct signers ss = SIGNERS_INIT;
 	const char **v = NULL, *args[9];
 	struct cat_obj *obj = NULL;
@@ -751,9 +751,12 @@ verify_signers(struct check *ck, char *lines)
 		    NULL)
 			err(70, "reallocarray");
 		commit[n++] = p;
-		sp = strchr(p, ' ');
+		/* a root has no parent: the empty tree lists no signers */
+		if ((sp = strchr(p, ' ')) == NULL && empty.len == 0 &&
+		    git_empty_tree(ck->g, &empty) == -1)
+			goto out;
 		buf_addf(&names, "%s:.bus/allowed_signers",
-		    sp != NULL ? sp + 1 : "0000");
+		    sp != NULL ? sp + 1 : empty.s);
 		buf_addc(&names, '\0');
 	}
 	if (n == 0)
@@ -863,6 +866,7 @@ out:
 	buf_free(&why);
 	buf_free(&dir);
 	buf_free(&tmp);
+	buf_free(&empty);
 	return rv;
 }
 

@@ -253,6 +253,9 @@ layout_bad_content(const char *path, const char *data, size_t len)
 			continue;
 		if (*p == '[')
 			return "a .gitattributes that defines a macro";
+		/* git unquotes "..." and reads attributes right after it */
+		if (*p == '"')
+			return "a .gitattributes with a quoted pattern";
 		/* the pattern, then the attributes */
 		p += strcspn(p, " \t\r\n");
 		for (;;) {

@@ -32,6 +32,9 @@
 
 #include "bus.h"
 #include "layout.h"
+#include "skills.h"
+
+#define SCRATCH		"skills-sync."	/* and XXXXXX: a run's own directory */
 
 /* git on a local directory as a work tree of the clone. */
 struct srcgit {
@@ -39,14 +42,6 @@ struct srcgit {
 	struct buf	 vars;
 	const char	*env[6];
 };
-
-/* A name that may stand at the top of a skills directory. */
-int
-skill_name(const char *name)
-{
-	return *name != '\0' && *name != '.' && strchr(name, '/') == NULL &&
-	    layout_bad_name(name, strlen(name)) == NULL;
-}
 
 /* A path inside a skill that is safe to write below its directory. */
 static int
@@ -86,7 +81,7 @@ remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 
 /* rm -rf path, never following a symlink. */
 int
-remove_tree(const char *path)
+skilldir_rmtree(const char *path)
 {
 	if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) == -1 &&
 	    errno != ENOENT) {
@@ -94,6 +89,40 @@ remove_tree(const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A new scratch directory in the clone's git directory, for a run's
+ * index and rules; the ones of runs that were killed go first (the
+ * caller holds the clone's lock).
+ */
+char *
+skilldir_scratch(const char *gitdir)
+{
+	struct buf path = BUF_INIT;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(gitdir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, SCRATCH,
+			    sizeof(SCRATCH) - 1) != 0 || strlen(de->d_name) !=
+			    sizeof(SCRATCH) - 1 + 6)
+				continue;
+			buf_reset(&path);
+			buf_addf(&path, "%s/%s", gitdir, de->d_name);
+			(void)skilldir_rmtree(path.s);
+		}
+		closedir(d);
+	}
+	buf_reset(&path);
+	buf_addf(&path, "%s/" SCRATCH "XXXXXX", gitdir);
+	if (mkdtemp(path.s) == NULL) {
+		bus_seterrno("%s/" SCRATCH "XXXXXX", gitdir);
+		buf_free(&path);
+		return NULL;
+	}
+	return buf_detach(&path);
 }
 
 /* Make the missing directories of path below top (a directory). */
@@ -148,31 +177,31 @@ sync_dir(const char *dir)
 
 /* git for the local directory dir, as a work tree of the clone. */
 static void
-srcgit_init(struct skills *sk, struct srcgit *sg, const char *dir)
+srcgit_init(const struct skilldir_ctx *dc, struct srcgit *sg, const char *dir)
 {
 	const char *p;
 	size_t n = 0;
 
 	memset(sg, 0, sizeof(*sg));
-	buf_addf(&sg->vars, "GIT_DIR=%s", sk->repo.gitdir);
+	buf_addf(&sg->vars, "GIT_DIR=%s", dc->gitdir);
 	buf_addc(&sg->vars, '\0');
 	buf_addf(&sg->vars, "GIT_WORK_TREE=%s", dir);
 	buf_addc(&sg->vars, '\0');
-	buf_addf(&sg->vars, "GIT_INDEX_FILE=%s/index", sk->tmp);
+	buf_addf(&sg->vars, "GIT_INDEX_FILE=%s/index", dc->tmp);
 	buf_addc(&sg->vars, '\0');
-	if (sk->objects != NULL) {
+	if (dc->objects != NULL) {
 		/* a dry run writes objects only into its scratch directory */
-		buf_addf(&sg->vars, "GIT_OBJECT_DIRECTORY=%s/objects", sk->tmp);
+		buf_addf(&sg->vars, "GIT_OBJECT_DIRECTORY=%s/objects", dc->tmp);
 		buf_addc(&sg->vars, '\0');
 		buf_addf(&sg->vars, "GIT_ALTERNATE_OBJECT_DIRECTORIES=%s",
-		    sk->objects);
+		    dc->objects);
 		buf_addc(&sg->vars, '\0');
 	}
 	for (p = sg->vars.s; p < sg->vars.s + sg->vars.len; p += strlen(p) + 1)
 		sg->env[n++] = p;
 	sg->env[n] = NULL;
 	sg->g.dir = dir;
-	sg->g.trace = sk->repo.g.trace;
+	sg->g.trace = dc->g->trace;
 	sg->g.env = sg->env;
 }
 
@@ -181,8 +210,8 @@ srcgit_init(struct skills *sk, struct srcgit *sg, const char *dir)
  * ones it does, a wholly ignored directory as "dir/".
  */
 static int
-list_files(struct skills *sk, struct srcgit *sg, const char *dir, int ignored,
-    struct buf *out)
+list_files(const struct skilldir_ctx *dc, struct srcgit *sg, const char *dir,
+    int ignored, struct buf *out)
 {
 	struct buf ex1 = BUF_INIT, ex2 = BUF_INIT;
 	struct stat sb;
@@ -194,10 +223,10 @@ list_files(struct skills *sk, struct srcgit *sg, const char *dir, int ignored,
 	args[n++] = "--others";
 	args[n++] = "--exclude-standard";
 	/* the repository's own rules, then the directory's, which win */
-	buf_addf(&ex1, "%s/gitignore", sk->tmp);
+	buf_addf(&ex1, "%s/gitignore", dc->tmp);
 	if (lstat(ex1.s, &sb) == 0) {
 		buf_reset(&ex1);
-		buf_addf(&ex1, "--exclude-from=%s/gitignore", sk->tmp);
+		buf_addf(&ex1, "--exclude-from=%s/gitignore", dc->tmp);
 		args[n++] = ex1.s;
 	}
 	buf_addf(&ex2, "%s/.skillsignore", dir);
@@ -219,64 +248,37 @@ list_files(struct skills *sk, struct srcgit *sg, const char *dir, int ignored,
 }
 
 static void
-left_out(struct scan *sc, const char *path, const char *why)
+left_out(struct skilldir *sd, const char *path, const char *why)
 {
-	buf_add(&sc->leftout, path, strlen(path) + 1);
-	buf_add(&sc->leftout, why, strlen(why) + 1);
+	buf_add(&sd->leftout, path, strlen(path) + 1);
+	buf_add(&sd->leftout, why, strlen(why) + 1);
 }
 
-/* The name at the top of path (up to its first slash) in sc, if any. */
-static struct skent *
-top_of(struct scan *sc, const char *path)
+/* What is at the top of dir, into sd->found: no trees yet. */
+static int
+scan_top(const struct skilldir_ctx *dc, const char *dir, struct skilldir *sd)
 {
-	char name[NAME_MAX + 1];
-	const char *slash = strchr(path, '/');
-	size_t n = slash != NULL ? (size_t)(slash - path) : strlen(path);
-
-	if (slash == NULL || n > NAME_MAX)
-		return NULL;
-	memcpy(name, path, n);
-	name[n] = '\0';
-	return set_find(&sc->found, name);
-}
-
-/*
- * What is at the top of dir, and the tree of each directory there as
- * git would add it (symlinks, what is ignored, other repositories and
- * special files left out, and noted in sc->leftout).
- */
-int
-scan_dir(struct skills *sk, const char *dir, struct scan *sc)
-{
-	const char *upd[] = { "update-index", "--add", "-z", "--stdin", NULL };
-	struct srcgit sg;
-	struct buf list = BUF_INIT, paths = BUF_INIT, path = BUF_INIT;
-	struct buf tree = BUF_INIT, out = BUF_INIT;
-	struct skent *e;
+	struct buf path = BUF_INIT;
+	struct skillset_ent *e;
 	struct dirent *de;
 	struct stat sb;
-	DIR *d = NULL;
-	char *p, *tab;
-	size_t i, n;
+	DIR *d;
 	int rv = -1;
 
-	memset(sc, 0, sizeof(*sc));
-	sc->dir = xstrdup(dir);
-	srcgit_init(sk, &sg, dir);
 	if ((d = opendir(dir)) == NULL) {
 		bus_seterrno("%s", dir);
 		bus_setclass(FAIL_USAGE);
-		goto out;
+		return -1;
 	}
 	while ((errno = 0, de = readdir(d)) != NULL) {
-		if (!skill_name(de->d_name)) {
+		if (!skillset_name_ok(de->d_name)) {
 			if (strstr(de->d_name, ".skills-sync-new.") != NULL ||
 			    strstr(de->d_name, ".skills-sync-old.") != NULL) {
 				buf_reset(&path);
 				buf_addf(&path, "%s/%s: left by an interrupted "
 				    "skills-sync; take back what it holds, "
 				    "then remove it", dir, de->d_name);
-				skills_warn(sk, path.s);
+				skills_plan_warn(dc->plan, path.s);
 			}
 			continue;
 		}
@@ -286,155 +288,220 @@ scan_dir(struct skills *sk, const char *dir, struct scan *sc)
 			bus_seterrno("%s", path.s);
 			goto out;
 		}
-		e = set_put(&sc->found, de->d_name, NULL);
-		e->kind = S_ISLNK(sb.st_mode) ? K_LINK : S_ISDIR(sb.st_mode) ?
-		    K_DIR : K_FILE;
-		if (e->kind == K_LINK)
-			left_out(sc, de->d_name, "symlink");
+		e = skillset_put(&sd->found, de->d_name, NULL);
+		e->kind = S_ISLNK(sb.st_mode) ? SKILLSET_LINK :
+		    S_ISDIR(sb.st_mode) ? SKILLSET_DIR : SKILLSET_FILE;
+		if (e->kind == SKILLSET_LINK)
+			left_out(sd, de->d_name, "symlink");
 	}
 	if (errno != 0) {
 		bus_seterrno("%s", dir);
 		goto out;
 	}
-	set_sort(&sc->found);
+	skillset_sort(&sd->found);
+	rv = 0;
+out:
+	closedir(d);
+	buf_free(&path);
+	return rv;
+}
 
-	/* an empty index: git lists every file as untracked */
-	buf_reset(&path);
-	buf_addf(&path, "%s/index", sk->tmp);
+/* The directory at the top of path in sd, while it is just that. */
+static struct skillset_ent *
+undecided(struct skilldir *sd, const char *path)
+{
+	struct skillset_ent *e = skillset_top(&sd->found, path);
+
+	return e != NULL && e->kind == SKILLSET_DIR ? e : NULL;
+}
+
+/*
+ * What git ignores in the directories of sd and what it would add
+ * (into paths, NUL-separated), with an empty index: git lists every
+ * file as untracked.
+ */
+static int
+scan_files(const struct skilldir_ctx *dc, struct srcgit *sg,
+    struct skilldir *sd, struct buf *paths)
+{
+	struct buf list = BUF_INIT, path = BUF_INIT;
+	struct skillset_ent *e;
+	struct stat sb;
+	char *p;
+	size_t n;
+	int rv = -1;
+
+	buf_addf(&path, "%s/index", dc->tmp);
 	if (unlink(path.s) == -1 && errno != ENOENT) {
 		bus_seterrno("%s", path.s);
 		goto out;
 	}
-
 	/* what is ignored: whole directories, and files below the others */
-	if (list_files(sk, &sg, dir, 1, &list) == -1)
+	if (list_files(dc, sg, sd->dir, 1, &list) == -1)
 		goto out;
 	for (p = list.s; p != NULL && p < list.s + list.len;
 	    p += strlen(p) + 1) {
-		if ((e = top_of(sc, p)) == NULL || e->kind != K_DIR)
+		if ((e = undecided(sd, p)) == NULL)
 			continue;
 		n = strlen(e->name);
 		if (p[n + 1] == '\0')
-			e->kind = K_IGNORED;
-		left_out(sc, p, "ignored");
+			e->kind = SKILLSET_IGNORED;
+		left_out(sd, p, "ignored");
 	}
-
 	/* what is not: the files of each directory, for the index */
-	if (list_files(sk, &sg, dir, 0, &list) == -1)
+	if (list_files(dc, sg, sd->dir, 0, &list) == -1)
 		goto out;
 	for (p = list.s; p != NULL && p < list.s + list.len;
 	    p += strlen(p) + 1) {
-		if ((e = top_of(sc, p)) == NULL || e->kind != K_DIR)
+		if ((e = undecided(sd, p)) == NULL)
 			continue;
 		n = strlen(p);
 		if (p[n - 1] == '/') {
-			/* git lists a repository as a directory, never inside */
+			/* git lists a repository as a directory, not inside */
 			if (n == strlen(e->name) + 1)
-				e->kind = K_REPO;
-			left_out(sc, p, "a git repository");
+				e->kind = SKILLSET_REPO;
+			left_out(sd, p, "a git repository");
 			continue;
 		}
 		buf_reset(&path);
-		buf_addf(&path, "%s/%s", dir, p);
+		buf_addf(&path, "%s/%s", sd->dir, p);
 		if (lstat(path.s, &sb) == -1) {
 			bus_seterrno("%s", path.s);
 			goto out;
 		}
 		if (S_ISLNK(sb.st_mode))
-			left_out(sc, p, "symlink");
+			left_out(sd, p, "symlink");
 		else if (!S_ISREG(sb.st_mode))
-			left_out(sc, p, "not a regular file");
+			left_out(sd, p, "not a regular file");
 		else {
-			buf_add(&paths, p, n + 1);
-			if (strcmp(p + strlen(e->name) + 1, SKILL_FILE) == 0)
+			buf_add(paths, p, n + 1);
+			if (strcmp(p + strlen(e->name) + 1, SKILLS_FILE) == 0)
 				e->taken = 1;
 		}
 	}
+	rv = 0;
+out:
+	buf_free(&list);
+	buf_free(&path);
+	return rv;
+}
 
-	/* their trees, as git add would make them */
-	if (paths.len > 0) {
-		if (git_run(&sg.g, &paths, NULL, NULL, upd) != 0 ||
-		    git(&sg.g, &tree, "write-tree", NULL) != 0)
-			goto out;
-		buf_rtrim(&tree);
-		if (git(&sg.g, &out, "ls-tree", "-z", tree.s, NULL) != 0)
-			goto out;
-		for (p = out.s; p < out.s + out.len; p += strlen(p) + 1) {
-			if ((tab = strchr(p, '\t')) == NULL ||
-			    strncmp(p, "040000 tree ", 12) != 0 ||
-			    (e = set_find(&sc->found, tab + 1)) == NULL)
-				continue;
-			*tab = '\0';
-			set_put(&sc->found, e->name, p + 12);
-		}
-	}
+/* The tree of each directory of sd, with paths in the index. */
+static int
+scan_trees(struct srcgit *sg, struct skilldir *sd, const struct buf *paths)
+{
+	const char *upd[] = { "update-index", "--add", "-z", "--stdin", NULL };
+	struct buf tree = BUF_INIT, out = BUF_INIT;
+	struct skillset_ent *e;
+	char *p, *tab;
+	int rv = -1;
 
-	/* a directory is a skill when its SKILL.md was taken */
-	for (i = 0; i < sc->found.n; i++) {
-		e = &sc->found.v[i];
-		if (e->kind != K_DIR)
+	if (git_run(&sg->g, paths, NULL, NULL, upd) != 0 ||
+	    git(&sg->g, &tree, "write-tree", NULL) != 0)
+		goto out;
+	buf_rtrim(&tree);
+	if (git(&sg->g, &out, "ls-tree", "-z", tree.s, NULL) != 0)
+		goto out;
+	for (p = out.s; p < out.s + out.len; p += strlen(p) + 1) {
+		if ((tab = strchr(p, '\t')) == NULL ||
+		    strncmp(p, "040000 tree ", 12) != 0 ||
+		    (e = skillset_find(&sd->found, tab + 1)) == NULL)
 			continue;
-		if (e->taken) {
-			e->kind = K_SKILL;
-			continue;
-		}
-		/* a regular SKILL.md that was not taken is ignored */
-		buf_reset(&path);
-		buf_addf(&path, "%s/%s/" SKILL_FILE, dir, e->name);
-		if (lstat(path.s, &sb) == 0 && S_ISREG(sb.st_mode))
-			e->kind = K_IGNORED;
+		*tab = '\0';
+		skillset_put(&sd->found, e->name, p + 12);
 	}
 	rv = 0;
 out:
-	if (d != NULL)
-		closedir(d);
-	buf_free(&sg.vars);
-	buf_free(&list);
-	buf_free(&paths);
-	buf_free(&path);
 	buf_free(&tree);
 	buf_free(&out);
 	return rv;
 }
 
-void
-scan_free(struct scan *sc)
+/*
+ * What is at the top of dir, and the tree of each directory there as
+ * git would add it (symlinks, what is ignored, other repositories and
+ * special files left out, and noted in sd->leftout).
+ */
+int
+skilldir_scan(const struct skilldir_ctx *dc, const char *dir,
+    struct skilldir *sd)
 {
-	free(sc->dir);
-	set_free(&sc->found);
-	buf_free(&sc->leftout);
-	memset(sc, 0, sizeof(*sc));
+	struct srcgit sg;
+	struct buf paths = BUF_INIT, path = BUF_INIT;
+	struct skillset_ent *e;
+	struct stat sb;
+	size_t i;
+	int rv = -1;
+
+	memset(sd, 0, sizeof(*sd));
+	sd->dir = xstrdup(dir);
+	srcgit_init(dc, &sg, dir);
+	if (scan_top(dc, dir, sd) == -1 ||
+	    scan_files(dc, &sg, sd, &paths) == -1 ||
+	    (paths.len > 0 && scan_trees(&sg, sd, &paths) == -1))
+		goto out;
+	/* a directory is a skill when its SKILL.md was taken */
+	for (i = 0; i < sd->found.n; i++) {
+		e = &sd->found.v[i];
+		if (e->kind != SKILLSET_DIR)
+			continue;
+		if (e->taken) {
+			e->kind = SKILLSET_SKILL;
+			continue;
+		}
+		/* a regular SKILL.md that was not taken is ignored */
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s/" SKILLS_FILE, dir, e->name);
+		if (lstat(path.s, &sb) == 0 && S_ISREG(sb.st_mode))
+			e->kind = SKILLSET_IGNORED;
+	}
+	rv = 0;
+out:
+	buf_free(&sg.vars);
+	buf_free(&paths);
+	buf_free(&path);
+	return rv;
+}
+
+void
+skilldir_free(struct skilldir *sd)
+{
+	free(sd->dir);
+	skillset_free(&sd->found);
+	buf_free(&sd->leftout);
+	memset(sd, 0, sizeof(*sd));
 }
 
 /* With -v: what a directory's scan left out, as notes. */
 void
-note_left_out(struct skills *sk, const struct scan *sc)
+skilldir_note_left_out(const struct skilldir_ctx *dc,
+    const struct skilldir *sd)
 {
 	struct buf path = BUF_INIT;
 	const char *p, *why;
 
-	if (!(sk->flags & SKILLS_VERBOSE))
+	if (!dc->verbose)
 		return;
-	for (p = sc->leftout.s; p != NULL && p < sc->leftout.s +
-	    sc->leftout.len; p = why + strlen(why) + 1) {
+	for (p = sd->leftout.s; p != NULL && p < sd->leftout.s +
+	    sd->leftout.len; p = why + strlen(why) + 1) {
 		why = p + strlen(p) + 1;
 		buf_reset(&path);
-		buf_addf(&path, "%s/%s", sc->dir, p);
-		note(sk, SKILL_LEFT_OUT, path.s, why);
+		buf_addf(&path, "%s/%s", sd->dir, p);
+		skills_plan_note(dc->plan, SKILLS_LEFT_OUT, path.s, why);
 	}
 	buf_free(&path);
 }
 
 /* The hub's .gitignore at rev, for list_files(), or none. */
 int
-repo_rules(struct skills *sk, const char *rev)
+skilldir_rules(const struct skilldir_ctx *dc, const char *rev)
 {
 	struct buf spec = BUF_INIT, data = BUF_INIT, path = BUF_INIT;
 	const char *v[1];
 	struct cat_obj o;
 	int rv = -1;
 
-	buf_addf(&path, "%s/gitignore", sk->tmp);
+	buf_addf(&path, "%s/gitignore", dc->tmp);
 	if (unlink(path.s) == -1 && errno != ENOENT) {
 		bus_seterrno("%s", path.s);
 		goto out;
@@ -444,7 +511,7 @@ repo_rules(struct skills *sk, const char *rev)
 		goto out;
 	buf_addf(&spec, "%s:.gitignore", rev);
 	v[0] = spec.s;
-	if ((rv = git_cat_batch(&sk->repo.g, v, 1, &data, &o)) == 0 &&
+	if ((rv = git_cat_batch(dc->g, v, 1, &data, &o)) == 0 &&
 	    !o.missing)
 		rv = file_write(path.s, o.data, o.size);
 out:
@@ -452,18 +519,6 @@ out:
 	buf_free(&data);
 	buf_free(&path);
 	return rv;
-}
-
-/*
- * The skill's files on the branch, as install() and in_the_way() read
- * them: "mode type oid\tpath\0", directories before what they hold.
- */
-int
-skill_files(struct skills *sk, const char *tree, struct buf *list)
-{
-	buf_reset(list);
-	return git(&sk->repo.g, list, "ls-tree", "-r", "-t", "-z", tree,
-	    NULL) == 0 ? 0 : -1;
 }
 
 /* Whether path is within (or is) the directory dir of length n. */
@@ -477,18 +532,19 @@ below(const char *path, const char *dir, size_t n)
 /*
  * What the local copy of skill name holds that is not synced (a
  * symlink, an ignored file, a repository) and that the branch's
- * version (list, from skill_files()) has something at, or a file
+ * version (list, from skillset_files()) has something at, or a file
  * above: installing would lose it.  Returns its path below the skill
  * directory (with a trailing "/" for a directory), or NULL.
  */
 const char *
-in_the_way(const struct scan *sc, const char *name, const struct buf *list)
+skilldir_in_the_way(const struct skilldir *sd, const char *name,
+    const struct buf *list)
 {
 	const char *p, *why, *rel, *f, *tab;
 	size_t n = strlen(name), len;
 
-	for (p = sc->leftout.s; p != NULL && p < sc->leftout.s +
-	    sc->leftout.len; p = why + strlen(why) + 1) {
+	for (p = sd->leftout.s; p != NULL && p < sd->leftout.s +
+	    sd->leftout.len; p = why + strlen(why) + 1) {
 		why = p + strlen(p) + 1;
 		if (!below(p, name, n) || p[n] == '\0' || p[n + 1] == '\0')
 			continue;
@@ -513,10 +569,10 @@ in_the_way(const struct scan *sc, const char *name, const struct buf *list)
 /*
  * Move what skill name's copy in from holds that is not synced into
  * the same place in the copy in to, where nothing is in the way (the
- * caller has checked with in_the_way(), or forces).
+ * caller has checked with skilldir_in_the_way(), or forces).
  */
 static int
-carry_over(struct scan *sc, const char *name, const char *from_top,
+carry_over(struct skilldir *sd, const char *name, const char *from_top,
     const char *to_top)
 {
 	struct buf from = BUF_INIT, to = BUF_INIT, rel = BUF_INIT;
@@ -525,8 +581,8 @@ carry_over(struct scan *sc, const char *name, const char *from_top,
 	size_t n = strlen(name);
 	int rv = -1;
 
-	for (p = sc->leftout.s; p != NULL && p < sc->leftout.s +
-	    sc->leftout.len; p = why + strlen(why) + 1) {
+	for (p = sd->leftout.s; p != NULL && p < sd->leftout.s +
+	    sd->leftout.len; p = why + strlen(why) + 1) {
 		why = p + strlen(p) + 1;
 		if (!below(p, name, n) || p[n] == '\0' || p[n + 1] == '\0')
 			continue;
@@ -558,42 +614,22 @@ out:
 }
 
 /*
- * Write the skill name of the branch (its files in list, from
- * skill_files(), which this takes apart) into the directory of sc:
- * first whole into a new hidden directory beside it, then renamed
- * into place, the old copy (if any) renamed aside first and removed
- * last.  What the old copy holds that is not synced goes into the new
- * one; if a step after that fails, it goes back.
+ * Write the files of skill name of the branch (list, from
+ * skillset_files(), which this takes apart) into the new directory
+ * new, then make it as the umask says.
  */
-int
-install(struct skills *sk, struct scan *sc, const char *name,
-    struct buf *list, int exists)
+static int
+write_new(const struct skilldir_ctx *dc, const struct skilldir *sd,
+    const char *name, struct buf *list, const char *new)
 {
-	struct station *st = &sk->repo;
-	struct buf blobs = BUF_INIT, path = BUF_INIT;
-	struct buf dest = BUF_INIT, why = BUF_INIT;
+	struct buf blobs = BUF_INIT, path = BUF_INIT, why = BUF_INIT;
 	const char **oids = NULL, **paths = NULL, **modes = NULL;
 	struct cat_obj *obj = NULL;
-	char new[PATH_MAX], aside[PATH_MAX], msg[1024], *p, *tab;
+	char *p, *tab;
 	mode_t mask = file_mask();
 	size_t n = 0, i;
-	int rv = -1, carried = 0;
+	int rv = -1;
 
-	new[0] = aside[0] = '\0';
-	buf_addf(&dest, "%s/%s", sc->dir, name);
-	if ((size_t)snprintf(new, sizeof(new), "%s/.%s.skills-sync-new.XXXXXX",
-	    sc->dir, name) >= sizeof(new) || (size_t)snprintf(aside,
-	    sizeof(aside), "%s/.%s.skills-sync-old.XXXXXX", sc->dir, name) >=
-	    sizeof(aside)) {
-		bus_seterr("%s: path too long", dest.s);
-		new[0] = aside[0] = '\0';
-		goto out;
-	}
-	if (mkdtemp(new) == NULL) {
-		bus_seterrno("%s", new);
-		new[0] = aside[0] = '\0';
-		goto out;
-	}
 	for (p = list->s; p != NULL && p < list->s + list->len;
 	    p += strlen(p) + 1) {
 		if ((tab = strchr(p, '\t')) == NULL)
@@ -623,17 +659,17 @@ install(struct skills *sk, struct scan *sc, const char *name,
 			modes[n] = p;
 			oids[n] = p + 12;
 			paths[n++] = tab;
-		} else if (sk->flags & SKILLS_VERBOSE) {
+		} else if (dc->verbose) {
 			buf_reset(&why);
-			buf_addf(&why, "%s/%s/%s", sc->dir, name, tab);
-			note(sk, SKILL_LEFT_OUT, why.s,
+			buf_addf(&why, "%s/%s/%s", sd->dir, name, tab);
+			skills_plan_note(dc->plan, SKILLS_LEFT_OUT, why.s,
 			    strncmp(p, "120000", 6) == 0 ?
 			    "symlink on the hub" : "not a file on the hub");
 		}
 	}
 	if ((obj = reallocarray(NULL, n + 1, sizeof(*obj))) == NULL)
 		err(70, "reallocarray");
-	if (git_cat_batch(&st->g, oids, n, &blobs, obj) == -1)
+	if (git_cat_batch(dc->g, oids, n, &blobs, obj) == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (obj[i].missing) {
@@ -653,6 +689,51 @@ install(struct skills *sk, struct scan *sc, const char *name,
 		goto out;
 	}
 	sync_dir(new);
+	rv = 0;
+out:
+	free(oids);
+	free(paths);
+	free(modes);
+	free(obj);
+	buf_free(&blobs);
+	buf_free(&path);
+	buf_free(&why);
+	return rv;
+}
+
+/*
+ * Write the skill name of the branch (its files in list, from
+ * skillset_files(), which this takes apart) into the directory of sd:
+ * first whole into a new hidden directory beside it, then renamed
+ * into place, the old copy (if any) renamed aside first and removed
+ * last.  What the old copy holds that is not synced goes into the new
+ * one; if a step after that fails, it goes back.
+ */
+int
+skilldir_install(const struct skilldir_ctx *dc, struct skilldir *sd,
+    const char *name, struct buf *list, int exists)
+{
+	struct buf dest = BUF_INIT;
+	char new[PATH_MAX], aside[PATH_MAX], msg[1024];
+	int rv = -1, carried = 0;
+
+	new[0] = aside[0] = '\0';
+	buf_addf(&dest, "%s/%s", sd->dir, name);
+	if ((size_t)snprintf(new, sizeof(new), "%s/.%s.skills-sync-new.XXXXXX",
+	    sd->dir, name) >= sizeof(new) || (size_t)snprintf(aside,
+	    sizeof(aside), "%s/.%s.skills-sync-old.XXXXXX", sd->dir, name) >=
+	    sizeof(aside)) {
+		bus_seterr("%s: path too long", dest.s);
+		new[0] = aside[0] = '\0';
+		goto out;
+	}
+	if (mkdtemp(new) == NULL) {
+		bus_seterrno("%s", new);
+		new[0] = aside[0] = '\0';
+		goto out;
+	}
+	if (write_new(dc, sd, name, list, new) == -1)
+		goto out;
 	if (!exists) {
 		if (rename(new, dest.s) == -1) {
 			bus_seterrno("rename %s", dest.s);
@@ -669,7 +750,7 @@ install(struct skills *sk, struct scan *sc, const char *name,
 	}
 	/* from here on, the new directory may hold the user's files */
 	carried = 1;
-	if (carry_over(sc, name, dest.s, new) == -1)
+	if (carry_over(sd, name, dest.s, new) == -1)
 		goto out;
 	if (rename(dest.s, aside) == -1) {
 		bus_seterrno("rename %s", dest.s);
@@ -685,31 +766,24 @@ install(struct skills *sk, struct scan *sc, const char *name,
 		goto out;
 	}
 	new[0] = '\0';
-	rv = remove_tree(aside);
+	rv = skilldir_rmtree(aside);
 	aside[0] = '\0';
 out:
 	if (new[0] != '\0' && carried) {
 		/* failed after the move: the user's files go back */
 		strlcpy(msg, bus_error(), sizeof(msg));
-		if (carry_over(sc, name, new, dest.s) == 0)
+		if (carry_over(sd, name, new, dest.s) == 0)
 			carried = 0;
 		else
 			bus_seterr("%s; unsynced files of %s are left in %s",
 			    msg, name, new);
 	}
 	if (new[0] != '\0' && !carried)
-		(void)remove_tree(new);
+		(void)skilldir_rmtree(new);
 	if (aside[0] != '\0')
 		(void)rmdir(aside);
 	if (rv == 0)
-		sync_dir(sc->dir);
-	free(oids);
-	free(paths);
-	free(modes);
-	free(obj);
-	buf_free(&blobs);
-	buf_free(&path);
+		sync_dir(sd->dir);
 	buf_free(&dest);
-	buf_free(&why);
 	return rv;
 }

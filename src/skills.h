@@ -74,7 +74,7 @@ struct skills {
 	char		*objects;	/* dry run: its object directory */
 	int		 journaled;	/* the work tree has a journal */
 	struct buf	 start;		/* the branch when we began */
-	struct buf	 names;		/* what the push changed, NUL-separated */
+	struct buf	 names;		/* the names the push changed */
 };
 
 int	 skills_config(struct skills_config *, const char *, FILE *);
@@ -96,9 +96,9 @@ void	 skills_close(struct skills *);
 
 /* What sits at the top of a local directory under a name. */
 enum skillset_kind {
-	SKILLSET_SKILL,			/* a directory with its SKILL.md taken */
+	SKILLSET_SKILL,			/* a directory, its SKILL.md taken */
 	SKILLSET_DIR,			/* another directory */
-	SKILLSET_IGNORED,		/* a directory the ignore rules leave out */
+	SKILLSET_IGNORED,		/* a directory the ignore rules omit */
 	SKILLSET_REPO,			/* a git repository of its own */
 	SKILLSET_LINK,			/* a symlink */
 	SKILLSET_FILE			/* anything else */
@@ -123,6 +123,7 @@ struct skillset_ent *skillset_find(const struct skillset *, const char *);
 const char *skillset_oid(const struct skillset *, const char *);
 struct skillset_ent *skillset_put(struct skillset *, const char *,
 	    const char *);
+struct skillset_ent *skillset_top(const struct skillset *, const char *);
 void	 skillset_del(struct skillset *, const char *);
 void	 skillset_copy(struct skillset *, const struct skillset *);
 void	 skillset_sort(struct skillset *);
@@ -131,6 +132,7 @@ void	 skillset_free(struct skillset *);
 /* ... in the clone: top-level trees, and each directory's base */
 int	 skillset_read_tree(const struct git *, const char *,
 	    struct skillset *, int);
+int	 skillset_files(const struct git *, const char *, struct buf *);
 int	 skillset_changed(const struct git *, const char *, const char *,
 	    struct buf *);
 int	 skillset_base_ref(const struct git *, const char *, struct buf *);
@@ -138,6 +140,7 @@ int	 skillset_base_read(const struct git *, const char *,
 	    struct skillset *);
 int	 skillset_base_write(const struct git *, const char *, const char *,
 	    const struct skillset *, const struct skillset *);
+int	 skillset_commit(struct station *, struct skillset *);
 int	 skillset_bases_forget(const struct git *, const struct buf *,
 	    const struct skillset *, const struct skillset *);
 
@@ -164,7 +167,7 @@ struct skilldir_ctx {
 	const struct git *g;		/* the clone */
 	const char	*gitdir;	/* its git directory */
 	const char	*tmp;		/* the run's scratch directory */
-	const char	*objects;	/* dry run: the clone's objects; or NULL */
+	const char	*objects;	/* dry run: the clone's objects */
 	struct skills_plan *plan;	/* for notes and warnings */
 	int		 verbose;	/* note what is left out */
 };
@@ -182,12 +185,11 @@ void	 skilldir_free(struct skilldir *);
 void	 skilldir_note_left_out(const struct skilldir_ctx *,
 	    const struct skilldir *);
 int	 skilldir_rules(const struct skilldir_ctx *, const char *);
-int	 skilldir_files(const struct skilldir_ctx *, const char *,
-	    struct buf *);
 const char *skilldir_in_the_way(const struct skilldir *, const char *,
 	    const struct buf *);
 int	 skilldir_install(const struct skilldir_ctx *, struct skilldir *,
 	    const char *, struct buf *, int);
+char	*skilldir_scratch(const char *);
 int	 skilldir_rmtree(const char *);
 
 #endif /* SKILLS_H */

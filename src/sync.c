@@ -41,6 +41,10 @@ sync_fetch(struct station *st)
 		if (station_tips(st) == -1)
 			return -1;
 		tip_copy(&before, &st->tip_remote);
+		if (verify_begin(st, before.s != NULL ? before.s : "") == -1) {
+			buf_free(&before);
+			return -1;
+		}
 	}
 	/*
 	 * The fetch holds the station's lock (git.c), and so does the

@@ -12,6 +12,9 @@
 
 #include "bus.h"
 
+/* The body of the profile message sent with --notify. */
+#define NOTICE	"user-sync/USER.md updated"
+
 #define HUB_PROFILE	"user-sync/USER.md"
 #define PROFILE_MAX	(16 * 1024 * 1024)
 
@@ -104,7 +107,7 @@ profile_sync(struct station *st, const char *local, const char *merger,
 	if (!same(&result, &hub)) {
 		changes_add_data(&c, HUB_PROFILE, result.s, result.len);
 		if (notify && station_stage_others(st, "profile",
-		    "user-sync/USER.md updated", 25, &c) == -1)
+		    NOTICE, sizeof(NOTICE) - 1, &c) == -1)
 			goto out;
 		if (station_commit(st, &c, "profile-merge: the shared "
 		    "profile\n", &tip) == -1)

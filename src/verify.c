@@ -78,6 +78,40 @@ state_write(const struct station *st, const char *commit, const char *blob)
 }
 
 /*
+ * Before a fetch: a station that never checked marks where it stands,
+ * so that a check killed after the fetch moved the remote-tracking ref
+ * is done again, from here, by the next command.
+ */
+int
+verify_begin(struct station *st, const char *tip)
+{
+	struct buf base = BUF_INIT, trusted = BUF_INIT, name = BUF_INIT;
+	struct buf oids = BUF_INIT;
+	const char *v[1];
+	int rv = -1;
+
+	if (!st->require_signed || *tip == '\0')
+		return 0;
+	if (state_read(st, &base, &trusted) == -1)
+		goto out;
+	if (base.len > 0) {
+		rv = 0;
+		goto out;
+	}
+	buf_addf(&name, "%s:" SIGNERS_PATH, tip);
+	v[0] = name.s;
+	if (git_oids(&st->g, v, 1, &oids, v) == -1)
+		goto out;
+	rv = state_write(st, tip, v[0]);
+out:
+	buf_free(&base);
+	buf_free(&trusted);
+	buf_free(&name);
+	buf_free(&oids);
+	return rv;
+}
+
+/*
  * Note every message file that commit adds or changes (against parent,
  * empty: none), in any inbox or archive, as untrusted: lines
  * "path\tcommit\n" onto lines, unless record has them already.
@@ -129,7 +163,7 @@ static int
 walk(struct station *st, const char *base, const char *new, struct buf *list,
     struct buf *names, struct buf *oids, struct walked *w)
 {
-	struct buf range = BUF_INIT;
+	struct buf range = BUF_INIT, empty = BUF_INIT;
 	const char **q = NULL;
 	char *p, *nl, *sp;
 	size_t i;
@@ -154,9 +188,12 @@ walk(struct station *st, const char *base, const char *new, struct buf *list,
 			sp[strcspn(sp, " ")] = '\0';	/* the first parent */
 			w->parent[w->n] = sp;
 		}
-		/* a root's parent names no object: git says "missing" */
+		/* a root rests on the empty tree, which lists no signers */
+		if (*w->parent[w->n] == '\0' && empty.len == 0 &&
+		    git_empty_tree(&st->g, &empty) == -1)
+			goto out;
 		buf_addf(names, "%s:" SIGNERS_PATH, *w->parent[w->n] != '\0' ?
-		    w->parent[w->n] : "0");
+		    w->parent[w->n] : empty.s);
 		buf_addc(names, '\0');
 		buf_addf(names, "%s:" SIGNERS_PATH, p);
 		buf_addc(names, '\0');
@@ -179,6 +216,7 @@ walk(struct station *st, const char *base, const char *new, struct buf *list,
 out:
 	free(q);
 	buf_free(&range);
+	buf_free(&empty);
 	return rv;
 }
 
@@ -223,6 +261,11 @@ verify_fetched(struct station *st, const char *old, const char *new)
 	}
 	if (strcmp(base.s, new) == 0) {
 		rv = state_write(st, new, trusted.s);
+		goto out;
+	}
+	/* the hub went back: the mark stays where it was checked */
+	if ((bad = git_is_ancestor(&st->g, new, base.s)) != 0) {
+		rv = bad == 1 ? 0 : -1;
 		goto out;
 	}
 	ck.g = &st->g;

@@ -280,12 +280,13 @@ test_expect_success 'the hook takes a .gitattributes that changes no bytes, and 
 		>raw/.gitattributes &&
 	git -C raw commit -q -a -m attrs && git -C raw push -q origin HEAD:main &&
 	for bad in "*.json working-tree-encoding=UTF-16" "* filter=x" \
-		"*.json text eol=crlf" "* ident" "[attr]evil filter=x"; do
+		"*.json text eol=crlf" "* ident" "[attr]evil filter=x" \
+		"\"*.json\"working-tree-encoding=UTF-16"; do
 		printf "%s\n" "$bad" >>raw/.gitattributes &&
 		git -C raw commit -q -a -m "bad attrs" &&
 		before=$(git -C hub.git rev-parse main) &&
 		test_must_fail git -C raw push -q origin HEAD:main 2>err &&
-		grep -F ".gitattributes: a .gitattributes that" err &&
+		grep -F ".gitattributes: a .gitattributes " err &&
 		test "$(git -C hub.git rev-parse main)" = "$before" &&
 		git -C raw reset -q --hard origin/main || exit 1
 	done

@@ -390,6 +390,45 @@ test_expect_success 'a check that failed is done again by the next command' '
 	grep -F "inbox-a/ft.json: added by commit" err
 '
 
+test_expect_success 'a check killed right after its fetch is done by the next command' '
+	bus-init --sign-key keys/a -a a hub.git st-k >/dev/null &&
+	git -C st-k config bus.requireSigned true &&
+	rm -rf raw && git clone -q hub.git raw &&
+	msg fk a b >raw/inbox-a/fk.json &&
+	forge_unsigned "forged before a kill" &&
+	cat >killgit <<-\EOF &&
+	#!/bin/sh
+	git "$@"; rc=$?
+	for a in "$@"; do
+		[ "$a" = fetch ] && [ $rc = 0 ] && kill -9 $PPID
+	done
+	exit $rc
+	EOF
+	chmod +x killgit &&
+	test_expect_code 137 env BUS_GIT="$TRASH_DIRECTORY/killgit" \
+		bus-recv -C st-k -f id &&
+	test_expect_code 65 bus-recv -C st-k -f id >ids 2>err &&
+	! grep -x fk ids &&
+	grep -F "inbox-a/fk.json: added by commit" err
+'
+
+test_expect_success 'a hub that goes back and forth hides nothing it verified' '
+	tip=$(hub_tip) &&
+	signed_clone b &&
+	msg back1 a b >raw/inbox-a/back1.json &&
+	commit_signed "from b, before the rewind" &&
+	git -C raw push -q origin HEAD:main &&
+	bus-recv -C st-k -f id >ids 2>/dev/null;
+	grep -x back1 ids &&
+	after=$(hub_tip) &&
+	git -C hub.git update-ref refs/heads/main $tip &&
+	bus-recv -C st-k -f id >/dev/null 2>&1;
+	git -C hub.git update-ref refs/heads/main $after &&
+	bus-recv -C st-k -f id >ids 2>err;
+	grep -x back1 ids &&
+	! grep -F "back1.json" err
+'
+
 test_expect_success 'a station without bus.requireSigned checks nothing' '
 	bus-init -a b hub.git st-b >/dev/null &&
 	signed_clone m &&

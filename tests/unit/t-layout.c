@@ -29,6 +29,14 @@ expect(const char *path, const char *mode, enum layout_kind want)
 	buf_free(&safe);
 }
 
+/* Would a station write this .gitattributes? */
+static int
+attrs_ok(const char *text)
+{
+	return layout_bad_content(".gitattributes", text, strlen(text)) ==
+	    NULL;
+}
+
 int
 main(void)
 {
@@ -86,6 +94,15 @@ main(void)
 	expect("inbox-a/" ID ".json", "100755", LAYOUT_DANGEROUS);
 	expect("inbox-a", "160000", LAYOUT_DANGEROUS);
 	expect("README.md", "100664", LAYOUT_DANGEROUS);
+	ok(attrs_ok("user-sync/USER.md merge=profile\n"),
+	    "the layout's own .gitattributes");
+	ok(attrs_ok("# x\n\n*.md -text diff\n"), "merge, diff, -text");
+	ok(!attrs_ok("*.json filter=x\n"), "a filter");
+	ok(!attrs_ok("\"*.json\"ident\n"),
+	    "a quoted pattern with an attribute glued on");
+	ok(!attrs_ok("[attr]x -text\n"), "a macro");
+	ok(layout_bad_content("README.md", "* filter=x\n", 11) == NULL,
+	    "only .gitattributes is read for what it sets");
 	for (i = 0; i < sizeof(dotgit) / sizeof(dotgit[0]); i++)
 		ok(layout_is_dotgit(dotgit[i], strlen(dotgit[i])),
 		    "dotgit %zu is .git", i);
