@@ -2,8 +2,12 @@
  * buf.c: a growable byte buffer.
  *
  * The length is authoritative (the bytes may hold NULs) and s[len] is
- * always NUL, so a buffer of text can be used as a C string.  Running
- * out of memory is not an error a tool can recover from: it aborts.
+ * always NUL, so a buffer of text can be used as a C string.
+ *
+ * Also the x-allocators: the one place in the library that may exit.  An
+ * allocation that fails leaves nothing sane to return to, and an error
+ * path for every allocation would be code no test ever runs; like git's
+ * xmalloc, they report "out of memory" and exit 70 (EX_SOFTWARE).
  */
 #include "config.h"
 
@@ -16,6 +20,14 @@
 
 #include "bus.h"
 
+static void	 nomem(void) __attribute__((noreturn));
+
+static void
+nomem(void)
+{
+	errx(70, "out of memory");
+}
+
 /* Make room for n more bytes and the terminating NUL. */
 void
 buf_grow(struct buf *b, size_t n)
@@ -24,15 +36,14 @@ buf_grow(struct buf *b, size_t n)
 	char *s;
 
 	if (n > SIZE_MAX - b->len - 1)
-		errx(70, "buffer size overflow");
+		nomem();
 	want = b->len + n + 1;
 	if (want <= b->cap)
 		return;
 	cap = b->cap < 64 ? 64 : b->cap;
 	while (cap < want)
 		cap = cap > SIZE_MAX / 2 ? want : cap * 2;
-	if ((s = realloc(b->s, cap)) == NULL)
-		err(70, "realloc");
+	s = xreallocarray(b->s, cap, 1);
 	s[b->len] = '\0';	/* a new buffer is a valid empty string */
 	b->s = s;
 	b->cap = cap;
@@ -72,8 +83,9 @@ buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	buf_grow(b, 64);
 	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap2);
 	va_end(ap2);
+	/* only a result past INT_MAX bytes makes it fail: no memory for it */
 	if (n < 0)
-		errx(70, "vsnprintf failed");
+		nomem();
 	if ((size_t)n >= b->cap - b->len) {
 		buf_grow(b, (size_t)n);
 		n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
@@ -133,13 +145,53 @@ buf_detach(struct buf *b)
 	return s;
 }
 
-/* strdup, or exit: the library's allocations do not fail softly. */
+/* The x-allocators: as their namesakes, but they never return NULL. */
+void *
+xmalloc(size_t size)
+{
+	void *p;
+
+	if ((p = malloc(size)) == NULL)
+		nomem();
+	return p;
+}
+
+void *
+xreallocarray(void *ptr, size_t n, size_t size)
+{
+	void *p;
+
+	if ((p = reallocarray(ptr, n, size)) == NULL)
+		nomem();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p;
+
+	if ((p = calloc(n, size)) == NULL)
+		nomem();
+	return p;
+}
+
 char *
 xstrdup(const char *s)
 {
 	char *d;
 
 	if ((d = strdup(s)) == NULL)
-		err(70, "strdup");
+		nomem();
+	return d;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *d;
+
+	if ((d = strndup(s, n)) == NULL)
+		nomem();
 	return d;
 }

@@ -63,7 +63,13 @@ void	 buf_reset(struct buf *);
 void	 buf_free(struct buf *);
 void	 buf_rtrim(struct buf *);
 char	*buf_detach(struct buf *);
+
+/* buf.c too: allocations that exit on failure, the library's only exit */
+void	*xmalloc(size_t);
+void	*xreallocarray(void *, size_t, size_t);
+void	*xcalloc(size_t, size_t);
 char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
 
 /* file.c: whole-file reads and atomic writes */
 

@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <stdarg.h>
-#include <err.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -154,8 +153,7 @@ delta_new(struct deltas *ds)
 {
 	struct delta *d;
 
-	if ((d = reallocarray(ds->d, ds->n + 1, sizeof(*d))) == NULL)
-		err(70, "reallocarray");
+	d = xreallocarray(ds->d, ds->n + 1, sizeof(*d));
 	ds->d = d;
 	d += ds->n++;
 	memset(d, 0, sizeof(*d));
@@ -208,10 +206,9 @@ read_raw(struct deltas *ds, char *s, size_t len, int with_commits)
 		d = delta_new(ds);
 		d->status = status;
 		sscanf(p, ":%*s %7s", d->mode);
-		if ((d->oldoid = strdup(oldoid)) == NULL ||
-		    (d->newoid = strdup(newoid)) == NULL ||
-		    (d->path = strdup(path)) == NULL)
-			err(70, "strdup");
+		d->oldoid = xstrdup(oldoid);
+		d->newoid = xstrdup(newoid);
+		d->path = xstrdup(path);
 		/* an offset for now: commits may still move in memory */
 		d->coff = commit;
 	}
@@ -437,9 +434,7 @@ case_twins(const struct cat_obj *o, size_t hashlen, struct buf *twins)
 		if ((nm = memchr(p, ' ', (size_t)(end - p))) == NULL)
 			break;
 		nm++;
-		if ((names = reallocarray(names, n + 1, sizeof(*names))) ==
-		    NULL)
-			err(70, "reallocarray");
+		names = xreallocarray(names, n + 1, sizeof(*names));
 		names[n++] = (char *)nm;
 		p = nm + strnlen(nm, (size_t)(end - nm)) + 1 + hashlen;
 	}
@@ -485,17 +480,15 @@ check_case(struct check *ck, struct deltas *ds)
 	}
 	if (n == 0)
 		return 0;
-	if ((dirs = reallocarray(NULL, n, sizeof(*dirs))) == NULL)
-		err(70, "reallocarray");
+	dirs = xreallocarray(NULL, n, sizeof(*dirs));
 	for (i = 0, p = names.s; i < n; i++, p += strlen(p) + 1)
 		dirs[i] = p;
 	qsort(dirs, n, sizeof(*dirs), cmp_str);
 	for (i = 0; i < n; i++)
 		if (u == 0 || strcmp(dirs[u - 1], dirs[i]) != 0)
 			dirs[u++] = dirs[i];
-	if ((obj = reallocarray(NULL, u, sizeof(*obj))) == NULL ||
-	    (twins = calloc(u, sizeof(*twins))) == NULL)
-		err(70, "reallocarray");
+	obj = xreallocarray(NULL, u, sizeof(*obj));
+	twins = xcalloc(u, sizeof(*twins));
 	if (git_cat_batch(ck->g, (const char **)dirs, u, &out, obj) == -1)
 		goto out;
 	for (i = 0; i < u; i++)
@@ -673,9 +666,8 @@ check_deltas(struct check *ck, struct deltas *ds)
 			ds->d[i].blob = ++nblobs;
 		}
 	if (nblobs > 0) {
-		if ((v = reallocarray(NULL, nblobs, sizeof(*v))) == NULL ||
-		    (obj = reallocarray(NULL, nblobs, sizeof(*obj))) == NULL)
-			err(70, "reallocarray");
+		v = xreallocarray(NULL, nblobs, sizeof(*v));
+		obj = xreallocarray(NULL, nblobs, sizeof(*obj));
 		for (i = 0, p = blobs.s; i < nblobs; i++, p += strlen(p) + 1)
 			v[i] = p;
 		if (git_cat_batch(ck->g, v, nblobs, &out, obj) == -1)
@@ -747,9 +739,7 @@ verify_signers(struct check *ck, char *lines)
 	int r, rv = -1, *done = NULL;
 
 	for (p = lines; p != NULL && *p != '\0'; p += strlen(p) + 1) {
-		if ((commit = reallocarray(commit, n + 1, sizeof(*commit))) ==
-		    NULL)
-			err(70, "reallocarray");
+		commit = xreallocarray(commit, n + 1, sizeof(*commit));
 		commit[n++] = p;
 		/* a root has no parent: the empty tree lists no signers */
 		if ((sp = strchr(p, ' ')) == NULL && empty.len == 0 &&
@@ -761,10 +751,9 @@ verify_signers(struct check *ck, char *lines)
 	}
 	if (n == 0)
 		return 0;
-	if ((v = reallocarray(NULL, n, sizeof(*v))) == NULL ||
-	    (obj = reallocarray(NULL, n, sizeof(*obj))) == NULL ||
-	    (done = calloc(n, sizeof(*done))) == NULL)
-		err(70, "reallocarray");
+	v = xreallocarray(NULL, n, sizeof(*v));
+	obj = xreallocarray(NULL, n, sizeof(*obj));
+	done = xcalloc(n, sizeof(*done));
 	for (i = 0, p = names.s; i < n; i++, p += strlen(p) + 1)
 		v[i] = p;
 	if (git_cat_batch(ck->g, v, n, &out, obj) == -1)
@@ -838,13 +827,10 @@ verify_signers(struct check *ck, char *lines)
 				    "for an agent (%c)", st[0]);
 				continue;
 			}
-			if ((ck->signers = reallocarray(ck->signers,
-			    ck->nsigners + 1, sizeof(*ck->signers))) == NULL)
-				err(70, "reallocarray");
-			if ((ck->signers[ck->nsigners].commit = strdup(h)) ==
-			    NULL || (ck->signers[ck->nsigners].agent =
-			    strdup(gs)) == NULL)
-				err(70, "strdup");
+			ck->signers = xreallocarray(ck->signers,
+			    ck->nsigners + 1, sizeof(*ck->signers));
+			ck->signers[ck->nsigners].commit = xstrdup(h);
+			ck->signers[ck->nsigners].agent = xstrdup(gs);
 			ck->nsigners++;
 		}
 	}
@@ -999,10 +985,9 @@ check_tree(struct check *ck, const char *rev)
 		d->coff = 0;
 		sscanf(p, "%7s", d->mode);
 		*tab = '\0';
-		if ((d->oldoid = strdup("")) == NULL ||
-		    (d->newoid = strdup(strrchr(p, ' ') + 1)) == NULL ||
-		    (d->path = strdup(tab + 1)) == NULL)
-			err(70, "strdup");
+		d->oldoid = xstrdup("");
+		d->newoid = xstrdup(strrchr(p, ' ') + 1);
+		d->path = xstrdup(tab + 1);
 	}
 	rv = check_deltas(ck, &ds);
 out:

@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,14 +20,13 @@ change_new(struct changes *cs, const char *path, const char *mode)
 {
 	struct change *c;
 
-	if ((c = reallocarray(cs->c, cs->n + 1, sizeof(*c))) == NULL)
-		err(70, "reallocarray");
+	c = xreallocarray(cs->c, cs->n + 1, sizeof(*c));
 	cs->c = c;
 	c += cs->n++;
 	memset(c, 0, sizeof(*c));
-	if ((c->path = strdup(path)) == NULL ||
-	    (mode != NULL && (c->mode = strdup(mode)) == NULL))
-		err(70, "strdup");
+	c->path = xstrdup(path);
+	if (mode != NULL)
+		c->mode = xstrdup(mode);
 	return c;
 }
 
@@ -39,8 +37,8 @@ changes_add(struct changes *cs, const char *path, const char *mode,
 {
 	struct change *c = change_new(cs, path, mode);
 
-	if (oid != NULL && (c->oid = strdup(oid)) == NULL)
-		err(70, "strdup");
+	if (oid != NULL)
+		c->oid = xstrdup(oid);
 }
 
 /* path becomes a new file holding data. */
@@ -70,9 +68,10 @@ changes_copy(struct changes *cs, const struct change *c)
 {
 	struct change *n = change_new(cs, c->path, c->mode);
 
-	if ((c->oid != NULL && (n->oid = strdup(c->oid)) == NULL) ||
-	    (c->old != NULL && (n->old = strdup(c->old)) == NULL))
-		err(70, "strdup");
+	if (c->oid != NULL)
+		n->oid = xstrdup(c->oid);
+	if (c->old != NULL)
+		n->old = xstrdup(c->old);
 	buf_add(&n->data, c->data.s, c->data.len);
 	n->has_data = c->has_data;
 }
@@ -160,8 +159,7 @@ read_answers(struct buf *out, struct buf *tip, struct changes *cs)
 		    strncmp(sp, " blob ", 6) != 0)
 			goto bad;
 		sp += 6;
-		if ((cs->c[k].oid = strndup(sp, strcspn(sp, "\t"))) == NULL)
-			err(70, "strndup");
+		cs->c[k].oid = xstrndup(sp, strcspn(sp, "\t"));
 	}
 	return 0;
 bad:

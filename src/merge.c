@@ -20,7 +20,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,11 +118,9 @@ split_words(struct item *it)
 			;
 		if (q == p)
 			break;
-		if ((it->words = reallocarray(it->words, it->nwords + 1,
-		    sizeof(*it->words))) == NULL ||
-		    (it->words[it->nwords] = strndup(p, (size_t)(q - p))) ==
-		    NULL)
-			err(70, "reallocarray");
+		it->words = xreallocarray(it->words, it->nwords + 1,
+		    sizeof(*it->words));
+		it->words[it->nwords] = xstrndup(p, (size_t)(q - p));
 		it->nwords++;
 		p = q;
 	}
@@ -157,8 +154,7 @@ side_add(struct side *s, const struct fact *f)
 {
 	struct item *it;
 
-	if ((it = reallocarray(s->items, s->n + 1, sizeof(*it))) == NULL)
-		err(70, "reallocarray");
+	it = xreallocarray(s->items, s->n + 1, sizeof(*it));
 	s->items = it;
 	it += s->n++;
 	memset(it, 0, sizeof(*it));
@@ -201,9 +197,7 @@ side_index(struct side *s)
 {
 	size_t i;
 
-	if ((s->by_norm = reallocarray(NULL, s->n + 1,
-	    sizeof(*s->by_norm))) == NULL)
-		err(70, "reallocarray");
+	s->by_norm = xreallocarray(NULL, s->n + 1, sizeof(*s->by_norm));
 	for (i = 0; i < s->n; i++)
 		s->by_norm[i] = &s->items[i];
 	if (s->n > 1)
@@ -432,8 +426,7 @@ merge_section(const struct section *b, const struct section *o,
 	}
 
 	/* where each added fact of theirs goes: after its kept neighbour */
-	if ((after = calloc(theirs.n + 1, sizeof(*after))) == NULL)
-		err(70, "calloc");
+	after = xcalloc(theirs.n + 1, sizeof(*after));
 	for (i = 0; i < theirs.n; i++) {
 		after[i] = NULL;
 		if (!theirs.items[i].keep)

@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <err.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -246,8 +245,7 @@ keep_other(struct msg *m, const struct json *j, int k)
 	struct msg_field *f;
 	struct buf key = BUF_INIT;
 
-	if ((f = reallocarray(m->others, m->nothers + 1, sizeof(*f))) == NULL)
-		err(70, "reallocarray");
+	f = xreallocarray(m->others, m->nothers + 1, sizeof(*f));
 	m->others = f;
 	f += m->nothers++;
 	json_unescape(j, k, &key);
@@ -631,11 +629,13 @@ msg_new(struct msg *m, const char *from, const char *to, const char *type,
 	}
 	if (msg_ts(ts, sizeof(ts), now) == -1)
 		return -1;
-	if ((m->id = strdup(id)) == NULL || (m->ts = strdup(ts)) == NULL ||
-	    (m->from = strdup(from)) == NULL || (m->to = strdup(to)) == NULL ||
-	    (m->type = strdup(type)) == NULL ||
-	    (re != NULL && (m->re = strdup(re)) == NULL))
-		err(70, "strdup");
+	m->id = xstrdup(id);
+	m->ts = xstrdup(ts);
+	m->from = xstrdup(from);
+	m->to = xstrdup(to);
+	m->type = xstrdup(type);
+	if (re != NULL)
+		m->re = xstrdup(re);
 	buf_add(&m->body, body, bodylen);
 	return 0;
 }

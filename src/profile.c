@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,8 +147,7 @@ add_fact(struct section *sec, enum fact_kind kind, const char *text,
 {
 	struct fact *f;
 
-	if ((f = reallocarray(sec->facts, sec->n + 1, sizeof(*f))) == NULL)
-		err(70, "reallocarray");
+	f = xreallocarray(sec->facts, sec->n + 1, sizeof(*f));
 	sec->facts = f;
 	f += sec->n++;
 	f->kind = kind;
@@ -162,8 +160,7 @@ add_section(struct profile *pr, const char *head, size_t len)
 {
 	struct section *s;
 
-	if ((s = reallocarray(pr->sections, pr->n + 1, sizeof(*s))) == NULL)
-		err(70, "reallocarray");
+	s = xreallocarray(pr->sections, pr->n + 1, sizeof(*s));
 	pr->sections = s;
 	s += pr->n++;
 	memset(s, 0, sizeof(*s));
@@ -255,8 +252,7 @@ profile_parse(struct profile *pr, const char *s, size_t len)
 	char fc;
 
 	memset(pr, 0, sizeof(*pr));
-	if ((pr->text = malloc(len + 1)) == NULL)
-		err(70, "malloc");
+	pr->text = xmalloc(len + 1);
 	if (len > 0)
 		memcpy(pr->text, s, len);
 	pr->text[len] = '\0';

@@ -21,7 +21,6 @@
  */
 #include "config.h"
 
-#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -184,10 +183,8 @@ chain_build(struct station *st, struct recovery *rc, size_t i,
 			if (station_make_commits(st, &spec, 1, &made) == -1)
 				goto out;
 		}
-		if ((ch->c = reallocarray(ch->c, ch->n + 1,
-		    sizeof(*ch->c))) == NULL || (ch->idx = reallocarray(ch->idx,
-		    ch->n + 1, sizeof(*ch->idx))) == NULL)
-			err(70, "reallocarray");
+		ch->c = xreallocarray(ch->c, ch->n + 1, sizeof(*ch->c));
+		ch->idx = xreallocarray(ch->idx, ch->n + 1, sizeof(*ch->idx));
 		ch->c[ch->n] = xstrdup(made.s);
 		ch->idx[ch->n++] = i;
 		buf_reset(&prev);
@@ -303,8 +300,8 @@ refused_recover(struct station *st, const struct buf *first)
 	}
 	if (sync_queue_read(st, local.s, rc.tip.s, &rc.q, &rc.n) == -1)
 		goto out;
-	if (rc.n > 0 && (rc.aside = calloc(rc.n, sizeof(*rc.aside))) == NULL)
-		err(70, "calloc");
+	if (rc.n > 0)
+		rc.aside = xcalloc(rc.n, sizeof(*rc.aside));
 	tip_copy(&rc.said, first);
 	for (i = 0; i < rc.n && rc.away.len == 0; ) {
 		if (chain_build(st, &rc, i, &ch) == -1)

@@ -31,7 +31,6 @@
  */
 #include "config.h"
 
-#include <err.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,8 +248,7 @@ parse_namespaces(struct buf *why, size_t line, const char *v, size_t n,
 		if (c == end)
 			break;
 	}
-	if ((e->namespaces = strndup(v, n)) == NULL)
-		err(70, "strndup");
+	e->namespaces = xstrndup(v, n);
 	return 0;
 }
 
@@ -546,8 +544,7 @@ parse_key(struct buf *why, size_t line, const char *t, size_t tn,
 		goto out;
 	}
 	e->keytype = kt->name;
-	if ((e->key = strndup(k, kn)) == NULL)
-		err(70, "strndup");
+	e->key = xstrndup(k, kn);
 	rv = 0;
 out:
 	buf_free(&blob);
@@ -628,8 +625,7 @@ parse_line(struct signers *ss, const char *s, size_t n, size_t line,
 		refuse(why, line, "the key of line %zu again; a key is "
 		    "listed once, for one agent", ss->v[i].line);
 	e.line = line;
-	if ((v = reallocarray(ss->v, ss->n + 1, sizeof(*v))) == NULL)
-		err(70, "reallocarray");
+	v = xreallocarray(ss->v, ss->n + 1, sizeof(*v));
 	ss->v = v;
 	ss->v[ss->n++] = e;
 	return dup ? -1 : 0;

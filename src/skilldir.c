@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -649,13 +648,9 @@ write_new(const struct skilldir_ctx *dc, const struct skilldir *sd,
 			}
 		} else if (strncmp(p, "100644 blob ", 12) == 0 ||
 		    strncmp(p, "100755 blob ", 12) == 0) {
-			if ((oids = reallocarray(oids, n + 1,
-			    sizeof(*oids))) == NULL ||
-			    (paths = reallocarray(paths, n + 1,
-			    sizeof(*paths))) == NULL ||
-			    (modes = reallocarray(modes, n + 1,
-			    sizeof(*modes))) == NULL)
-				err(70, "reallocarray");
+			oids = xreallocarray(oids, n + 1, sizeof(*oids));
+			paths = xreallocarray(paths, n + 1, sizeof(*paths));
+			modes = xreallocarray(modes, n + 1, sizeof(*modes));
 			modes[n] = p;
 			oids[n] = p + 12;
 			paths[n++] = tab;
@@ -667,8 +662,7 @@ write_new(const struct skilldir_ctx *dc, const struct skilldir *sd,
 			    "symlink on the hub" : "not a file on the hub");
 		}
 	}
-	if ((obj = reallocarray(NULL, n + 1, sizeof(*obj))) == NULL)
-		err(70, "reallocarray");
+	obj = xreallocarray(NULL, n + 1, sizeof(*obj));
 	if (git_cat_batch(dc->g, oids, n, &blobs, obj) == -1)
 		goto out;
 	for (i = 0; i < n; i++) {

@@ -17,7 +17,6 @@
 
 #include <sys/stat.h>
 
-#include <err.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -357,9 +356,8 @@ skills_push(struct skills *sk, char *const *dirs, size_t n)
 	size_t i, k;
 	int rv = -1, round, r;
 
-	if ((abs = reallocarray(NULL, n + 1, sizeof(*abs))) == NULL ||
-	    (src = reallocarray(NULL, n + 1, sizeof(*src))) == NULL)
-		err(70, "reallocarray");
+	abs = xreallocarray(NULL, n + 1, sizeof(*abs));
+	src = xreallocarray(NULL, n + 1, sizeof(*src));
 	memset(src, 0, (n + 1) * sizeof(*src));
 	memset(abs, 0, (n + 1) * sizeof(*abs));
 	for (i = 0; i < n; i++)
@@ -618,9 +616,8 @@ skills_config(struct skills_config *cfg, const char *dir, FILE *trace)
 			free(cfg->target);
 			cfg->target = xstrdup(nl);
 		} else if (strcmp(p, "skills.source") == 0) {
-			if ((v = reallocarray(cfg->sources, cfg->nsources + 1,
-			    sizeof(*v))) == NULL)
-				err(70, "reallocarray");
+			v = xreallocarray(cfg->sources, cfg->nsources + 1,
+			    sizeof(*v));
 			cfg->sources = v;
 			v[cfg->nsources++] = xstrdup(nl);
 		}

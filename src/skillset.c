@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <err.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +60,7 @@ skillset_put(struct skillset *s, const char *name, const char *oid)
 	struct skillset_ent *e;
 
 	if ((e = skillset_find(s, name)) == NULL) {
-		if ((e = reallocarray(s->v, s->n + 1, sizeof(*e))) == NULL)
-			err(70, "reallocarray");
+		e = xreallocarray(s->v, s->n + 1, sizeof(*e));
 		s->v = e;
 		e += s->n++;
 		e->name = xstrdup(name);
@@ -192,8 +190,7 @@ skillset_read_tree(const struct git *g, const char *rev, struct skillset *set,
 		goto out;
 	}
 	/* one ls-tree for every NAME/SKILL.md, each taken literally */
-	if ((args = reallocarray(NULL, all.n + 5, sizeof(*args))) == NULL)
-		err(70, "reallocarray");
+	args = xreallocarray(NULL, all.n + 5, sizeof(*args));
 	args[n++] = "ls-tree";
 	args[n++] = "-z";
 	args[n++] = rev;
@@ -493,8 +490,7 @@ skills_plan_note(struct skills_plan *p, enum skills_act act, const char *name,
 {
 	struct skills_note *n;
 
-	if ((n = reallocarray(p->notes, p->nnotes + 1, sizeof(*n))) == NULL)
-		err(70, "reallocarray");
+	n = xreallocarray(p->notes, p->nnotes + 1, sizeof(*n));
 	p->notes = n;
 	n += p->nnotes++;
 	n->act = act;

@@ -8,7 +8,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -646,21 +645,17 @@ checkout(struct station *st, const struct change *c, size_t n,
 
 	if (!st->checked_out || n == 0)
 		return 0;
-	if ((remove = calloc(n, sizeof(*remove))) == NULL ||
-	    (touch = calloc(n, sizeof(*touch))) == NULL)
-		err(70, "calloc");
+	remove = xcalloc(n, sizeof(*remove));
+	touch = xcalloc(n, sizeof(*touch));
 	for (i = 0; i < n; i++) {
 		touch[i] = checkout_ok(st, &c[i], commit, &remove[i]);
 		if (touch[i] && !remove[i] && !c[i].has_data) {
-			if ((want = reallocarray(want, nwant + 1,
-			    sizeof(*want))) == NULL)
-				err(70, "reallocarray");
+			want = xreallocarray(want, nwant + 1, sizeof(*want));
 			want[nwant++] = c[i].oid;
 		}
 	}
 	if (nwant > 0) {
-		if ((obj = reallocarray(NULL, nwant, sizeof(*obj))) == NULL)
-			err(70, "reallocarray");
+		obj = xreallocarray(NULL, nwant, sizeof(*obj));
 		if (git_cat_batch(&st->g, want, nwant, &blobs, obj) == -1)
 			goto out;
 	}
@@ -750,9 +745,8 @@ station_diff(struct station *st, const char *old, const char *new,
 		changes_add(out, p, strcmp(mode, "000000") == 0 ? NULL : mode,
 		    oid);
 		/* the blob it replaced, or none: replays check it is there */
-		if (strcmp(oldmode, "000000") != 0 &&
-		    (out->c[out->n - 1].old = strdup(was)) == NULL)
-			err(70, "strdup");
+		if (strcmp(oldmode, "000000") != 0)
+			out->c[out->n - 1].old = xstrdup(was);
 	}
 	rv = 0;
 out:
@@ -1349,22 +1343,17 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 			    tab + 1, from);
 			continue;
 		}
-		if ((paths = reallocarray(paths, n + 1, sizeof(*paths))) ==
-		    NULL || (oids = reallocarray(oids, n + 1,
-		    sizeof(*oids))) == NULL)
-			err(70, "reallocarray");
+		paths = xreallocarray(paths, n + 1, sizeof(*paths));
+		oids = xreallocarray(oids, n + 1, sizeof(*oids));
 		*tab = '\0';
 		paths[n] = tab + 1;
 		oids[n++] = p + 12;
 	}
-	if ((obj = reallocarray(NULL, n + 1, sizeof(*obj))) == NULL)
-		err(70, "reallocarray");
+	obj = xreallocarray(NULL, n + 1, sizeof(*obj));
 	if (git_cat_batch(&st->g, oids, n, &out, obj) == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if ((im = reallocarray(box->msgs, box->n + 1,
-		    sizeof(*im))) == NULL)
-			err(70, "reallocarray");
+		im = xreallocarray(box->msgs, box->n + 1, sizeof(*im));
 		box->msgs = im;
 		im += box->n;
 		buf_reset(&why);
@@ -1380,9 +1369,8 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 			msg_free(&im->m);
 			continue;
 		}
-		if ((im->path = strdup(paths[i])) == NULL ||
-		    (im->oid = strdup(oids[i])) == NULL)
-			err(70, "strdup");
+		im->path = xstrdup(paths[i]);
+		im->oid = xstrdup(oids[i]);
 		memset(&im->raw, 0, sizeof(im->raw));
 		buf_add(&im->raw, obj[i].data, obj[i].size);
 		box->n++;

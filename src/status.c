@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <err.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,9 +39,7 @@ names_add(struct names *nm, const char *fmt, ...)
 {
 	va_list ap;
 
-	if ((nm->off = reallocarray(nm->off, nm->n + 1,
-	    sizeof(*nm->off))) == NULL)
-		err(70, "reallocarray");
+	nm->off = xreallocarray(nm->off, nm->n + 1, sizeof(*nm->off));
 	nm->off[nm->n++] = nm->b.len;
 	va_start(ap, fmt);
 	buf_vaddf(&nm->b, fmt, ap);
@@ -56,8 +53,7 @@ names_vec(struct names *nm)
 	size_t i;
 
 	free(nm->v);
-	if ((nm->v = reallocarray(NULL, nm->n + 1, sizeof(*nm->v))) == NULL)
-		err(70, "reallocarray");
+	nm->v = xreallocarray(NULL, nm->n + 1, sizeof(*nm->v));
 	for (i = 0; i < nm->n; i++)
 		nm->v[i] = nm->b.s + nm->off[i];
 	nm->v[nm->n] = NULL;
@@ -121,8 +117,7 @@ list_dirs(struct station *st, const char *tree, struct names *dirs,
 	buf_reset(out);
 	if (dirs->n == 0)
 		return 0;
-	if ((argv = reallocarray(NULL, dirs->n + 8, sizeof(*argv))) == NULL)
-		err(70, "reallocarray");
+	argv = xreallocarray(NULL, dirs->n + 8, sizeof(*argv));
 	argv[k++] = "ls-tree";
 	argv[k++] = "-z";
 	argv[k++] = "--name-only";
@@ -149,8 +144,7 @@ read_msgs(struct station *st, struct names *blobs, struct msg *ms)
 
 	if (blobs->n == 0)
 		return 0;
-	if ((objs = reallocarray(NULL, blobs->n, sizeof(*objs))) == NULL)
-		err(70, "reallocarray");
+	objs = xreallocarray(NULL, blobs->n, sizeof(*objs));
 	if (git_cat_batch(&st->g, names_vec(blobs), blobs->n, &out,
 	    objs) == -1)
 		goto out;
@@ -208,8 +202,7 @@ place(struct station *st, struct status *s, size_t n, const struct buf *agents,
 	int rv = -1;
 
 #define PROBE(w, ...) do {						\
-	if ((pr = reallocarray(pr, np + 1, sizeof(*pr))) == NULL)	\
-		err(70, "reallocarray");				\
+	pr = xreallocarray(pr, np + 1, sizeof(*pr));			\
 	pr[np].i = i;							\
 	pr[np].to = a;							\
 	pr[np++].where = (w);						\
@@ -254,8 +247,7 @@ place(struct station *st, struct status *s, size_t n, const struct buf *agents,
 		rv = 0;
 		goto out;
 	}
-	if ((oids = reallocarray(NULL, np, sizeof(*oids))) == NULL)
-		err(70, "reallocarray");
+	oids = xreallocarray(NULL, np, sizeof(*oids));
 	if (git_oids(&st->g, names_vec(&nm), np, &out, oids) == -1)
 		goto out;
 	for (k = 0; k < np; k++) {
@@ -373,8 +365,7 @@ place_refused(struct station *st, struct status *s, size_t n,
 		if (strspn(line, "0123456789abcdef") != strlen(line) ||
 		    strlen(line) < 40 || !valid_ts(t1 + 1, strlen(t1 + 1)))
 			continue;
-		if ((rf = reallocarray(rf, nrf + 1, sizeof(*rf))) == NULL)
-			err(70, "reallocarray");
+		rf = xreallocarray(rf, nrf + 1, sizeof(*rf));
 		rf[nrf].commit = line;
 		rf[nrf].ts = t1 + 1;
 		rf[nrf++].reason = t2 + 1;
@@ -388,9 +379,7 @@ place_refused(struct station *st, struct status *s, size_t n,
 			    a < agents->s + agents->len; a += strlen(a) + 1) {
 				if (s[i].to != NULL && strcmp(s[i].to, a) != 0)
 					continue;
-				if ((pr = reallocarray(pr, np + 1,
-				    sizeof(*pr))) == NULL)
-					err(70, "reallocarray");
+				pr = xreallocarray(pr, np + 1, sizeof(*pr));
 				pr[np].i = i;
 				pr[np].to = a;
 				pr[np++].rec = k;
@@ -403,8 +392,7 @@ place_refused(struct station *st, struct status *s, size_t n,
 		rv = 0;
 		goto out;
 	}
-	if ((oids = reallocarray(NULL, np, sizeof(*oids))) == NULL)
-		err(70, "reallocarray");
+	oids = xreallocarray(NULL, np, sizeof(*oids));
 	if (git_oids(&st->g, names_vec(&nm), np, &out, oids) == -1)
 		goto out;
 	for (k = 0; k < np; k++) {
@@ -443,16 +431,13 @@ describe(struct station *st, struct status *s, size_t n)
 
 	for (i = 0; i < n; i++)
 		if (s[i].blob != NULL) {
-			if ((which = reallocarray(which, k + 1,
-			    sizeof(*which))) == NULL)
-				err(70, "reallocarray");
+			which = xreallocarray(which, k + 1, sizeof(*which));
 			which[k++] = i;
 			names_add(&blobs, "%s", s[i].blob);
 		}
 	if (k == 0)
 		return 0;
-	if ((ms = calloc(k, sizeof(*ms))) == NULL)
-		err(70, "calloc");
+	ms = xcalloc(k, sizeof(*ms));
 	if (read_msgs(st, &blobs, ms) == -1)
 		goto out;
 	for (i = 0; i < k; i++) {
@@ -629,8 +614,7 @@ acks_to(struct station *st, struct status *s, size_t n, const char *sender)
 		rv = 0;
 		goto out;
 	}
-	if ((ms = calloc(blobs.n, sizeof(*ms))) == NULL)
-		err(70, "calloc");
+	ms = xcalloc(blobs.n, sizeof(*ms));
 	if (read_msgs(st, &blobs, ms) == -1)
 		goto out;
 	for (k = 0; k < blobs.n; k++) {
@@ -762,8 +746,7 @@ status_agents(struct station *st, const char *since, struct agent_status **out,
 	view = station_view(st);
 	for (a = agents.s; a != NULL && a < agents.s + agents.len;
 	    a += strlen(a) + 1) {
-		if ((as = reallocarray(as, n + 1, sizeof(*as))) == NULL)
-			err(70, "reallocarray");
+		as = xreallocarray(as, n + 1, sizeof(*as));
 		memset(&as[n], 0, sizeof(as[n]));
 		strlcpy(as[n++].agent, a, sizeof(as->agent));
 		names_add(&dirs, "inbox-%s/", a);
@@ -802,8 +785,8 @@ status_agents(struct station *st, const char *since, struct agent_status **out,
 	}
 
 	/* the types, and the senders of custom ids, are in the files */
-	if (blobs.n > 0 && (ms = calloc(blobs.n, sizeof(*ms))) == NULL)
-		err(70, "calloc");
+	if (blobs.n > 0)
+		ms = xcalloc(blobs.n, sizeof(*ms));
 	if (read_msgs(st, &blobs, ms) == -1)
 		goto out;
 	for (i = 0; i < blobs.n; i++) {

@@ -14,7 +14,6 @@
  */
 #include "config.h"
 
-#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -154,9 +153,8 @@ sync_check_preimages(struct station *st, const char *remote,
 		}
 	if (np == 0)
 		return 0;
-	if ((v = reallocarray(NULL, np, sizeof(*v))) == NULL ||
-	    (cur = reallocarray(NULL, np, sizeof(*cur))) == NULL)
-		err(70, "reallocarray");
+	v = xreallocarray(NULL, np, sizeof(*v));
+	cur = xreallocarray(NULL, np, sizeof(*cur));
 	for (i = 0, p = names.s; i < np; i++, p += strlen(p) + 1)
 		v[i] = p;
 	if (git_oids(&st->g, v, np, &out, cur) == -1)
@@ -235,16 +233,14 @@ sync_queue_read(struct station *st, const char *local, const char *remote,
 	for (p = list.s; p != NULL && (nl = strchr(p, '\n')) != NULL;
 	    p = nl + 1) {
 		*nl = '\0';
-		if ((q = reallocarray(q, n + 1, sizeof(*q))) == NULL)
-			err(70, "reallocarray");
+		q = xreallocarray(q, n + 1, sizeof(*q));
 		c = &q[n++];
 		memset(c, 0, sizeof(*c));
 		if ((sp = strchr(p, ' ')) != NULL)
 			*sp++ = '\0';
 		c->id = xstrdup(p);
-		if ((c->parent = sp != NULL ? strndup(sp, strcspn(sp, " ")) :
-		    strdup("")) == NULL)
-			err(70, "strdup");
+		c->parent = sp != NULL ? xstrndup(sp, strcspn(sp, " ")) :
+		    xstrdup("");
 		if (station_diff(st, c->parent, p, &c->changes) == -1 ||
 		    git(&st->g, &c->raw, "cat-file", "commit", p, NULL) != 0)
 			goto out;
@@ -302,9 +298,8 @@ replay(struct station *st, const char *local, const char *remote)
 		rv = 0;
 		goto out;
 	}
-	if ((spec = reallocarray(NULL, n, sizeof(*spec))) == NULL ||
-	    (all = reallocarray(NULL, n, sizeof(*all))) == NULL)
-		err(70, "reallocarray");
+	spec = xreallocarray(NULL, n, sizeof(*spec));
+	all = xreallocarray(NULL, n, sizeof(*all));
 	for (i = 0; i < n; i++) {
 		sync_queue_spec(&q[i], i == 0 ? remote : NULL, &spec[i]);
 		all[i] = q[i].changes;	/* a view: q[] keeps ownership */

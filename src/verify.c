@@ -15,7 +15,6 @@
  */
 #include "config.h"
 
-#include <err.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,11 +175,10 @@ walk(struct station *st, const char *base, const char *new, struct buf *list,
 	for (p = list->s; p != NULL && (nl = strchr(p, '\n')) != NULL;
 	    p = nl + 1) {
 		*nl = '\0';
-		if ((w->commit = reallocarray(w->commit, w->n + 1,
-		    sizeof(*w->commit))) == NULL ||
-		    (w->parent = reallocarray(w->parent, w->n + 1,
-		    sizeof(*w->parent))) == NULL)
-			err(70, "reallocarray");
+		w->commit = xreallocarray(w->commit, w->n + 1,
+		    sizeof(*w->commit));
+		w->parent = xreallocarray(w->parent, w->n + 1,
+		    sizeof(*w->parent));
 		w->commit[w->n] = p;
 		w->parent[w->n] = "";
 		if ((sp = strchr(p, ' ')) != NULL) {
@@ -199,11 +197,9 @@ walk(struct station *st, const char *base, const char *new, struct buf *list,
 		buf_addc(names, '\0');
 		w->n++;
 	}
-	if ((q = reallocarray(NULL, 2 * w->n + 1, sizeof(*q))) == NULL ||
-	    (w->was = reallocarray(NULL, w->n + 1, sizeof(*w->was))) ==
-	    NULL || (w->now = reallocarray(NULL, w->n + 1,
-	    sizeof(*w->now))) == NULL)
-		err(70, "reallocarray");
+	q = xreallocarray(NULL, 2 * w->n + 1, sizeof(*q));
+	w->was = xreallocarray(NULL, w->n + 1, sizeof(*w->was));
+	w->now = xreallocarray(NULL, w->n + 1, sizeof(*w->now));
 	for (i = 0, p = names->s; i < 2 * w->n; i++, p += strlen(p) + 1)
 		q[i] = p;
 	if (git_oids(&st->g, q, 2 * w->n, oids, q) == -1)

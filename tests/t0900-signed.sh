@@ -14,31 +14,12 @@ msg () {
 		"$1" "$TS" "$3" "$2"
 }
 
-# signed_clone KEY: a plain clone "raw" whose commits are signed by KEY.
-signed_clone () {
-	rm -rf raw && git clone -q hub.git raw &&
-	git -C raw config gpg.format ssh &&
-	git -C raw config user.signingKey "$TRASH_DIRECTORY/keys/$1"
-}
-
-commit_signed () {
-	git -C raw add -A && git -C raw commit -q -S --no-verify -m "$1"
-}
-
 test_expect_success 'set up: keys, a hub, signing stations, allowed signers' '
-	mkdir keys &&
-	for k in a b x; do
-		ssh-keygen -q -t ed25519 -N "" -C $k -f keys/$k || exit 1
-	done &&
+	make_keys a b x &&
 	bus-init --hub hub.git &&
 	bus-init -a a --sign-key keys/a hub.git st-a >/dev/null &&
 	bus-init -a b --sign-key keys/b hub.git st-b >/dev/null &&
-	rm -rf raw && git clone -q hub.git raw && mkdir raw/.bus &&
-	{ printf "a " && cat keys/a.pub && printf "b " && cat keys/b.pub; } \
-		>raw/.bus/allowed_signers &&
-	git -C raw add .bus && git -C raw commit -q -m "signers" &&
-	git -C raw push -q origin HEAD:main &&
-	git -C hub.git config bus.requireSigned true &&
+	signed_hub hub.git a b &&
 	bus-recv -C st-a -f id && bus-recv -C st-b -f id
 '
 

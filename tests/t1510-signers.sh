@@ -16,18 +16,6 @@ msg () {
 		"$1" "$TS" "$3" "$2"
 }
 
-# signed_clone KEY: a plain clone "raw" of the hub whose commits are
-# signed by keys/KEY (a private key, or a certificate next to one).
-signed_clone () {
-	rm -rf raw && git clone -q hub.git raw &&
-	git -C raw config gpg.format ssh &&
-	git -C raw config user.signingKey "$TRASH_DIRECTORY/keys/$1"
-}
-
-commit_signed () {
-	git -C raw add -A && git -C raw commit -q -S --no-verify -m "$1"
-}
-
 # reset_hub: the hub's bus branch back where the set-up left it.
 reset_hub () {
 	git -C hub.git update-ref refs/heads/main "$(cat base)"

@@ -304,19 +304,11 @@ test_expect_success 'the hub away before anything is set aside: all stays queued
 
 if command -v ssh-keygen >/dev/null 2>&1; then
 test_expect_success 'signed: a send as the wrong agent is refused, set aside, then all is well' '
-	mkdir keys &&
-	for k in a b; do
-		ssh-keygen -q -t ed25519 -N "" -C $k -f keys/$k || exit 1
-	done &&
+	make_keys a b &&
 	bus-init --hub signed.git &&
 	bus-init -a a --sign-key keys/a signed.git sg-a >/dev/null &&
 	bus-init -a b --sign-key keys/b signed.git sg-b >/dev/null &&
-	rm -rf raw && git clone -q signed.git raw && mkdir raw/.bus &&
-	{ printf "a " && cat keys/a.pub && printf "b " && cat keys/b.pub; } \
-		>raw/.bus/allowed_signers &&
-	git -C raw add .bus && git -C raw commit -q -m "signers" &&
-	git -C raw push -q origin HEAD:main &&
-	git -C signed.git config bus.requireSigned true &&
+	signed_hub signed.git a b &&
 	bus-recv -C sg-a -f id >/dev/null &&
 	before=$(git -C signed.git rev-parse main) &&
 	(cd sg-a && test_expect_code 65 bus-send -a b a "from the wrong agent") >id 2>err &&

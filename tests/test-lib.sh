@@ -162,3 +162,41 @@ accepted () {
 		2>"$TRASH_DIRECTORY/err" &&
 	test "$(hub_tip)" = "$(git -C "$TRASH_DIRECTORY/raw" rev-parse HEAD)"
 }
+
+# Signed mode (ssh signatures, bus.requireSigned), for the tests of it.
+
+# make_keys NAME...: an ed25519 key pair keys/NAME and keys/NAME.pub
+# each, with NAME as its comment.
+make_keys () {
+	mkdir -p keys &&
+	for _k in "$@"; do
+		ssh-keygen -q -t ed25519 -N "" -C "$_k" -f "keys/$_k" || return 1
+	done
+}
+
+# signed_hub HUB AGENT...: .bus/allowed_signers on HUB lists the key
+# keys/AGENT.pub of each AGENT, and HUB then requires signed commits.
+signed_hub () {
+	_hub=$1
+	shift
+	rm -rf raw && git clone -q "$_hub" raw && mkdir -p raw/.bus &&
+	for _a in "$@"; do
+		printf "%s " "$_a" && cat "keys/$_a.pub" || return 1
+	done >raw/.bus/allowed_signers &&
+	git -C raw add .bus && git -C raw commit -q -m "signers" &&
+	git -C raw push -q origin HEAD:main &&
+	git -C "$_hub" config bus.requireSigned true
+}
+
+# signed_clone KEY: a plain clone "raw" of hub.git whose commits are
+# signed by keys/KEY (a private key, or a certificate next to one).
+signed_clone () {
+	rm -rf raw && git clone -q "$TRASH_DIRECTORY/hub.git" raw &&
+	git -C raw config gpg.format ssh &&
+	git -C raw config user.signingKey "$TRASH_DIRECTORY/keys/$1"
+}
+
+# commit_signed MSG: commit everything in raw, signed, past its hooks.
+commit_signed () {
+	git -C raw add -A && git -C raw commit -q -S --no-verify -m "$1"
+}
