@@ -61,7 +61,7 @@ heartbeat(long interval)
 	time_t now = time(NULL);
 	int sent = 0;
 
-	buf_addf(&path, "%s/bus-heartbeat", st.gitdir);
+	station_path(&st, "bus-heartbeat", &path);
 	if (file_read(path.s, &last, 64) == 0 &&
 	    now - (time_t)atoll(last.s) < interval)
 		goto out;

@@ -329,6 +329,7 @@ int	 station_lock(struct station *);
 void	 station_unlock(struct station *);
 int	 station_recover(struct station *);
 int	 station_populate(struct station *);
+void	 station_path(const struct station *, const char *, struct buf *);
 int	 station_tips(struct station *);
 void	 tip_copy(struct buf *, const struct buf *);
 int	 station_update_ref(struct station *, const char *, const char *,
@@ -376,8 +377,6 @@ void	 station_archive(const struct station *, const struct inbox_msg *,
 
 int	 verify_begin(struct station *, const char *);
 int	 verify_fetched(struct station *, const char *, const char *);
-int	 verify_untrusted(const struct station *, struct buf *);
-const char *verify_is_untrusted(const struct buf *, const char *);
 const char *verify_path_untrusted(struct station *, const char *);
 
 /* sent.c: the station's record of the messages it sent */

@@ -41,16 +41,9 @@ sent_note(struct changes *c, const struct msg *m)
 }
 
 static void
-record_path(const struct station *st, const char *name, struct buf *path)
-{
-	buf_reset(path);
-	buf_addf(path, "%s/%s", st->gitdir, name);
-}
-
-static void
 sent_path(const struct station *st, struct buf *path)
 {
-	record_path(st, SENT_FILE, path);
+	station_path(st, SENT_FILE, path);
 }
 
 /* Append lines to the record of sent messages, in one write. */
@@ -80,7 +73,7 @@ sent_refused(const struct station *st, const char *commit, const char *why)
 	if (msg_ts(ts, sizeof(ts), time(NULL)) == -1)
 		return -1;
 	buf_addf(&line, "%s\t%s\t%s\n", commit, ts, why);
-	record_path(st, REFUSED_FILE, &path);
+	station_path(st, REFUSED_FILE, &path);
 	rv = file_append(path.s, line.s, line.len);
 	buf_free(&path);
 	buf_free(&line);
@@ -103,7 +96,7 @@ sent_refusals(const struct station *st, struct buf *out)
 	int fd = -1, rv = -1;
 
 	buf_reset(out);
-	record_path(st, REFUSED_FILE, &path);
+	station_path(st, REFUSED_FILE, &path);
 	if ((fd = open(path.s, O_RDONLY | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
 			rv = 0;

@@ -491,11 +491,18 @@ parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+/* The file name of the station's git directory, into path. */
+void
+station_path(const struct station *st, const char *name, struct buf *path)
+{
+	buf_reset(path);
+	buf_addf(path, "%s/%s", st->gitdir, name);
+}
+
 static void
 journal_path(const struct station *st, struct buf *path)
 {
-	buf_reset(path);
-	buf_addf(path, "%s/bus-checkout", st->gitdir);
+	station_path(st, "bus-checkout", path);
 }
 
 /* Note an entry of commit's tree that the work tree does not get. */

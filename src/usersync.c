@@ -80,7 +80,7 @@ profile_sync(struct station *st, const char *local, const char *merger,
 	int rv = -1;
 
 	*changed = 0;
-	buf_addf(&basepath, "%s/bus-profile-base", st->gitdir);
+	station_path(st, "bus-profile-base", &basepath);
 	if (read_or_empty(basepath.s, &base) == -1 ||
 	    read_or_empty(local, &mine) == -1) {
 		bus_setclass(FAIL_USAGE);

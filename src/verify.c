@@ -25,11 +25,41 @@
 #define VERIFIED	"bus-verified"
 #define SIGNERS_PATH	".bus/allowed_signers"
 
-static void
-record_path(const struct station *st, const char *name, struct buf *path)
+/*
+ * The record of untrusted message files, whole: empty when there is
+ * none.
+ */
+static int
+untrusted_read(const struct station *st, struct buf *out)
 {
-	buf_reset(path);
-	buf_addf(path, "%s/%s", st->gitdir, name);
+	struct buf path = BUF_INIT;
+	int rv = 0;
+
+	buf_reset(out);
+	station_path(st, UNTRUSTED, &path);
+	if (file_read(path.s, out, 0) == -1) {
+		buf_reset(out);
+		rv = errno == ENOENT ? 0 : -1;
+	}
+	buf_free(&path);
+	return rv;
+}
+
+/*
+ * The commit that put path in the record, or NULL: a pointer into
+ * record, up to its newline.
+ */
+static const char *
+untrusted_find(const struct buf *record, const char *path)
+{
+	const char *p, *nl;
+	size_t n = strlen(path);
+
+	for (p = record->s; p != NULL && (nl = strchr(p, '\n')) != NULL;
+	    p = nl + 1)
+		if (strncmp(p, path, n) == 0 && p[n] == '\t')
+			return p + n + 1;
+	return NULL;
 }
 
 /*
@@ -45,7 +75,7 @@ state_read(const struct station *st, struct buf *commit, struct buf *blob)
 	char *sp;
 	int rv = 0;
 
-	record_path(st, VERIFIED, &path);
+	station_path(st, VERIFIED, &path);
 	if (file_read(path.s, &text, 1024) == -1) {
 		rv = errno == ENOENT ? 0 : -1;
 		goto out;
@@ -68,7 +98,7 @@ state_write(const struct station *st, const char *commit, const char *blob)
 	struct buf path = BUF_INIT, text = BUF_INIT;
 	int rv;
 
-	record_path(st, VERIFIED, &path);
+	station_path(st, VERIFIED, &path);
 	buf_addf(&text, "%s %s\n", commit, *blob != '\0' ? blob : "-");
 	rv = file_write_atomic(path.s, text.s, text.len, 0666);
 	buf_free(&path);
@@ -135,7 +165,7 @@ note_changed(struct station *st, const char *commit, const char *parent,
 		if ((strncmp(p, "inbox-", 6) == 0 ||
 		    strncmp(p, "archive-", 8) == 0) &&
 		    strpbrk(p, "\t\n") == NULL &&
-		    verify_is_untrusted(record, p) == NULL)
+		    untrusted_find(record, p) == NULL)
 			buf_addf(lines, "%s\t%s\n", p, commit);
 	rv = 0;
 out:
@@ -272,7 +302,7 @@ verify_fetched(struct station *st, const char *old, const char *new)
 	args[1] = NULL;
 	if (check_commits(&ck, args) == -1 ||
 	    walk(st, base.s, new, &list, &names, &oids, &w) == -1 ||
-	    verify_untrusted(st, &record) == -1)
+	    untrusted_read(st, &record) == -1)
 		goto out;
 	buf_add(&st->unverified, ck.report.s, ck.report.len);
 	for (i = 0; i < w.n; i++) {
@@ -294,7 +324,7 @@ verify_fetched(struct station *st, const char *old, const char *new)
 			buf_adds(&trusted, w.now[i]);
 		}
 	}
-	record_path(st, UNTRUSTED, &path);
+	station_path(st, UNTRUSTED, &path);
 	if (file_append(path.s, lines.s, lines.len) == -1)
 		goto out;
 	st->untrusted_read = 0;		/* read it again when asked */
@@ -319,43 +349,6 @@ out:
 }
 
 /*
- * The record of untrusted inbox files, for station_read_dir(): empty
- * when there is none.
- */
-int
-verify_untrusted(const struct station *st, struct buf *out)
-{
-	struct buf path = BUF_INIT;
-	int rv = 0;
-
-	buf_reset(out);
-	record_path(st, UNTRUSTED, &path);
-	if (file_read(path.s, out, 0) == -1) {
-		buf_reset(out);
-		rv = errno == ENOENT ? 0 : -1;
-	}
-	buf_free(&path);
-	return rv;
-}
-
-/*
- * The commit that put path in the record, or NULL: a pointer into
- * record, up to its newline.
- */
-const char *
-verify_is_untrusted(const struct buf *record, const char *path)
-{
-	const char *p, *nl;
-	size_t n = strlen(path);
-
-	for (p = record->s; p != NULL && (nl = strchr(p, '\n')) != NULL;
-	    p = nl + 1)
-		if (strncmp(p, path, n) == 0 && p[n] == '\t')
-			return p + n + 1;
-	return NULL;
-}
-
-/*
  * The commit that made path untrusted (a pointer into the station's
  * copy of the record, up to its newline), or NULL.  The record is read
  * once per command, and only in a station that asks for signed mode.
@@ -366,9 +359,9 @@ verify_path_untrusted(struct station *st, const char *path)
 	if (!st->require_signed)
 		return NULL;
 	if (!st->untrusted_read) {
-		if (verify_untrusted(st, &st->untrusted) == -1)
+		if (untrusted_read(st, &st->untrusted) == -1)
 			buf_reset(&st->untrusted);
 		st->untrusted_read = 1;
 	}
-	return verify_is_untrusted(&st->untrusted, path);
+	return untrusted_find(&st->untrusted, path);
 }

@@ -2,10 +2,7 @@
 test_description='signed identity: bus.requireSigned on the hub'
 . "$BUS_SRC_DIR/tests/test-lib.sh"
 
-if ! command -v ssh-keygen >/dev/null 2>&1; then
-	test_skip 'signed identity' 'ssh-keygen is not installed'
-	test_done
-fi
+skip_all_without ssh-keygen 'signed identity'
 
 TS=2026-11-28T10:15:00Z
 

@@ -80,6 +80,8 @@ test_expect_success 'set up: a plain hub (no hook, as on a git host) and a hooke
 	cksum <box/st-b/.git/config >config.sum &&
 	git clone -q --bare plain.git forge.git &&
 	bus-init --hub hub.git &&
+	# the hook alone must refuse: the object checks of git are in t0200
+	git -C hub.git config receive.fsckObjects false &&
 	bus-init -a a hub.git hub-a >/dev/null &&
 	bus-init -a b hub.git hub-b >/dev/null &&
 	git clone -q --bare hub.git forge-hooked.git &&
@@ -145,6 +147,7 @@ while read -r code mode kind path; do
 		c=$(forge forge-hooked.git main $mode $kind "$path" $n) &&
 		test_must_fail git -C forge-hooked.git push -q origin \
 			$c:refs/heads/main 2>err &&
+		grep -F "bus-check: push refused" err &&
 		test "$(git -C hub.git rev-parse main)" = "$before"
 	'
 

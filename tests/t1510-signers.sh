@@ -2,10 +2,7 @@
 test_description='.bus/allowed_signers: a strict grammar, and forged lines never sign'
 . "$BUS_SRC_DIR/tests/test-lib.sh"
 
-if ! command -v ssh-keygen >/dev/null 2>&1; then
-	test_skip '.bus/allowed_signers grammar' 'ssh-keygen is not installed'
-	test_done
-fi
+skip_all_without ssh-keygen '.bus/allowed_signers grammar'
 
 TS=2026-11-28T10:15:00Z
 SIGNERS=.bus/allowed_signers

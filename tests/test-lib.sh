@@ -165,6 +165,15 @@ accepted () {
 
 # Signed mode (ssh signatures, bus.requireSigned), for the tests of it.
 
+# skip_all_without PROGRAM TITLE: a script that cannot run without
+# PROGRAM reports TITLE as skipped and ends here.
+skip_all_without () {
+	if ! command -v "$1" >/dev/null 2>&1; then
+		test_skip "$2" "$1 is not installed"
+		test_done
+	fi
+}
+
 # make_keys NAME...: an ed25519 key pair keys/NAME and keys/NAME.pub
 # each, with NAME as its comment.
 make_keys () {
