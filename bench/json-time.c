@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "bus.h"
+#include "json.h"
+#include "msg.h"
 
 #define RUNS	21
 

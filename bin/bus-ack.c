@@ -12,7 +12,7 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "bus.h"
+#include "station.h"
 #include "common/tool.h"
 
 static struct station	 st;

@@ -12,7 +12,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "bus.h"
+#include "check.h"
+#include "station.h"
 
 static int	 qflag;
 static int	 zflag;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <sysexits.h>
 
-#include "bus.h"
+#include "station.h"
 
 static void
 usage(FILE *fp, int code)

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bus.h"
+#include "station.h"
 #include "common/tool.h"
 
 enum format { F_JSON, F_ID, F_PATH, F_TEXT };

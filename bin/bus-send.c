@@ -13,7 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bus.h"
+#include "json.h"
+#include "station.h"
 #include "common/tool.h"
 
 static struct station	 st;

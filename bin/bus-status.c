@@ -13,7 +13,8 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "bus.h"
+#include "json.h"
+#include "station.h"
 #include "common/tool.h"
 
 #define SINCE_DEFAULT	(7 * 24 * 60 * 60)

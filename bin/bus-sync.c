@@ -14,7 +14,8 @@
 #include <sysexits.h>
 #include <time.h>
 
-#include "bus.h"
+#include "profile.h"
+#include "station.h"
 #include "common/tool.h"
 
 static struct station	 st;

@@ -13,7 +13,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "bus.h"
+#include "profile.h"
+#include "station.h"
 #include "common/tool.h"
 
 #define PROFILE_MAX	(16 * 1024 * 1024)

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "bus.h"
-#include "common/tool.h"
 #include "skills.h"
+#include "station.h"
+#include "common/tool.h"
 
 static struct skills	 sk;
 static struct station	 bus;

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
+#include "util.h"
 
 static void	 nomem(void) __attribute__((noreturn));
 

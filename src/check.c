@@ -17,8 +17,10 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "bus.h"
+#include "check.h"
+#include "json.h"
 #include "layout.h"
+#include "msg.h"
 #include "signers.h"
 
 /* One changed path of one commit, as diff-tree -r --raw shows it. */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
+#include "git.h"
 
 static struct change *
 change_new(struct changes *cs, const char *path, const char *mode)

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bus.h"
+#include "util.h"
 
 static char errmsg[1024];
 static int errclass = FAIL_INTERNAL;

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bus.h"
+#include "util.h"
 
 /*
  * Append everything readable from fd to b.  With max > 0, fail with

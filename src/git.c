@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
+#include "git.h"
+#include "run.h"
 
 #define GIT_MAX_ARGS	64
 #define GIT_MAX_ENV	16

@@ -1,7 +1,7 @@
 /*
  * jsmn.c: the one translation unit that compiles the jsmn tokenizer
  * (Debian's libjsmn-dev is a header holding the code).  Strict mode
- * and parent links, as every user of bus.h expects.
+ * and parent links, as json.h declares it.
  */
 #define JSMN_STRICT
 #define JSMN_PARENT_LINKS

@@ -15,8 +15,9 @@
 
 #include <string.h>
 
-#include "bus.h"
 #include "layout.h"
+#include "msg.h"
+#include "util.h"
 
 /*
  * Code points that HFS+ ignores when it compares names, so that

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
+#include "profile.h"
 
 #define OVERLAP	0.8
 

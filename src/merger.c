@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bus.h"
+#include "profile.h"
+#include "run.h"
 
 #define MERGER_MAX_ARGS	32
 

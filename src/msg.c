@@ -15,7 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "bus.h"
+#include "json.h"
+#include "msg.h"
 
 #define ID_RULE		"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
 #define AGENT_RULE	"[a-z0-9][a-z0-9-]{0,31}"
@@ -217,7 +218,6 @@ quoted(struct buf *tmp, const char *s, size_t n)
 	buf_addc(tmp, '"');
 	return tmp->s;
 }
-
 
 /* Where each known field is kept in a struct msg. */
 static char **
@@ -638,4 +638,42 @@ msg_new(struct msg *m, const char *from, const char *to, const char *type,
 		m->re = xstrdup(re);
 	buf_add(&m->body, body, bodylen);
 	return 0;
+}
+
+/* Order two valid ts values in time: the fraction counts digit by digit. */
+int
+ts_cmp(const char *a, const char *b)
+{
+	int c = strncmp(a, b, 19);	/* YYYY-MM-DDTHH:MM:SS */
+
+	a += 19;
+	b += 19;
+	if (c != 0)
+		return c;
+	if (*a == '.')
+		a++;
+	if (*b == '.')
+		b++;
+	for (; *a != 'Z' || *b != 'Z'; a += *a != 'Z', b += *b != 'Z') {
+		int x = *a == 'Z' ? '0' : *a, y = *b == 'Z' ? '0' : *b;
+
+		if (x != y)
+			return x - y;
+	}
+	return 0;
+}
+
+/* The time of a valid ts, seconds since the epoch. */
+time_t
+ts_time(const char *ts)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
 }

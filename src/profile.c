@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
+#include "profile.h"
 
 /* The line at p: its length with the terminator, and without. */
 static size_t

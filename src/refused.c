@@ -25,8 +25,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "bus.h"
 #include "refused.h"
+#include "station.h"
 
 #define REASON_MAX	2000	/* bytes of the hub's words kept */
 

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bus.h"
+#include "run.h"
 
 extern char **environ;
 

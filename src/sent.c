@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bus.h"
+#include "station.h"
 
 #define SENT_FILE	"bus-sent"
 #define SENT_CHUNK	65536

@@ -14,8 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bus.h"
 #include "layout.h"
+#include "run.h"
+#include "station.h"
 
 static const char hub_readme[] =
 "# A git-bus hub\n"

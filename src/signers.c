@@ -37,8 +37,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "bus.h"
 #include "signers.h"
+#include "msg.h"
+#include "util.h"
 
 #define LINE_MAX_BYTES	8192	/* a 16384-bit RSA key's line fits */
 #define NS_MAX		64

@@ -29,7 +29,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bus.h"
 #include "layout.h"
 #include "skills.h"
 

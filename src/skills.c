@@ -22,7 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bus.h"
 #include "skills.h"
 
 #define ASIDE_REFS	"refs/skills-sync/unpushed/"

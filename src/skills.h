@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "bus.h"
+#include "station.h"
 
 /* skills.c: the skills clone, pushing and pulling */
 

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
 #include "layout.h"
 #include "skills.h"
 

@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bus.h"
 #include "layout.h"
+#include "station.h"
 
 #define LOCK_TIMEOUT	120	/* seconds; bus.lockTimeout */
 
@@ -465,29 +465,6 @@ station_update_ref(struct station *st, const char *new, const char *old,
 		return -1;
 	buf_reset(&st->tip_local);
 	buf_adds(&st->tip_local, new);
-	return 0;
-}
-
-/* "65536", "64k", "1m": a size in bytes, as git config writes one. */
-int
-parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s)
-		return -1;
-	if (*end == 'k' || *end == 'K')
-		v *= 1024, end++;
-	else if (*end == 'm' || *end == 'M')
-		v *= 1024 * 1024, end++;
-	if (*end != '\0' || v == 0 || v > JSON_MAX_SIZE)
-		return -1;
-	*out = (size_t)v;
 	return 0;
 }
 
@@ -1258,29 +1235,6 @@ station_stage_others(struct station *st, const char *type, const char *body,
 	}
 	buf_free(&agents);
 	return n;
-}
-
-/* Order two valid ts values in time: the fraction counts digit by digit. */
-int
-ts_cmp(const char *a, const char *b)
-{
-	int c = strncmp(a, b, 19);	/* YYYY-MM-DDTHH:MM:SS */
-
-	a += 19;
-	b += 19;
-	if (c != 0)
-		return c;
-	if (*a == '.')
-		a++;
-	if (*b == '.')
-		b++;
-	for (; *a != 'Z' || *b != 'Z'; a += *a != 'Z', b += *b != 'Z') {
-		int x = *a == 'Z' ? '0' : *a, y = *b == 'Z' ? '0' : *b;
-
-		if (x != y)
-			return x - y;
-	}
-	return 0;
 }
 
 /* Each line of why, as "path: line", onto bad. */

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bus.h"
+#include "station.h"
 
 #define DAY	(24 * 60 * 60)
 
@@ -74,21 +74,6 @@ set(char **field, const char *value)
 {
 	free(*field);
 	*field = value != NULL ? xstrdup(value) : NULL;
-}
-
-/* The time of a valid ts, seconds since the epoch. */
-time_t
-ts_time(const char *ts)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return timegm(&tm);
 }
 
 /* The UTC day of t, YYYY-MM-DD, into day[11]. */

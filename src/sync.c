@@ -18,9 +18,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "bus.h"
 #include "layout.h"
 #include "refused.h"
+#include "station.h"
 
 #define PUSH_TRIES	10
 #define PUSH_SECONDS	60

@@ -1,5 +1,6 @@
 /*
- * text.c: untrusted text made safe to print on a terminal.
+ * text.c: text from elsewhere: whether it is UTF-8, how to print it
+ * safely on a terminal, sizes as git config writes them.
  *
  * A message's fields come from other machines.  Printed raw, an ESC
  * or a C1 control could move the cursor, retitle the window or worse,
@@ -8,7 +9,11 @@
  */
 #include "config.h"
 
-#include "bus.h"
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "json.h"
 
 void
 text_safe(struct buf *b, const char *s, size_t n)
@@ -33,4 +38,76 @@ text_safe(struct buf *b, const char *s, size_t n)
 		buf_addc(b, hex[p[i] & 0xf]);
 		i++;
 	}
+}
+
+/*
+ * The length of the well-formed UTF-8 sequence at s (at most n bytes),
+ * or 0: refuses stray continuation bytes, truncated sequences, overlong
+ * forms, encoded surrogates and code points above U+10FFFF.
+ */
+size_t
+utf8_len(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char c = p[0];
+	size_t len, i;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+int
+utf8_valid(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n) {
+		if ((k = utf8_len(s + i, n - i)) == 0)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+/* "65536", "64k", "1m": a size in bytes, as git config writes one. */
+int
+parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		v *= 1024, end++;
+	else if (*end == 'm' || *end == 'M')
+		v *= 1024 * 1024, end++;
+	if (*end != '\0' || v == 0 || v > JSON_MAX_SIZE)
+		return -1;
+	*out = (size_t)v;
+	return 0;
 }

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
+#include "profile.h"
+#include "station.h"
 
 /* The body of the profile message sent with --notify. */
 #define NOTICE	"user-sync/USER.md updated"

@@ -19,7 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
+#include "check.h"
+#include "station.h"
 
 #define UNTRUSTED	"bus-untrusted"
 #define VERIFIED	"bus-verified"

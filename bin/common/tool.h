@@ -4,7 +4,7 @@
 #ifndef TOOL_H
 #define TOOL_H
 
-#include "bus.h"
+#include "station.h"
 
 void	 tool_guard(struct station *);
 void	 tool_fail(struct station *) __attribute__((noreturn));

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
+#include "json.h"
+#include "msg.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

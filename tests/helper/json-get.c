@@ -9,7 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bus.h"
+#include "json.h"
+#include "msg.h"
 
 int
 main(int argc, char *argv[])

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bus.h"
+#include "json.h"
 #include "tap.h"
 
 struct tcase {

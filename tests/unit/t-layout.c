@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "bus.h"
 #include "layout.h"
+#include "util.h"
 #include "tap.h"
 
 #define ID	"20261128T101500Z-a-0123456789ab"

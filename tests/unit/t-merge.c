@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
+#include "profile.h"
 #include "tap.h"
 
 #define CASES	3000

@@ -12,7 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bus.h"
+#include "json.h"
+#include "msg.h"
 #include "tap.h"
 
 #define GOOD_ID		"20261128T101500Z-a-0123456789ab"

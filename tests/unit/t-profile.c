@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bus.h"
+#include "profile.h"
 #include "tap.h"
 
 static const char *const profiles[] = {

@@ -12,7 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bus.h"
+#include "git.h"
+#include "run.h"
 #include "tap.h"
 
 #define BIG	(10 * 1024 * 1024)

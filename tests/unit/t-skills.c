@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-#include "bus.h"
 #include "skills.h"
 #include "tap.h"
 

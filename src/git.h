@@ -1,0 +1,78 @@
+/*
+ * git.h: the one place git runs (git.c), and commits made by one git
+ * fast-import (commit.c).
+ */
+#ifndef GIT_H
+#define GIT_H
+
+#include "util.h"
+
+/* git.c: run git with prompts off and a stable locale */
+
+struct git {
+	const char	*dir;		/* the repository: git -C dir */
+	FILE		*trace;		/* -v: each command echoed here */
+	const char *const *env;		/* more "NAME=value" for git, or NULL */
+	int		 lockfd;	/* > 2: the station's lock, held by the
+					   commands that write refs or the index */
+};
+
+int	 git_run(const struct git *, const struct buf *, struct buf *,
+	    struct buf *, const char *const *);
+int	 git(const struct git *, struct buf *, const char *, ...)
+	    __attribute__((sentinel));
+const char *git_program(void);
+int	 git_empty_tree(const struct git *, struct buf *);
+int	 git_is_ancestor(const struct git *, const char *, const char *);
+
+struct cat_obj {
+	const char	*data;		/* into the output buffer */
+	size_t		 size;
+	int		 missing;
+};
+
+int	 git_cat_batch(const struct git *, const char *const *, size_t,
+	    struct buf *, struct cat_obj *);
+int	 git_oids(const struct git *, const char *const *, size_t,
+	    struct buf *, const char **);
+
+/* commit.c: commits made by git fast-import, without an index */
+
+struct change {
+	char		*path;
+	char		*mode;		/* NULL: the path is removed */
+	char		*oid;		/* the blob; NULL while data holds it */
+	char		*old;		/* the blob it replaces, if known */
+	struct buf	 data;
+	int		 has_data;	/* data holds the blob's bytes */
+};
+
+struct changes {
+	struct change	*c;
+	size_t		 n;
+	struct buf	 sent;		/* sent.c lines of staged messages */
+};
+
+#define CHANGES_INIT	{ NULL, 0, BUF_INIT }
+
+struct commit_spec {
+	const char	*parent;	/* first commit only; NULL: none */
+	const char	*author;	/* "Name <email> time zone"; NULL: */
+	const char	*committer;	/* the committer's */
+	const char	*message;
+	struct changes	*changes;
+};
+
+void	 changes_add(struct changes *, const char *, const char *,
+	    const char *);
+void	 changes_add_data(struct changes *, const char *, const char *,
+	    size_t);
+void	 changes_add_blob(struct changes *, const char *, const char *,
+	    const char *, size_t);
+void	 changes_copy(struct changes *, const struct change *);
+void	 changes_free(struct changes *);
+int	 changes_has(const struct changes *, const char *);
+int	 commits_import(const struct git *, const char *, int,
+	    struct commit_spec *, size_t, struct buf *);
+
+#endif /* GIT_H */

@@ -1,0 +1,68 @@
+/*
+ * msg.h: a message file (SPEC section 3), its id and ts, and where it
+ * may sit in the tree.
+ */
+#ifndef MSG_H
+#define MSG_H
+
+#include <time.h>
+
+#include "util.h"
+
+/* msg.c: a message file (SPEC section 3) and where it may sit */
+
+#define MSG_MAX_SIZE	65536	/* default bus.maxSize */
+
+struct msg_field {
+	char		*key;		/* unescaped */
+	struct buf	 value;		/* compact JSON text */
+};
+
+struct msg {
+	char		*id;
+	char		*ts;
+	char		*from;
+	char		*to;
+	char		*type;
+	struct buf	 body;		/* unescaped; may hold NUL bytes */
+	char		*re;		/* NULL when absent */
+	struct msg_field *others;	/* unknown members, in file order */
+	size_t		 nothers;
+};
+
+enum msg_place {
+	PLACE_INBOX = 1,
+	PLACE_ARCHIVE,			/* archive-X/DAY/ID.json */
+	PLACE_ARCHIVE_FLAT		/* archive-X/ID.json, older layout */
+};
+
+struct msg_path {
+	enum msg_place	 place;
+	char		 owner[33];
+	char		 day[11];	/* YYYY-MM-DD, PLACE_ARCHIVE only */
+	char		 id[129];
+};
+
+int	 msg_parse(struct msg *, const char *, size_t, size_t, struct buf *);
+void	 msg_free(struct msg *);
+int	 msg_path_parse(struct msg_path *, const char *, struct buf *);
+int	 msg_check_place(const struct msg *, const struct msg_path *,
+	    struct buf *);
+int	 msg_check_file(const char *, size_t, struct msg *, struct buf *);
+int	 msg_is_keep(const char *);
+void	 msg_write(const struct msg *, struct buf *);
+int	 msg_new_id(char *, size_t, const char *, time_t);
+int	 msg_id_parse(const char *, char *, char *);
+int	 msg_ts(char *, size_t, time_t);
+int	 msg_new(struct msg *, const char *, const char *, const char *,
+	    const char *, size_t, const char *, const char *, time_t);
+
+int	 valid_agent(const char *, size_t);
+int	 valid_id(const char *, size_t);
+int	 valid_type(const char *, size_t);
+int	 valid_ts(const char *, size_t);
+int	 valid_day(const char *, size_t);
+int	 ts_cmp(const char *, const char *);
+time_t	 ts_time(const char *);
+
+#endif /* MSG_H */

@@ -1,0 +1,216 @@
+/*
+ * station.h: an agent's clone of the bus: opening, locking, the tips,
+ * the work tree, mailboxes (station.c); what it fetched and trusts
+ * (verify.c); what it sent (sent.c) and what became of it (status.c);
+ * making hubs and stations (setup.c); talking to the hub (sync.c).
+ */
+#ifndef STATION_H
+#define STATION_H
+
+#include "git.h"
+#include "msg.h"
+
+/* station.c: an agent's clone of the bus */
+
+struct station {
+	struct git	 g;
+	char		*dir;		/* as given */
+	char		*gitdir;	/* absolute */
+	char		*worktree;	/* absolute; NULL when bare */
+	char		*agent;		/* NULL when none is set */
+	char		*remote;	/* bus.remote */
+	char		*branch;	/* bus.branch */
+	char		*ref;		/* refs/heads/<branch> */
+	char		*tracking;	/* refs/remotes/<remote>/<branch> */
+	size_t		 maxsize;	/* bus.maxSize */
+	int		 lock_timeout;	/* bus.lockTimeout, seconds */
+	int		 checked_out;	/* HEAD is ref, with a work tree */
+	int		 lockfd;
+	char		*user_name;	/* user.name, for commits */
+	char		*user_email;	/* user.email */
+	char		*signing_key;	/* bus.signingKey: sign commits */
+	char		*profile;	/* bus.profile: the user's USER.md */
+	char		*merger;	/* bus.profileMerger */
+	char		*heartbeat;	/* bus.heartbeat: seconds between */
+	struct buf	 tip_local;	/* the tip of ref, when tips_known */
+	struct buf	 tip_remote;	/* the tip of tracking */
+	int		 tips_known;
+	struct changes	 pending;	/* for the work tree: station_flush() */
+	int		 journaled;	/* $GIT_DIR/bus-checkout written */
+	struct buf	 refused;	/* "path: why (commit)" lines: entries
+					   too dangerous to write (layout.c) */
+	struct buf	 skipped;	/* the same, for entries outside the
+					   layout, merely unknown */
+	struct buf	 stale;		/* the journal's commit, when
+					   station_recover() could not finish */
+	int		 require_signed; /* bus.requireSigned: verify.c */
+	struct buf	 unverified;	/* "what: why" lines of fetched
+					   commits that failed verify.c */
+	struct buf	 untrusted;	/* verify.c's record, once read */
+	int		 untrusted_read;
+};
+
+int	 station_open(struct station *, const char *, const char *, int,
+	    FILE *);
+void	 station_close(struct station *);
+int	 station_lock(struct station *);
+void	 station_unlock(struct station *);
+int	 station_recover(struct station *);
+int	 station_populate(struct station *);
+void	 station_path(const struct station *, const char *, struct buf *);
+int	 station_tips(struct station *);
+void	 tip_copy(struct buf *, const struct buf *);
+int	 station_update_ref(struct station *, const char *, const char *,
+	    const char *);
+int	 station_diff(struct station *, const char *, const char *,
+	    struct changes *);
+int	 station_advance(struct station *, const char *, const char *,
+	    const struct changes *, const char *);
+int	 station_flush(struct station *);
+void	 station_abort(struct station *);
+int	 station_commit(struct station *, struct changes *, const char *,
+	    struct buf *);
+void	 station_ident(const struct station *, struct buf *);
+int	 station_make_commits(struct station *, struct commit_spec *, size_t,
+	    struct buf *);
+int	 station_agents(struct station *, struct buf *);
+int	 agent_listed(const struct buf *, const char *);
+int	 station_has(struct station *, const char *);
+int	 station_stage(struct station *, const struct msg *,
+	    struct changes *);
+int	 station_stage_others(struct station *, const char *, const char *,
+	    size_t, struct changes *);
+
+struct inbox_msg {
+	struct msg	 m;
+	char		*path;		/* in the tree: inbox-<agent>/<id>.json */
+	char		*oid;		/* its blob */
+	struct buf	 raw;		/* the blob's bytes */
+};
+
+struct inbox {
+	struct inbox_msg *msgs;		/* oldest first */
+	size_t		 n;
+};
+
+int	 station_read_dir(struct station *, const char *, struct inbox *,
+	    struct buf *);
+void	 inbox_free(struct inbox *);
+void	 station_archive(const struct station *, const struct inbox_msg *,
+	    struct changes *);
+
+/* verify.c: a station that checks the commits it fetches */
+
+int	 verify_begin(struct station *, const char *);
+int	 verify_fetched(struct station *, const char *, const char *);
+const char *verify_path_untrusted(struct station *, const char *);
+
+/* sent.c: the station's record of the messages it sent */
+
+struct sent {
+	char		*ts;		/* all four point into one line */
+	char		*to;
+	char		*id;
+	char		*type;
+};
+
+void	 sent_note(struct changes *, const struct msg *);
+int	 sent_append(const struct station *, const struct buf *);
+int	 sent_scan(const struct station *,
+	    int (*)(const struct sent *, void *), void *);
+int	 sent_refused(const struct station *, const char *, const char *);
+int	 sent_refusals(const struct station *, struct buf *);
+
+/* status.c: what happened to sent messages; how the agents are */
+
+enum msg_state {
+	STATE_NONE,			/* found nowhere */
+	STATE_QUEUED,			/* only in the station */
+	STATE_DELIVERED,		/* on the hub, in the inbox */
+	STATE_READ,			/* on the hub, in the archive */
+	STATE_ACKED,			/* and an ack with re=id exists */
+	STATE_REFUSED			/* in a commit the hub refused */
+};
+
+struct status {
+	char		*id;		/* set by the caller */
+	char		*to;		/* may be set by the caller */
+	char		*ts;		/* may be set by the caller */
+	char		*from;
+	char		*type;
+	enum msg_state	 state;
+	char		*path;		/* where it is, in the tree */
+	char		*blob;
+	int		 archived;	/* read: in the recipient's archive */
+	char		*read_commit;	/* the move, when found */
+	char		*read_time;
+	char		*ack_id;	/* the first ack */
+	char		*ack_ts;
+	char		*ack_from;
+	char		*refused_commit; /* set aside under SYNC_REFUSED */
+	char		*refused_time;	/* when, as a ts */
+	char		*refused_reason; /* the hub's words, terminal-safe */
+};
+
+struct agent_status {
+	char		 agent[33];
+	size_t		 unread;
+	char		 seen[32];	/* ts of its newest message, or "" */
+	char		 heartbeat[32];	/* ts of its newest heartbeat, or "" */
+};
+
+int	 status_lookup(struct station *, struct status *, size_t);
+void	 status_free_one(struct status *);
+void	 status_free(struct status *, size_t);
+int	 status_agents(struct station *, const char *, struct agent_status **,
+	    size_t *);
+
+/* setup.c: making hubs and stations */
+
+int	 hub_create(const char *, FILE *);
+int	 station_create(const char *, const char *, const char *, int,
+	    const char *, FILE *, struct buf *);
+
+/* sync.c: fetch, fast-forward or replay, push with retries */
+
+#define SYNC_REFUSED	"refs/bus/refused/"	/* + the id of a commit the
+						   hub's hook refused */
+
+/* A commit of the station that the hub does not have, to replay. */
+struct sync_queue_item {
+	char		*id;
+	char		*parent;	/* its first parent; "" for a root */
+	struct changes	 changes;	/* from its parent */
+	struct buf	 raw;		/* the commit object */
+	char		*author;
+	char		*committer;
+	const char	*message;	/* into raw */
+};
+
+enum sync_pushed {
+	SYNC_PUSH_ERROR = -1,		/* git could not be run */
+	SYNC_PUSH_DONE,			/* the hub took it */
+	SYNC_PUSH_REFUSED,		/* the hub's hook refused it */
+	SYNC_PUSH_FAILED		/* away, or the hub moved: may pass */
+};
+
+int	 sync_fetch(struct station *);
+int	 sync_hub_refs(struct station *);
+int	 sync_integrate(struct station *);
+int	 sync_queued(struct station *);
+int	 sync_push(struct station *);
+int	 sync_push_keep(struct station *);
+int	 sync_all(struct station *);
+/* for refused.c: the queue, replayed as sync_integrate() does; a push */
+int	 sync_queue_read(struct station *, const char *, const char *,
+	    struct sync_queue_item **, size_t *);
+void	 sync_queue_spec(struct sync_queue_item *, const char *,
+	    struct commit_spec *);
+void	 sync_queue_free(struct sync_queue_item *, size_t);
+int	 sync_check_preimages(struct station *, const char *,
+	    struct changes *, size_t);
+enum sync_pushed sync_push_one(struct station *, const char *, struct buf *);
+int	 sync_push_retry(struct station *, int *, time_t, struct buf *,
+	    struct buf *);
+
+#endif /* STATION_H */

@@ -1,0 +1,87 @@
+/*
+ * util.h: what every module uses: the last error, byte buffers and
+ * allocation, files, text from elsewhere.
+ *
+ * The library never prints and never exits (allocation failure aside):
+ * a function that fails returns -1 (or NULL) and leaves a message for
+ * bus_error() to return; main() decides what to say and which exit
+ * status to use.
+ */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* error.c: the last error, for main() to report */
+
+/* The kinds of failure, numbered as the exit statuses of SPEC section 4. */
+enum bus_fail {
+	FAIL_USAGE = 64,	/* bad invocation or set-up */
+	FAIL_DATA = 65,		/* invalid message or input */
+	FAIL_NOMSG = 66,	/* no such message */
+	FAIL_AGENT = 67,	/* unknown agent */
+	FAIL_INTERNAL = 70,	/* anything else */
+	FAIL_TEMP = 75		/* try again: hub unreachable, station busy */
+};
+
+void		 bus_seterr(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 bus_seterrno(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 bus_setclass(enum bus_fail);
+enum bus_fail	 bus_errclass(void);
+const char	*bus_error(void);
+
+/* buf.c: a growable byte buffer; len is authoritative, s[len] is NUL */
+
+struct buf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+
+#define BUF_INIT	{ NULL, 0, 0 }
+
+void	 buf_grow(struct buf *, size_t);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addc(struct buf *, int);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_addf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_vaddf(struct buf *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
+void	 buf_reset(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_rtrim(struct buf *);
+char	*buf_detach(struct buf *);
+
+/* buf.c too: allocations that exit on failure, the library's only exit */
+void	*xmalloc(size_t);
+void	*xreallocarray(void *, size_t, size_t);
+void	*xcalloc(size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+
+/* file.c: whole-file reads and atomic writes */
+
+int	 file_read(const char *, struct buf *, size_t);
+int	 fd_read_all(int, struct buf *, size_t);
+int	 file_write_atomic(const char *, const void *, size_t, mode_t);
+int	 file_write(const char *, const void *, size_t);
+int	 file_write_temp(char *, const void *, size_t);
+int	 file_append(const char *, const void *, size_t);
+const char *path_base(const char *);
+int	 read_operands(FILE *, int, void (*)(const char *, void *), void *);
+
+/* text.c: text from elsewhere: UTF-8, terminal-safe, sizes */
+
+void	 text_safe(struct buf *, const char *, size_t);
+int	 utf8_valid(const char *, size_t);
+size_t	 utf8_len(const char *, size_t);
+int	 parse_size(const char *, size_t *);
+
+#endif /* UTIL_H */
