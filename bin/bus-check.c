@@ -133,12 +133,8 @@ check_history(const struct git *g, int mode, const char *arg)
 			errx(EX_USAGE, "--range wants old..new");
 		rv = check_commits(&ck, args);
 		break;
-	case 'T':
-		rv = check_tree(&ck, arg != NULL ? arg : "HEAD");
-		break;
-	case 'S':
-		rv = check_staged(&ck);
-		break;
+	case 'T': rv = check_tree(&ck, arg != NULL ? arg : "HEAD"); break;
+	case 'S': rv = check_staged(&ck); break;
 	default:
 		if (fd_read_all(0, &in, 0) == -1)
 			err(EX_IOERR, "stdin");
@@ -191,26 +187,17 @@ main(int argc, char *argv[])
 				err(EX_NOINPUT, "%s", optarg);
 			Cflag = 1;
 			break;
-		case 'h':
-			usage(stdout, EX_OK);
-			break;
+		case 'h': usage(stdout, EX_OK); break;
 		case 'm':
 			if (parse_size(optarg, &maxsize) == -1)
 				errx(EX_USAGE, "-m %s: not a size in bytes",
 				    optarg);
 			mflag = 1;
 			break;
-		case 'q':
-			qflag = 1;
-			break;
-		case 'v':
-			g.trace = stderr;
-			break;
-		case 'z':
-			zflag = 1;
-			break;
-		default:
-			usage(stderr, EX_USAGE);
+		case 'q': qflag = 1; break;
+		case 'v': g.trace = stderr; break;
+		case 'z': zflag = 1; break;
+		default: usage(stderr, EX_USAGE);
 		}
 	}
 	argc -= optind;

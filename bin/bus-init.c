@@ -37,28 +37,15 @@ main(int argc, char *argv[])
 
 	while ((c = getopt_long(argc, argv, "a:hqv", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'a':
-			agent = optarg;
-			break;
-		case 'B':
-			bare = 1;
-			break;
-		case 'H':
-			hub = 1;
-			break;
-		case 'h':
-			usage(stdout, EX_OK);
-			break;
+		case 'a': agent = optarg; break;
+		case 'B': bare = 1; break;
+		case 'H': hub = 1; break;
+		case 'h': usage(stdout, EX_OK); break;
 		case 'q':
 			break;
-		case 'S':
-			key = optarg;
-			break;
-		case 'v':
-			trace = stderr;
-			break;
-		default:
-			usage(stderr, EX_USAGE);
+		case 'S': key = optarg; break;
+		case 'v': trace = stderr; break;
+		default: usage(stderr, EX_USAGE);
 		}
 	}
 	argc -= optind;
@@ -75,7 +62,7 @@ main(int argc, char *argv[])
 		usage(stderr, EX_USAGE);
 	if (station_create(agent, argv[0], argc == 2 ? argv[1] : NULL, bare,
 	    key, trace, &where) == -1) {
-		if (where.len > 0 && bus_errclass() == FAIL_TEMP)
+		if (where.len > 0 && bus_errclass() == EX_TEMPFAIL)
 			puts(where.s);
 		errx(bus_errclass(), "%s", bus_error());
 	}

@@ -17,10 +17,10 @@
 
 enum format { F_JSON, F_ID, F_PATH, F_TEXT };
 
-static struct station	 st;
+static struct tool	 t = TOOL_INIT;
 static enum format	 format = F_JSON;
 static const char	*only_type, *only_from;
-static int		 nofetch, qflag, zflag, status = EX_OK;
+static int		 nofetch, zflag;
 
 static void
 usage(FILE *fp, int code)
@@ -57,12 +57,8 @@ put(struct buf *out, const struct inbox_msg *im)
 		msg_write(m, out);
 		out->len--;		/* the newline: the separator follows */
 		break;
-	case F_ID:
-		buf_adds(out, m->id);
-		break;
-	case F_PATH:
-		buf_addf(out, "%s/%s", st.worktree, im->path);
-		break;
+	case F_ID: buf_adds(out, m->id); break;
+	case F_PATH: buf_addf(out, "%s/%s", t.st.worktree, im->path); break;
 	case F_TEXT:
 		buf_addf(out, "%s  %s  %s  %s", m->ts, m->from, m->type,
 		    m->id);
@@ -85,15 +81,15 @@ print_inbox(void)
 	size_t i, n = 0;
 	char *line, *nl;
 
-	buf_addf(&dir, "inbox-%s", st.agent);
-	if (station_read_dir(&st, dir.s, &box, &bad) == -1)
-		tool_fail(&st);
+	buf_addf(&dir, "inbox-%s", t.st.agent);
+	if (station_read_dir(&t.st, dir.s, &box, &bad) == -1)
+		tool_fail(&t);
 	for (line = bad.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
 	    line = nl + 1) {
 		struct buf safe = BUF_INIT;
 
 		text_safe(&safe, line, (size_t)(nl - line));
-		if (!qflag)
+		if (!t.quiet)
 			warnx("%s", safe.s);
 		buf_free(&safe);
 	}
@@ -117,62 +113,6 @@ print_inbox(void)
 	return n;
 }
 
-/*
- * Has the hub's branch moved since our last fetch?  One ls-remote, no
- * object transfer: cheap enough to poll.
- */
-static int
-hub_moved(void)
-{
-	struct buf out = BUF_INIT, ours = BUF_INIT;
-	int moved;
-
-	if (git(&st.g, &out, "ls-remote", "--", st.remote, st.ref, NULL) != 0) {
-		buf_free(&out);
-		return -1;
-	}
-	if (station_tips(&st) == 0)
-		tip_copy(&ours, &st.tip_remote);
-	/* no line at all: the hub lost its branch, which is news too */
-	moved = ours.len == 0 || out.len < ours.len ||
-	    strncmp(out.s, ours.s, ours.len) != 0;
-	buf_free(&out);
-	buf_free(&ours);
-	return moved;
-}
-
-/*
- * --wait: poll until a message arrives or seconds pass (< 0: forever).
- * The lock is let go between polls, so the agent's other commands run.
- */
-static int
-wait_for_mail(long seconds)
-{
-	time_t end = time(NULL) + seconds;
-	unsigned int pause = 1;
-	int moved;
-
-	for (;;) {
-		station_unlock(&st);
-		if (seconds >= 0 && time(NULL) >= end)
-			return 1;
-		sleep(seconds >= 0 && time(NULL) + pause > end ?
-		    (unsigned int)(end - time(NULL)) : pause);
-		if (pause < 8)
-			pause *= 2;
-		if (station_lock(&st) == -1)
-			tool_fail(&st);
-		if ((moved = hub_moved()) == -1)
-			status = FAIL_TEMP;	/* the hub went away */
-		if (moved != 1)
-			continue;
-		status = EX_OK;
-		status = tool_sync(&st, qflag);
-		if (print_inbox() > 0)
-			return 0;
-	}
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -187,17 +127,14 @@ main(int argc, char *argv[])
 	const char *agent = NULL, *dir = NULL, *errstr;
 	FILE *trace = NULL;
 	long wait = -2;		/* -2: no --wait; -1: forever */
+	time_t end;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "a:C:f:hnqvz", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'a':
-			agent = optarg;
-			break;
-		case 'C':
-			dir = optarg;
-			break;
+		case 'a': agent = optarg; break;
+		case 'C': dir = optarg; break;
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
 				format = F_JSON;
@@ -211,24 +148,12 @@ main(int argc, char *argv[])
 				errx(EX_USAGE, "-f %s: not json, id, path or "
 				    "text", optarg);
 			break;
-		case 'F':
-			only_from = optarg;
-			break;
-		case 'h':
-			usage(stdout, EX_OK);
-			break;
-		case 'n':
-			nofetch = 1;
-			break;
-		case 'q':
-			qflag = 1;
-			break;
-		case 'T':
-			only_type = optarg;
-			break;
-		case 'v':
-			trace = stderr;
-			break;
+		case 'F': only_from = optarg; break;
+		case 'h': usage(stdout, EX_OK); break;
+		case 'n': nofetch = 1; break;
+		case 'q': t.quiet = 1; break;
+		case 'T': only_type = optarg; break;
+		case 'v': trace = stderr; break;
 		case 'W':
 			/* --wait=N, --wait N, or --wait alone */
 			if (optarg == NULL && optind < argc &&
@@ -243,26 +168,23 @@ main(int argc, char *argv[])
 					    errstr);
 			}
 			break;
-		case 'z':
-			zflag = 1;
-			break;
-		default:
-			usage(stderr, EX_USAGE);
+		case 'z': zflag = 1; break;
+		default: usage(stderr, EX_USAGE);
 		}
 	}
 	if (optind != argc)
 		usage(stderr, EX_USAGE);
 
-	if (station_open(&st, dir, agent, 1, trace) == -1)
-		tool_fail(&st);
-	tool_guard(&st);
-	if (format == F_PATH && st.worktree == NULL)
-		errx(EX_USAGE, "-f path: %s is a bare station", st.gitdir);
-	if (station_lock(&st) == -1)
-		tool_fail(&st);
+	tool_open(&t, dir, agent, trace);
+	if (format == F_PATH && t.st.worktree == NULL)
+		errx(EX_USAGE, "-f path: %s is a bare station", t.st.gitdir);
 	if (!nofetch)
-		status = tool_sync(&st, qflag);
-	if (print_inbox() == 0 && wait != -2 && wait_for_mail(wait) == 1)
-		status = status == EX_OK ? 1 : status;
-	return tool_finish(&st, status, qflag);
+		tool_sync(&t, 1);
+	end = wait > 0 ? time(NULL) + wait : wait == 0 ? time(NULL) : 0;
+	while (print_inbox() == 0 && wait != -2)
+		if (!tool_wait(&t, end)) {
+			t.status = policy_worse(t.status, 1);
+			break;
+		}
+	return tool_finish(&t);
 }

@@ -99,8 +99,6 @@ put(const char *out, const struct buf *result)
 		errx(EX_CANTCREAT, "%s", bus_error());
 }
 
-static struct station st;
-
 /*
  * --sync: the station's side of the shared profile: sync with the hub,
  * merge the user's file with the hub's user-sync/USER.md, write the
@@ -110,41 +108,67 @@ static int
 sync_profile(const char *dir, const char *agent, const char *file,
     const char *merger, int nofetch, int notify, FILE *trace)
 {
+	struct tool t = TOOL_INIT;
 	struct buf report = BUF_INIT;
-	int changed, status = EX_OK;
+	int changed;
 
-	if (station_open(&st, dir, agent, 1, trace) == -1)
-		tool_fail(&st);
-	tool_guard(&st);
-	if (file == NULL && (file = st.profile) == NULL)
+	t.quiet = qflag;
+	tool_open(&t, dir, agent, trace);
+	if (file == NULL && (file = t.st.profile) == NULL)
 		errx(EX_USAGE, "no profile: name the file, or set "
 		    "git config bus.profile");
-	if (station_lock(&st) == -1)
-		tool_fail(&st);
-	if (!nofetch && sync_all(&st) == -1) {
-		if (bus_errclass() != FAIL_TEMP)
-			tool_fail(&st);
-		if (!qflag)
-			warnx("%s; merging with the station's copy",
-			    bus_error());
-		status = FAIL_TEMP;
-	}
-	if (station_flush(&st) == -1 ||
-	    profile_sync(&st, file, merger != NULL ? merger : st.merger, notify,
-	    &report, &changed) == -1)
-		tool_fail(&st);
+	if (!nofetch)
+		tool_sync(&t, 0);
+	if (profile_sync(&t.st, file, merger != NULL ? merger : t.st.merger,
+	    notify, &report, &changed) == -1)
+		tool_fail(&t);
 	say("", &report);
-	if (station_flush(&st) == -1)
-		tool_fail(&st);
 	if (trace != NULL)
 		fprintf(stderr, "profile-merge: %s %s, shared profile %s\n",
 		    file, changed & 1 ? "updated" : "unchanged",
 		    changed & 2 ? "updated" : "unchanged");
-	if (status == EX_OK && !nofetch && sync_push(&st) == -1)
-		tool_fail(&st);
-	status = tool_finish(&st, status, qflag);
+	if (!nofetch)
+		tool_push(&t);
 	buf_free(&report);
-	return status;
+	return tool_finish(&t);
+}
+
+/*
+ * The files named by argv merged into result: with onion, each in turn
+ * into the union so far (no base); else base, ours and theirs.
+ */
+static void
+merge_files(int argc, char **argv, int onion, const char *merger,
+    struct buf *result, struct buf *report)
+{
+	struct profile ours, theirs, empty;
+	struct buf bb = BUF_INIT, bo = BUF_INIT, bt = BUF_INIT;
+	int i;
+
+	if (!onion) {
+		load_bytes(argv[0], &bb);
+		load_bytes(argv[1], &bo);
+		load_bytes(argv[2], &bt);
+		profile_merge_bytes(merger, &bb, &bo, &bt, result, report);
+		buf_free(&bb);
+		buf_free(&bo);
+		buf_free(&bt);
+		return;
+	}
+	profile_parse(&empty, "", 0);
+	load(argv[0], &ours);
+	profile_write(&ours, result);
+	for (i = 1; i < argc; i++) {
+		profile_free(&ours);
+		profile_parse(&ours, result->s != NULL ? result->s : "",
+		    result->len);
+		load(argv[i], &theirs);
+		buf_reset(result);
+		profile_merge(&empty, &ours, &theirs, result, report);
+		profile_free(&theirs);
+	}
+	profile_free(&ours);
+	profile_free(&empty);
 }
 
 int
@@ -160,54 +184,27 @@ main(int argc, char *argv[])
 		{ "union", no_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct profile ours, theirs, empty;
 	struct buf result = BUF_INIT, report = BUF_INIT, where = BUF_INIT;
 	const char *out = NULL, *agent = NULL, *dir = NULL, *merger = NULL;
-	struct buf bb = BUF_INIT, bo = BUF_INIT, bt = BUF_INIT;
 	FILE *trace = NULL;
-	int c, driver = 0, onion = 0, i, dosync = 0, notify = 0, nofetch = 0;
+	int c, driver = 0, onion = 0, dosync = 0, notify = 0, nofetch = 0;
 
 	while ((c = getopt_long(argc, argv, "a:C:hno:qv", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'a':
-			agent = optarg;
-			break;
-		case 'C':
-			dir = optarg;
-			break;
-		case 'M':
-			merger = optarg;
-			break;
-		case 'n':
-			nofetch = 1;
-			break;
-		case 'N':
-			notify = 1;
-			break;
-		case 'S':
-			dosync = 1;
-			break;
-		case 'v':
-			trace = stderr;
-			break;
-		case 'D':
-			driver = 1;
-			break;
-		case 'h':
-			usage(stdout, EX_OK);
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'q':
-			qflag = 1;
-			break;
-		case 'U':
-			onion = 1;
-			break;
-		default:
-			usage(stderr, EX_USAGE);
+		case 'a': agent = optarg; break;
+		case 'C': dir = optarg; break;
+		case 'M': merger = optarg; break;
+		case 'n': nofetch = 1; break;
+		case 'N': notify = 1; break;
+		case 'S': dosync = 1; break;
+		case 'v': trace = stderr; break;
+		case 'D': driver = 1; break;
+		case 'h': usage(stdout, EX_OK); break;
+		case 'o': out = optarg; break;
+		case 'q': qflag = 1; break;
+		case 'U': onion = 1; break;
+		default: usage(stderr, EX_USAGE);
 		}
 	}
 	argc -= optind;
@@ -224,36 +221,12 @@ main(int argc, char *argv[])
 	    onion ? (argc < 1 || merger != NULL) : argc != 3)
 		usage(stderr, EX_USAGE);
 
-	profile_parse(&empty, "", 0);
-	if (onion) {
-		/* no base: each file in turn merged into the union so far */
-		load(argv[0], &ours);
-		profile_write(&ours, &result);
-		for (i = 1; i < argc; i++) {
-			profile_free(&ours);
-			profile_parse(&ours, result.s != NULL ? result.s : "",
-			    result.len);
-			load(argv[i], &theirs);
-			buf_reset(&result);
-			profile_merge(&empty, &ours, &theirs, &result, &report);
-			profile_free(&theirs);
-		}
-		profile_free(&ours);
-	} else {
-		load_bytes(argv[0], &bb);
-		load_bytes(argv[1], &bo);
-		load_bytes(argv[2], &bt);
-		profile_merge_bytes(merger, &bb, &bo, &bt, &result, &report);
-	}
+	merge_files(argc, argv, onion, merger, &result, &report);
 	if (driver && argc == 4)
 		buf_addf(&where, "%s: ", argv[3]);
 	say(where.s != NULL ? where.s : "", &report);
 	/* as git's merge driver: the result replaces ours (%A) */
 	put(driver ? argv[1] : out, &result);
-	profile_free(&empty);
-	buf_free(&bb);
-	buf_free(&bo);
-	buf_free(&bt);
 	buf_free(&result);
 	buf_free(&report);
 	buf_free(&where);

@@ -17,7 +17,6 @@
 #include "common/tool.h"
 
 static struct skills	 sk;
-static struct station	 bus;
 static int		 qflag;
 
 static void
@@ -89,39 +88,27 @@ report(int pull)
 
 /* The notice failed: the skills clone is left tidy first. */
 static void
-notify_fail(void)
+close_skills(void)
 {
 	skills_close(&sk);
-	tool_fail(&bus);
 }
 
 /* A "skills" message to every other agent on the bus, pushed. */
 static int
 notify(const char *dir, const char *agent, FILE *trace)
 {
+	struct tool t = TOOL_INIT;
 	struct buf tip = BUF_INIT;
-	int status = EX_OK;
 
-	if (station_open(&bus, dir, agent, 1, trace) == -1)
-		notify_fail();
-	tool_guard(&bus);
-	if (station_lock(&bus) == -1)
-		notify_fail();
-	if (sync_fetch(&bus) == -1) {
-		if (bus_errclass() != FAIL_TEMP)
-			notify_fail();
-		if (!qflag)
-			warnx("%s; the notice stays in the station", bus_error());
-		status = FAIL_TEMP;
-	}
-	if (sync_integrate(&bus) == -1 ||
-	    skills_notify(&bus, &sk, &tip) == -1 || station_flush(&bus) == -1)
-		notify_fail();
-	if (status == EX_OK && sync_push(&bus) == -1)
-		notify_fail();
-	status = tool_finish(&bus, status, qflag);
+	t.quiet = qflag;
+	t.on_fail = close_skills;
+	tool_open(&t, dir, agent, trace);
+	tool_sync(&t, 0);
+	if (skills_notify(&t.st, &sk, &tip) == -1)
+		tool_fail(&t);
+	tool_push(&t);
 	buf_free(&tip);
-	return status;
+	return tool_finish(&t);
 }
 
 int
@@ -143,39 +130,20 @@ main(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "a:C:fhqR:v", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'a':
-			agent = optarg;
-			break;
-		case 'C':
-			dir = optarg;
-			break;
-		case 'f':
-			flags |= SKILLS_FORCE;
-			break;
-		case 'h':
-			usage(stdout, EX_OK);
-			break;
-		case 'N':
-			flags |= SKILLS_DRY_RUN;
-			break;
-		case 'P':
-			pull = 1;
-			break;
-		case 'q':
-			qflag = 1;
-			break;
-		case 'R':
-			repo = optarg;
-			break;
-		case 'T':
-			tell = 1;
-			break;
+		case 'a': agent = optarg; break;
+		case 'C': dir = optarg; break;
+		case 'f': flags |= SKILLS_FORCE; break;
+		case 'h': usage(stdout, EX_OK); break;
+		case 'N': flags |= SKILLS_DRY_RUN; break;
+		case 'P': pull = 1; break;
+		case 'q': qflag = 1; break;
+		case 'R': repo = optarg; break;
+		case 'T': tell = 1; break;
 		case 'v':
 			trace = stderr;
 			flags |= SKILLS_VERBOSE;
 			break;
-		default:
-			usage(stderr, EX_USAGE);
+		default: usage(stderr, EX_USAGE);
 		}
 	}
 	argc -= optind;

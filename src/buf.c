@@ -25,7 +25,7 @@ static void	 nomem(void) __attribute__((noreturn));
 static void
 nomem(void)
 {
-	errx(70, "out of memory");
+	errx(EX_SOFTWARE, "out of memory");
 }
 
 /* Make room for n more bytes and the terminating NUL. */

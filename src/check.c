@@ -1,12 +1,15 @@
 /*
  * check.c: the protocol's rules for changes (SPEC section 7), as the
  * hub's pre-receive hook, a station's pre-commit hook and bus-check
- * --range and --tree apply them.
+ * --range and --tree apply them: it reads the changes and applies the
+ * layout and message rules.  Signed mode's part, who signed each commit
+ * and the rules for .bus/allowed_signers, is checksig.c's.
  *
  * The git processes are few and fixed, however many commits and files
  * a push holds: one rev-list, one diff-tree --stdin for every commit,
  * one cat-file --batch for every new blob and for the directories a
- * case collision could hide in.
+ * case collision could hide in (and, in signed mode, one git log per
+ * distinct signers file).
  */
 #include "config.h"
 
@@ -15,42 +18,21 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "json.h"
 #include "layout.h"
 #include "msg.h"
-#include "signers.h"
-
-/* One changed path of one commit, as diff-tree -r --raw shows it. */
-struct delta {
-	const char	*commit;	/* where it happens; NULL: the index */
-	char		 status;	/* A, D, M, T */
-	char		 mode[8];	/* the new mode */
-	char		*oldoid;
-	char		*newoid;
-	char		*path;
-	size_t		 coff;		/* offset of commit in commits, or -1 */
-	size_t		 blob;		/* its index in the blob batch, + 1 */
-};
-
-#define SIGNERS	".bus/allowed_signers"
 
 struct deltas {
-	struct delta	*d;
+	struct check_delta *d;
 	size_t		 n;
 	struct buf	 commits;	/* the commit ids, NUL-separated */
 };
 
-static void
-problem(struct check *ck, const struct delta *d, const char *path,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static const char *signer_of(const struct check *, const char *);
-
 /* One line of the report: "path: reason (commit abc1234)". */
-static void
-problem(struct check *ck, const struct delta *d, const char *path,
+void
+check_problem(struct check *ck, const struct check_delta *d, const char *path,
     const char *fmt, ...)
 {
 	va_list ap;
@@ -68,16 +50,6 @@ problem(struct check *ck, const struct delta *d, const char *path,
 	ck->problems++;
 }
 
-/*
- * The agent whose good signature commit bears, or NULL: what signed
- * mode knows of a commit once check_commits() has run.
- */
-const char *
-check_signer(const struct check *ck, const char *commit)
-{
-	return signer_of(ck, commit);
-}
-
 /* Did a rule find a problem in a change that commit makes? */
 int
 check_commit_bad(const struct check *ck, const char *commit)
@@ -89,25 +61,6 @@ check_commit_bad(const struct check *ck, const char *commit)
 		if (strcmp(p, commit) == 0)
 			return 1;
 	return 0;
-}
-
-/* The agent who signed commit, or NULL (signed mode). */
-static const char *
-signer_of(const struct check *ck, const char *commit)
-{
-	size_t lo = 0, hi = ck->nsigners, mid;
-	int c;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if ((c = strcmp(ck->signers[mid].commit, commit)) == 0)
-			return ck->signers[mid].agent;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
 }
 
 /* Is path in a bus directory: inbox-* or archive-* at the top? */
@@ -150,10 +103,10 @@ bad_depth(const char *path, int inbox)
 	    "not right in archive-<agent>/ or one of its <YYYY-MM-DD>/";
 }
 
-static struct delta *
+static struct check_delta *
 delta_new(struct deltas *ds)
 {
-	struct delta *d;
+	struct check_delta *d;
 
 	d = xreallocarray(ds->d, ds->n + 1, sizeof(*d));
 	ds->d = d;
@@ -188,7 +141,7 @@ read_raw(struct deltas *ds, char *s, size_t len, int with_commits)
 	char *p, *end = s + len, *path;
 	char oldoid[128], newoid[128], status;
 	size_t commit = (size_t)-1;
-	struct delta *d;
+	struct check_delta *d;
 
 	for (p = s; p < end; p = path + strlen(path) + 1) {
 		if (*p != ':') {
@@ -233,7 +186,7 @@ fix_commits(struct deltas *ds)
 
 /* Is there an archive-X/<day>/ID.json added with the same blob as d? */
 static int
-archived_by_move(const struct deltas *ds, const struct delta *d)
+archived_by_move(const struct deltas *ds, const struct check_delta *d)
 {
 	const char *agent, *name;
 	struct buf path = BUF_INIT;
@@ -244,7 +197,7 @@ archived_by_move(const struct deltas *ds, const struct delta *d)
 	name = path_base(d->path);
 	buf_addf(&path, "archive-%.*s/", (int)n, agent);
 	for (i = 0; i < ds->n && !found; i++) {
-		const struct delta *a = &ds->d[i];
+		const struct check_delta *a = &ds->d[i];
 		const char *rest;
 
 		if (a->commit != d->commit || a->status != 'A' ||
@@ -262,7 +215,8 @@ archived_by_move(const struct deltas *ds, const struct delta *d)
 
 /* The rules that need no file contents; queue what needs them. */
 static void
-check_delta(struct check *ck, const struct deltas *ds, struct delta *d,
+check_bus_delta(struct check *ck, const struct deltas *ds,
+    struct check_delta *d,
     struct buf *blobs, size_t *nblobs)
 {
 	const char *why, *agent;
@@ -271,25 +225,25 @@ check_delta(struct check *ck, const struct deltas *ds, struct delta *d,
 
 	if (layout_classify(d->path, NULL, &why) == LAYOUT_DANGEROUS) {
 		if (d->status != 'D')
-			problem(ck, d, d->path, "%s", why);
+			check_problem(ck, d, d->path, "%s", why);
 		return;		/* removing one is cleaning up */
 	}
 	if (!valid_agent(agent, n)) {
-		problem(ck, d, d->path, "%.*s is not an agent name "
+		check_problem(ck, d, d->path, "%.*s is not an agent name "
 		    "[a-z0-9][a-z0-9-]{0,31}", (int)n, agent);
 		return;
 	}
 	/* signed mode: an agent touches only what is its own */
 	if (ck->require_signed && d->commit != NULL) {
-		const char *who = signer_of(ck, d->commit);
+		const char *who = check_signer(ck, d->commit);
 
 		if (who == NULL)
 			return;		/* the commit is refused already */
 		if ((d->status == 'D' || !inbox ||
 		    strcmp(path_base(d->path), ".keep") == 0) &&
 		    (strlen(who) != n || strncmp(who, agent, n) != 0)) {
-			problem(ck, d, d->path, "signed by %s, who may not "
-			    "change %s-%.*s/", who, inbox ? "inbox" :
+			check_problem(ck, d, d->path, "signed by %s, who may "
+			    "not change %s-%.*s/", who, inbox ? "inbox" :
 			    "archive", (int)n, agent);
 			return;
 		}
@@ -297,31 +251,34 @@ check_delta(struct check *ck, const struct deltas *ds, struct delta *d,
 	switch (d->status) {
 	case 'M':
 	case 'T':
-		problem(ck, d, d->path, "a message file is never modified");
+		check_problem(ck, d, d->path, "a message file is never "
+		    "modified");
 		return;
 	case 'D':
 		if (!inbox)
-			problem(ck, d, d->path, "archived messages are never "
-			    "removed");
+			check_problem(ck, d, d->path, "archived messages are "
+			    "never removed");
 		else if (strcmp(path_base(d->path), ".keep") != 0 &&
 		    !archived_by_move(ds, d))
-			problem(ck, d, d->path, "removed from the inbox "
+			check_problem(ck, d, d->path, "removed from the inbox "
 			    "without being moved, unchanged, to "
 			    "archive-%.*s/<day>/", (int)n, agent);
 		return;
 	case 'A':
 		break;
 	default:
-		problem(ck, d, d->path, "unexpected change '%c'", d->status);
+		check_problem(ck, d, d->path, "unexpected change '%c'",
+		    d->status);
 		return;
 	}
 	if ((why = bad_depth(d->path, inbox)) != NULL) {
-		problem(ck, d, d->path, "%s", why);
+		check_problem(ck, d, d->path, "%s", why);
 		return;
 	}
 	if (strcmp(d->mode, "100644") != 0) {
-		problem(ck, d, d->path, "not a regular file (mode %s: %s)",
-		    d->mode, strcmp(d->mode, "120000") == 0 ? "a symlink" :
+		check_problem(ck, d, d->path, "not a regular file "
+		    "(mode %s: %s)", d->mode,
+		    strcmp(d->mode, "120000") == 0 ? "a symlink" :
 		    strcmp(d->mode, "160000") == 0 ? "a submodule" :
 		    strcmp(d->mode, "100755") == 0 ? "executable" : "other");
 		return;
@@ -338,14 +295,14 @@ check_delta(struct check *ck, const struct deltas *ds, struct delta *d,
  * the file must be read and checked too (check_content).
  */
 static int
-check_outside(struct check *ck, const struct delta *d)
+check_outside(struct check *ck, const struct check_delta *d)
 {
 	const char *why;
 
 	if (d->status == 'D')
 		return 0;
 	if (layout_classify(d->path, d->mode, &why) != LAYOUT_OK) {
-		problem(ck, d, d->path, "%s", why);
+		check_problem(ck, d, d->path, "%s", why);
 		return 0;
 	}
 	return strcmp(d->path, ".gitattributes") == 0;
@@ -353,17 +310,17 @@ check_outside(struct check *ck, const struct delta *d)
 
 /* A .keep must sit right in inbox-X/ or archive-X/ and be empty. */
 static void
-check_keep(struct check *ck, const struct delta *d, size_t size)
+check_keep(struct check *ck, const struct check_delta *d, size_t size)
 {
 	if (!msg_is_keep(d->path))
-		problem(ck, d, d->path, "a .keep belongs right in "
+		check_problem(ck, d, d->path, "a .keep belongs right in "
 		    "inbox-<agent>/ or archive-<agent>/");
 	else if (size != 0)
-		problem(ck, d, d->path, "a .keep file is empty");
+		check_problem(ck, d, d->path, "a .keep file is empty");
 }
 
 static void
-check_content(struct check *ck, const struct delta *d,
+check_content(struct check *ck, const struct check_delta *d,
     const struct cat_obj *o)
 {
 	struct buf why = BUF_INIT;
@@ -374,10 +331,11 @@ check_content(struct check *ck, const struct delta *d,
 
 	if (!bus_path(d->path)) {
 		if (o->missing)
-			problem(ck, d, d->path, "blob %s is missing", d->newoid);
+			check_problem(ck, d, d->path, "blob %s is missing",
+			    d->newoid);
 		else if ((who = layout_bad_content(d->path, o->data,
 		    o->size)) != NULL)
-			problem(ck, d, d->path, "%s", who);
+			check_problem(ck, d, d->path, "%s", who);
 		return;
 	}
 	if (strcmp(path_base(d->path), ".keep") == 0) {
@@ -385,7 +343,7 @@ check_content(struct check *ck, const struct delta *d,
 		return;
 	}
 	if (o->missing) {
-		problem(ck, d, d->path, "blob %s is missing", d->newoid);
+		check_problem(ck, d, d->path, "blob %s is missing", d->newoid);
 		return;
 	}
 	if (msg_path_parse(&mp, d->path, &why) == 0 &&
@@ -394,7 +352,7 @@ check_content(struct check *ck, const struct delta *d,
 		/* a new message, not an archived one, is the signer's */
 		if (ck->require_signed && d->commit != NULL &&
 		    mp.place == PLACE_INBOX &&
-		    (who = signer_of(ck, d->commit)) != NULL &&
+		    (who = check_signer(ck, d->commit)) != NULL &&
 		    strcmp(who, m.from) != 0)
 			buf_addf(&why, "from: \"%s\" but the commit is signed "
 			    "by %s\n", m.from, who);
@@ -403,7 +361,7 @@ check_content(struct check *ck, const struct delta *d,
 	for (line = why.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
 	    line = nl + 1) {
 		*nl = '\0';
-		problem(ck, d, d->path, "%s", line);
+		check_problem(ck, d, d->path, "%s", line);
 	}
 	buf_free(&why);
 }
@@ -469,7 +427,7 @@ check_case(struct check *ck, struct deltas *ds)
 
 	/* "commit:dir" of every add, once each */
 	for (i = 0; i < ds->n; i++) {
-		struct delta *d = &ds->d[i];
+		struct check_delta *d = &ds->d[i];
 		const char *slash = strrchr(d->path, '/');
 
 		if (d->status != 'A' || d->commit == NULL || slash == NULL ||
@@ -497,7 +455,7 @@ check_case(struct check *ck, struct deltas *ds)
 		if (!obj[i].missing)
 			case_twins(&obj[i], ck->hexlen / 2, &twins[i]);
 	for (i = 0; i < ds->n; i++) {
-		struct delta *d = &ds->d[i];
+		struct check_delta *d = &ds->d[i];
 		const char *slash = strrchr(d->path, '/'), *base;
 
 		if (d->status != 'A' || d->commit == NULL || slash == NULL ||
@@ -515,10 +473,10 @@ check_case(struct check *ck, struct deltas *ds)
 		for (p = twins[at].s; p != NULL &&
 		    p < twins[at].s + twins[at].len; p += strlen(p) + 1)
 			if (strcmp(p, base) == 0) {
-				problem(ck, d, d->path, "another file here has "
-				    "the same name but for case; on a "
-				    "case-insensitive file system they would "
-				    "be one");
+				check_problem(ck, d, d->path, "another file "
+				    "here has the same name but for case; on "
+				    "a case-insensitive file system they "
+				    "would be one");
 				break;
 			}
 	}
@@ -532,113 +490,6 @@ out:
 	buf_free(&names);
 	buf_free(&out);
 	buf_free(&key);
-	return rv;
-}
-
-/* Each "line N: reason" line of why as a problem of the signers file. */
-static void
-grammar_problems(struct check *ck, const struct delta *d, char *why,
-    const char *after)
-{
-	char *line, *nl;
-
-	for (line = why; line != NULL && (nl = strchr(line, '\n')) != NULL;
-	    line = nl + 1) {
-		*nl = '\0';
-		problem(ck, d, SIGNERS, "%s%s", line, after);
-	}
-}
-
-/*
- * .bus/allowed_signers as a change leaves it: a regular file in the
- * strict grammar of signers.c, whoever changes it.  In signed mode,
- * moreover, a listed agent may change or drop only its own lines (a
- * new key), and may list a key for a new agent, one that has no inbox
- * yet and no line.  It may not touch another agent's lines, nor give
- * itself another name: so no agent can come to sign as another.  The
- * lines are compared as parsed: a comment is nobody's.
- */
-static int
-check_signers(struct check *ck, const struct deltas *ds)
-{
-	struct signers olds = SIGNERS_INIT, news = SIGNERS_INIT;
-	struct buf out = BUF_INIT, why = BUF_INIT, name = BUF_INIT;
-	struct buf oids = BUF_INIT;
-	const struct signers_entry *e;
-	const char *v[2], *who, *oid1;
-	struct cat_obj obj[2];
-	size_t i, k, n;
-	int rv = -1;
-
-	for (i = 0; i < ds->n; i++) {
-		const struct delta *d = &ds->d[i];
-
-		if (strcmp(d->path, SIGNERS) != 0)
-			continue;
-		if (d->status != 'D' && strcmp(d->mode, "100644") != 0) {
-			problem(ck, d, SIGNERS, "not a regular file (mode %s)",
-			    d->mode);
-			continue;
-		}
-		n = 0;
-		if (d->status != 'A')
-			v[n++] = d->oldoid;
-		if (d->status != 'D')
-			v[n++] = d->newoid;
-		if (git_cat_batch(ck->g, v, n, &out, obj) == -1)
-			goto out;
-		signers_free(&olds);
-		signers_free(&news);
-		buf_reset(&why);
-		if (d->status != 'D' && obj[n - 1].missing) {
-			problem(ck, d, SIGNERS, "blob %s is missing",
-			    d->newoid);
-			continue;
-		}
-		/* the lines that parse are still checked for ownership */
-		if (d->status != 'D' && signers_parse(&news, obj[n - 1].data,
-		    obj[n - 1].size, &why) == -1)
-			grammar_problems(ck, d, why.s, "");
-		who = ck->require_signed && d->commit != NULL ?
-		    signer_of(ck, d->commit) : NULL;
-		/* unsigned, or its parent's file is broken: refused already */
-		if (who == NULL || (d->status != 'A' && (obj[0].missing ||
-		    signers_parse(&olds, obj[0].data, obj[0].size,
-		    &why) == -1)))
-			continue;
-		for (k = 0; k < olds.n; k++) {
-			e = &olds.v[k];
-			if (strcmp(e->agent, who) != 0 &&
-			    !signers_holds(&news, e))
-				problem(ck, d, SIGNERS, "signed by %s, who may "
-				    "change only its own lines, not %s's", who,
-				    e->agent);
-		}
-		for (k = 0; k < news.n; k++) {
-			e = &news.v[k];
-			if (strcmp(e->agent, who) == 0 ||
-			    signers_holds(&olds, e))
-				continue;
-			/* a new agent: no line and no inbox yet */
-			buf_reset(&name);
-			buf_addf(&name, "%s^:inbox-%s", d->commit, e->agent);
-			v[0] = name.s;
-			if (git_oids(ck->g, v, 1, &oids, &oid1) == -1)
-				goto out;
-			if (signers_has(&olds, e->agent, strlen(e->agent)) ||
-			    *oid1 != '\0')
-				problem(ck, d, SIGNERS, "signed by %s, who may "
-				    "not give a key to %s", who, e->agent);
-		}
-	}
-	rv = 0;
-out:
-	signers_free(&olds);
-	signers_free(&news);
-	buf_free(&out);
-	buf_free(&why);
-	buf_free(&name);
-	buf_free(&oids);
 	return rv;
 }
 
@@ -660,7 +511,7 @@ check_deltas(struct check *ck, struct deltas *ds)
 			ck->hexlen = strlen(ds->d[i].newoid);
 	for (i = 0; i < ds->n; i++)
 		if (bus_path(ds->d[i].path))
-			check_delta(ck, ds, &ds->d[i], &blobs, &nblobs);
+			check_bus_delta(ck, ds, &ds->d[i], &blobs, &nblobs);
 		else if (check_outside(ck, &ds->d[i])) {
 			/* a layout file whose bytes matter: read them */
 			buf_add(&blobs, ds->d[i].newoid,
@@ -681,7 +532,7 @@ check_deltas(struct check *ck, struct deltas *ds)
 	}
 	rv = check_case(ck, ds);
 	if (rv == 0)
-		rv = check_signers(ck, ds);
+		rv = check_sig_file(ck, ds->d, ds->n);
 out:
 	free(v);
 	free(obj);
@@ -690,171 +541,17 @@ out:
 	return rv;
 }
 
+/* Check the changes that raw diff output shows (read_raw()). */
 static int
-cmp_signer(const void *a, const void *b)
+check_raw(struct check *ck, const struct buf *raw, int with_commits)
 {
-	return strcmp(((const struct signer *)a)->commit,
-	    ((const struct signer *)b)->commit);
-}
+	struct deltas ds;
+	int rv = -1;
 
-/*
- * Where the rebuilt allowed_signers files go: $TMPDIR, or else the
- * repository's git directory (on the hub, the hook's own).
- */
-static int
-signers_dir(const struct check *ck, struct buf *dir)
-{
-	const char *t = getenv("TMPDIR");
-
-	buf_reset(dir);
-	if (t != NULL && *t != '\0') {
-		buf_adds(dir, t);
-		return 0;
-	}
-	if (git(ck->g, dir, "rev-parse", "--absolute-git-dir", NULL) != 0)
-		return -1;
-	buf_rtrim(dir);
-	return 0;
-}
-
-/*
- * Verify the signatures of the commits in lines ("commit parent"),
- * each against the .bus/allowed_signers of its parent, with git's own
- * ssh verification: one git log per distinct signers file (usually
- * one).  git reads not that file but one rebuilt from its parsed lines
- * (signers.c), so that nothing ssh-keygen would read otherwise than
- * the bus does reaches it; a file that breaks the grammar verifies no
- * commit, and each broken line is a problem.  Good signatures by a
- * listed agent go to ck->signers; the others are problems.
- */
-static int
-verify_signers(struct check *ck, char *lines)
-{
-	struct buf names = BUF_INIT, out = BUF_INIT, revs = BUF_INIT;
-	struct buf res = BUF_INIT, opt = BUF_INIT, why = BUF_INIT;
-	struct buf dir = BUF_INIT, tmp = BUF_INIT, empty = BUF_INIT;
-	struct signers ss = SIGNERS_INIT;
-	const char **v = NULL, *args[9];
-	struct cat_obj *obj = NULL;
-	char **commit = NULL, *p, *sp, *h, *st, *gs;
-	size_t n = 0, i, j, group;
-	int r, rv = -1, *done = NULL;
-
-	for (p = lines; p != NULL && *p != '\0'; p += strlen(p) + 1) {
-		commit = xreallocarray(commit, n + 1, sizeof(*commit));
-		commit[n++] = p;
-		/* a root has no parent: the empty tree lists no signers */
-		if ((sp = strchr(p, ' ')) == NULL && empty.len == 0 &&
-		    git_empty_tree(ck->g, &empty) == -1)
-			goto out;
-		buf_addf(&names, "%s:.bus/allowed_signers",
-		    sp != NULL ? sp + 1 : empty.s);
-		buf_addc(&names, '\0');
-	}
-	if (n == 0)
-		return 0;
-	v = xreallocarray(NULL, n, sizeof(*v));
-	obj = xreallocarray(NULL, n, sizeof(*obj));
-	done = xcalloc(n, sizeof(*done));
-	for (i = 0, p = names.s; i < n; i++, p += strlen(p) + 1)
-		v[i] = p;
-	if (git_cat_batch(ck->g, v, n, &out, obj) == -1)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if (done[i])
-			continue;
-		if (obj[i].missing) {
-			problem(ck, NULL, commit[i], "signed commits are "
-			    "required, and its parent lists no "
-			    ".bus/allowed_signers");
-			done[i] = 1;
-			continue;
-		}
-		/* every commit whose parent lists the same signers */
-		buf_reset(&revs);
-		for (j = i, group = 0; j < n; j++) {
-			if (done[j] || obj[j].missing ||
-			    obj[j].size != obj[i].size ||
-			    memcmp(obj[j].data, obj[i].data, obj[i].size) != 0)
-				continue;
-			buf_add(&revs, commit[j], strcspn(commit[j], " "));
-			buf_addc(&revs, '\n');
-			done[j] = 1;
-			group++;
-		}
-		signers_free(&ss);
-		buf_reset(&why);
-		if (signers_parse(&ss, obj[i].data, obj[i].size, &why) == -1) {
-			buf_reset(&opt);
-			buf_addf(&opt, " (in the parent of commit %.12s",
-			    commit[i]);
-			if (group > 1)
-				buf_addf(&opt, " and of %zu more", group - 1);
-			buf_addc(&opt, ')');
-			grammar_problems(ck, NULL, why.s, opt.s);
-			continue;
-		}
-		if (dir.len == 0 && signers_dir(ck, &dir) == -1)
-			goto out;
-		if (signers_write_temp(&ss, dir.s, &tmp) == -1)
-			goto out;
-		buf_reset(&opt);
-		buf_addf(&opt, "gpg.ssh.allowedSignersFile=%s", tmp.s);
-		args[0] = "-c";
-		args[1] = "gpg.format=ssh";
-		args[2] = "-c";
-		args[3] = opt.s;
-		args[4] = "log";
-		args[5] = "--no-walk=unsorted";
-		args[6] = "--stdin";
-		args[7] = "--format=%H %G? %GS";
-		args[8] = NULL;
-		buf_reset(&res);
-		r = git_run(ck->g, &revs, &res, NULL, args);
-		unlink(tmp.s);
-		if (r != 0)
-			goto out;
-		/* "commit status principal" */
-		for (h = res.s; h != NULL && (p = strchr(h, '\n')) != NULL;
-		    h = p + 1) {
-			*p = '\0';
-			if ((st = strchr(h, ' ')) == NULL)
-				continue;
-			*st++ = '\0';
-			gs = st[0] != '\0' && st[1] == ' ' ? st + 2 : "";
-			if (st[0] != 'G' || !valid_agent(gs, strlen(gs)) ||
-			    !signers_has(&ss, gs, strlen(gs))) {
-				problem(ck, NULL, h, "not signed by a key that "
-				    ".bus/allowed_signers of its parent lists "
-				    "for an agent (%c)", st[0]);
-				continue;
-			}
-			ck->signers = xreallocarray(ck->signers,
-			    ck->nsigners + 1, sizeof(*ck->signers));
-			ck->signers[ck->nsigners].commit = xstrdup(h);
-			ck->signers[ck->nsigners].agent = xstrdup(gs);
-			ck->nsigners++;
-		}
-	}
-	if (ck->nsigners > 1)
-		qsort(ck->signers, ck->nsigners, sizeof(*ck->signers),
-		    cmp_signer);
-	rv = 0;
-out:
-	signers_free(&ss);
-	free(commit);
-	free(v);
-	free(obj);
-	free(done);
-	buf_free(&names);
-	buf_free(&out);
-	buf_free(&revs);
-	buf_free(&res);
-	buf_free(&opt);
-	buf_free(&why);
-	buf_free(&dir);
-	buf_free(&tmp);
-	buf_free(&empty);
+	memset(&ds, 0, sizeof(ds));
+	if (read_raw(&ds, raw->s, raw->len, with_commits) == 0)
+		rv = check_deltas(ck, &ds);
+	deltas_free(&ds);
 	return rv;
 }
 
@@ -872,12 +569,10 @@ check_commits(struct check *ck, const char *const *args)
 	    "--no-renames", "--root", NULL };
 	struct buf list = BUF_INIT, in = BUF_INIT, raw = BUF_INIT;
 	struct buf pairs = BUF_INIT;
-	struct deltas ds;
 	char *line, *nl, *sp;
 	size_t n = 4, i;
 	int rv = -1;
 
-	memset(&ds, 0, sizeof(ds));
 	for (i = 0; args[i] != NULL && n < 15; i++)
 		rl[n++] = args[i];
 	rl[n] = NULL;
@@ -896,8 +591,8 @@ check_commits(struct check *ck, const char *const *args)
 			 * the tools never make one: the history is linear.
 			 */
 			*sp = '\0';
-			problem(ck, NULL, "merge", "commit %.12s: the bus "
-			    "history is linear; rebase instead", line);
+			check_problem(ck, NULL, "merge", "commit %.12s: the "
+			    "bus history is linear; rebase instead", line);
 			buf_add(&ck->bad, line, strcspn(line, " "));
 			buf_addc(&ck->bad, '\0');
 		}
@@ -905,15 +600,12 @@ check_commits(struct check *ck, const char *const *args)
 		buf_add(&pairs, line, strlen(line) + 1);
 	}
 	buf_addc(&pairs, '\0');
-	if (ck->require_signed && verify_signers(ck, pairs.s) == -1)
+	if (ck->require_signed && check_sig_verify(ck, pairs.s) == -1)
 		goto out;
 	if (in.len > 0 && git_run(ck->g, &in, &raw, NULL, dt) != 0)
 		goto out;
-	if (read_raw(&ds, raw.s, raw.len, 1) == -1)
-		goto out;
-	rv = check_deltas(ck, &ds);
+	rv = check_raw(ck, &raw, 1);
 out:
-	deltas_free(&ds);
 	buf_free(&list);
 	buf_free(&in);
 	buf_free(&raw);
@@ -926,10 +618,8 @@ int
 check_staged(struct check *ck)
 {
 	struct buf raw = BUF_INIT, base = BUF_INIT;
-	struct deltas ds;
 	int rv = -1;
 
-	memset(&ds, 0, sizeof(ds));
 	if (git(ck->g, &base, "rev-parse", "-q", "--verify", "HEAD^{tree}",
 	    NULL) != 0) {
 		/* no commit yet: compare with the empty tree */
@@ -940,11 +630,8 @@ check_staged(struct check *ck)
 	if (git(ck->g, &raw, "diff-index", "--cached", "-r", "-z",
 	    "--no-renames", base.s, NULL) != 0)
 		goto out;
-	if (read_raw(&ds, raw.s, raw.len, 0) == -1)
-		goto out;
-	rv = check_deltas(ck, &ds);
+	rv = check_raw(ck, &raw, 0);
 out:
-	deltas_free(&ds);
 	buf_free(&raw);
 	buf_free(&base);
 	return rv;
@@ -959,7 +646,7 @@ check_tree(struct check *ck, const char *rev)
 {
 	struct buf list = BUF_INIT, spec = BUF_INIT;
 	struct deltas ds;
-	struct delta *d;
+	struct check_delta *d;
 	char *p, *tab;
 	int rv = -1;
 
@@ -968,7 +655,7 @@ check_tree(struct check *ck, const char *rev)
 	if (git(ck->g, &list, "rev-parse", "-q", "--verify", spec.s,
 	    NULL) != 0) {
 		bus_seterr("%s: not a commit", rev);
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		goto out;
 	}
 	buf_rtrim(&list);
@@ -1027,7 +714,7 @@ check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 		if (strcmp(ref, branch_ref) != 0)
 			continue;
 		if (zero_oid(new)) {
-			problem(ck, NULL, ref, "the bus branch is never "
+			check_problem(ck, NULL, ref, "the bus branch is never "
 			    "deleted");
 			continue;
 		}
@@ -1035,8 +722,9 @@ check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 			r = git(ck->g, NULL, "merge-base", "--is-ancestor",
 			    old, new, NULL);
 			if (r == 1) {
-				problem(ck, NULL, ref, "not a fast-forward: "
-				    "the bus history is never rewritten");
+				check_problem(ck, NULL, ref, "not a "
+				    "fast-forward: the bus history is never "
+				    "rewritten");
 				continue;
 			}
 			if (r != 0)

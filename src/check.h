@@ -7,7 +7,10 @@
 
 #include "git.h"
 
-/* check.c: the protocol's rules for changes, as the hooks apply them */
+/*
+ * check.c and checksig.c: the protocol's rules for changes, as the
+ * hooks apply them
+ */
 
 struct signer {
 	char		*commit;
@@ -34,5 +37,30 @@ int	 check_ref_updates(struct check *, char *, const char *);
 const char *check_signer(const struct check *, const char *);
 int	 check_commit_bad(const struct check *, const char *);
 void	 check_free(struct check *);
+
+/*
+ * For check.c and checksig.c only: what the two halves of the rules
+ * share.  check.c reads the changes and applies the layout and message
+ * rules; checksig.c verifies who signed each commit and applies the
+ * rules for .bus/allowed_signers.
+ */
+
+/* One changed path of one commit, as diff-tree -r --raw shows it. */
+struct check_delta {
+	const char	*commit;	/* where it happens; NULL: the index */
+	char		 status;	/* A, D, M, T */
+	char		 mode[8];	/* the new mode */
+	char		*oldoid;
+	char		*newoid;
+	char		*path;
+	size_t		 coff;		/* offset of commit in commits, or -1 */
+	size_t		 blob;		/* its index in the blob batch, + 1 */
+};
+
+void	 check_problem(struct check *, const struct check_delta *,
+	    const char *, const char *, ...)
+	    __attribute__((format(printf, 4, 5)));
+int	 check_sig_verify(struct check *, char *);
+int	 check_sig_file(struct check *, const struct check_delta *, size_t);
 
 #endif /* CHECK_H */

@@ -2,7 +2,9 @@
  * error.c: the library's last error message.
  *
  * Library functions fail by returning -1 after calling bus_seterr();
- * main() prints bus_error() with its own name in front.
+ * main() prints bus_error() with its own name in front.  Cleanup after
+ * a failure runs with the error held (bus_errhold()), so that what it
+ * says about its own trouble cannot replace the reason for the failure.
  */
 #include "config.h"
 
@@ -14,7 +16,8 @@
 #include "util.h"
 
 static char errmsg[1024];
-static int errclass = FAIL_INTERNAL;
+static int errclass = EX_SOFTWARE;
+static int held;		/* > 0: the error stays as it is */
 
 /*
  * The message may quote the previous one (bus_seterr("x: %s",
@@ -25,9 +28,11 @@ set(const char *fmt, va_list ap)
 {
 	char tmp[sizeof(errmsg)];
 
+	if (held > 0)
+		return;
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	memcpy(errmsg, tmp, sizeof(errmsg));
-	errclass = FAIL_INTERNAL;
+	errclass = EX_SOFTWARE;
 }
 
 void
@@ -48,6 +53,8 @@ bus_seterrno(const char *fmt, ...)
 	int saved = errno;
 	size_t n;
 
+	if (held > 0)
+		return;
 	va_start(ap, fmt);
 	set(fmt, ap);
 	va_end(ap);
@@ -61,12 +68,31 @@ bus_seterrno(const char *fmt, ...)
  * main() turns the kind into its exit status.
  */
 void
-bus_setclass(enum bus_fail class)
+bus_setclass(int class)
 {
-	errclass = class;
+	if (held == 0)
+		errclass = class;
 }
 
-enum bus_fail
+/*
+ * Keep the error (message and kind) as it is until the matching
+ * bus_errrelease(): for the cleanup of a failure, whose own errors
+ * are secondary.  Holds nest.
+ */
+void
+bus_errhold(void)
+{
+	held++;
+}
+
+void
+bus_errrelease(void)
+{
+	if (held > 0)
+		held--;
+}
+
+int
 bus_errclass(void)
 {
 	return errclass;

@@ -132,27 +132,19 @@ int
 git_run(const struct git *g, const struct buf *in, struct buf *out,
     struct buf *err, const char *const *args)
 {
-	const char **argv, *env[GIT_MAX_ENV + 1];
+	struct strvec argv = STRVEC_INIT;
+	const char *env[GIT_MAX_ENV + 1];
 	struct run r;
-	size_t n = 0, i, e;
+	size_t i, e;
 	const char *line, *cmd;
 	int len, rv = -1;
 
-	/* as many as the caller has: paths to list, say */
-	for (i = 0; args[i] != NULL; i++)
-		;
-	if ((argv = reallocarray(NULL, i + 4, sizeof(*argv))) == NULL) {
-		bus_seterrno("git %s", args[0]);
-		return -1;
-	}
-	argv[n++] = git_program();
+	strvec_push(&argv, git_program());
 	if (g->dir != NULL) {
-		argv[n++] = "-C";
-		argv[n++] = g->dir;
+		strvec_push(&argv, "-C");
+		strvec_push(&argv, g->dir);
 	}
-	for (i = 0; args[i] != NULL; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
+	strvec_pushv(&argv, args);
 	/* the command's name, after any "-c name=value" before it */
 	for (i = 0; args[i] != NULL && strcmp(args[i], "-c") == 0 &&
 	    args[i + 1] != NULL; i += 2)
@@ -161,9 +153,9 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 
 	if (g->trace != NULL) {
 		fputs("+", g->trace);
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < argv.n; i++) {
 			fputc(' ', g->trace);
-			trace_arg(g->trace, argv[i]);
+			trace_arg(g->trace, argv.v[i]);
 		}
 		fputc('\n', g->trace);
 		fflush(g->trace);
@@ -182,7 +174,7 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 	env[e] = NULL;
 
 	memset(&r, 0, sizeof(r));
-	r.argv = argv;
+	r.argv = argv.v;
 	r.env_set = env;
 	if (in != NULL) {
 		r.in = in->s != NULL ? in->s : "";
@@ -205,7 +197,7 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 	}
 	rv = r.status;
 out:
-	free(argv);
+	strvec_clear(&argv);
 	return rv;
 }
 

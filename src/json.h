@@ -15,7 +15,7 @@
 /* json.c: strict RFC 8259 on top of the jsmn tokenizer */
 
 #define JSON_MAX_DEPTH	64
-#define JSON_MAX_SIZE	(64 * 1024 * 1024)
+#define JSON_MAX_SIZE	BUS_MAX_SIZE
 
 struct json {
 	const char	*s;		/* the document; not owned */

@@ -310,7 +310,7 @@ layout_fsck_args(struct buf *store, const char **args)
 		buf_addf(store, "fetch.fsck.%s=warn", fsck_path_ids[i]);
 		buf_addc(store, '\0');
 	}
-	for (i = 0, p = store->s; i < nids; i++, p += strlen(p) + 1) {
+	for (p = NULL; (p = strvec_next(store, p)) != NULL;) {
 		args[n++] = "-c";
 		args[n++] = p;
 	}

@@ -355,97 +355,118 @@ neighbour(struct side *ours, struct item *t)
 	return t->match;
 }
 
+/* Removed by theirs, untouched by us: removed. */
+static void
+drop_removed(const struct side *base, struct side *ours,
+    const struct side *theirs)
+{
+	size_t i;
+
+	for (i = 0; i < ours->n; i++)
+		if (has_norm(base, ours->items[i].norm) &&
+		    !has_norm(theirs, ours->items[i].norm))
+			ours->items[i].keep = 0;
+}
+
 /*
- * Merge one section: ours (may be NULL: a section only theirs has),
- * theirs (may be NULL) and base (may be NULL), onto out.
+ * A fact ti of theirs that base does not have is added: kept, unless
+ * one of ours says the same thing already (ti->match is then that
+ * fact, whose text may become theirs).
  */
 static void
-merge_section(const struct section *b, const struct section *o,
-    const struct section *t, struct buf *out, struct buf *report)
+take_added(const struct side *base, struct side *ours, struct item *ti,
+    struct buf *report)
 {
-	struct side base, ours, theirs;
-	const struct section *head = o != NULL ? o : t;
-	size_t i, k, at;
+	struct item *oi;
+	size_t k;
 	int s;
-	struct item **after = NULL;
 
-	side_of(&base, b);
-	side_of(&ours, o);
-	side_of(&theirs, t);
-
-	/* removed by theirs, untouched by us: removed */
-	for (i = 0; i < ours.n; i++)
-		if (t != NULL && has_norm(&base, ours.items[i].norm) &&
-		    !has_norm(&theirs, ours.items[i].norm))
-			ours.items[i].keep = 0;
-	/* added by theirs: kept, unless we say the same thing already */
-	for (i = 0; i < theirs.n; i++) {
-		struct item *ti = &theirs.items[i];
-
-		ti->keep = 0;
-		if ((ti->match = find_norm(&ours, ti->norm)) != NULL ||
-		    has_norm(&base, ti->norm))
+	ti->keep = 0;
+	if ((ti->match = find_norm(ours, ti->norm)) != NULL ||
+	    has_norm(base, ti->norm))
+		return;
+	ti->keep = 1;
+	for (k = 0; k < ours->n && ti->keep; k++) {
+		oi = &ours->items[k];
+		if (!oi->keep)
 			continue;
-		ti->keep = 1;
-		for (k = 0; k < ours.n && ti->keep; k++) {
-			struct item *oi = &ours.items[k];
-
-			if (!oi->keep)
-				continue;
-			if (ti->key != NULL && oi->key != NULL &&
-			    strcmp(ti->key, oi->key) == 0) {
-				/* Key: value, changed on both sides */
-				if (!has_norm(&base, oi->norm))
-					buf_addf(report, "%s: kept ours, "
-					    "\"%s\"; theirs said \"%s\"\n",
-					    oi->key, oi->norm, ti->norm);
-				else {
-					/* only theirs changed it */
-					oi->text = ti->text;
-					oi->len = ti->len;
-				}
-				ti->keep = 0;
-				ti->match = oi;
-			} else if ((s = same_thing(oi, ti)) != 0) {
-				/*
-				 * Theirs is more specific: it takes our
-				 * fact's place, unless another fact of
-				 * theirs took it already; then both stay,
-				 * for neither says what the other does.
-				 */
-				if (s == 2 && oi->text != oi->f->text)
-					continue;
-				if (s == 2) {
-					oi->text = ti->text;
-					oi->len = ti->len;
-				}
-				ti->keep = 0;
-				ti->match = oi;
+		if (ti->key != NULL && oi->key != NULL &&
+		    strcmp(ti->key, oi->key) == 0) {
+			/* Key: value, changed on both sides */
+			if (!has_norm(base, oi->norm))
+				buf_addf(report, "%s: kept ours, "
+				    "\"%s\"; theirs said \"%s\"\n",
+				    oi->key, oi->norm, ti->norm);
+			else {
+				/* only theirs changed it */
+				oi->text = ti->text;
+				oi->len = ti->len;
 			}
+			ti->keep = 0;
+			ti->match = oi;
+		} else if ((s = same_thing(oi, ti)) != 0) {
+			/*
+			 * Theirs is more specific: it takes our fact's
+			 * place, unless another fact of theirs took it
+			 * already; then both stay, for neither says what
+			 * the other does.
+			 */
+			if (s == 2 && oi->text != oi->f->text)
+				continue;
+			if (s == 2) {
+				oi->text = ti->text;
+				oi->len = ti->len;
+			}
+			ti->keep = 0;
+			ti->match = oi;
 		}
 	}
+}
 
-	/* where each added fact of theirs goes: after its kept neighbour */
-	after = xcalloc(theirs.n + 1, sizeof(*after));
-	for (i = 0; i < theirs.n; i++) {
+/*
+ * Where each added fact of theirs goes: after[i] is the kept fact of
+ * ours it follows (that of the nearest fact before it in theirs that
+ * has one), or NULL: at the top of the section.
+ */
+static struct item **
+place_added(struct side *ours, struct side *theirs)
+{
+	struct item **after, *m;
+	size_t i, k;
+
+	after = xcalloc(theirs->n + 1, sizeof(*after));
+	for (i = 0; i < theirs->n; i++) {
 		after[i] = NULL;
-		if (!theirs.items[i].keep)
+		if (!theirs->items[i].keep)
 			continue;
 		for (k = i; k-- > 0;) {
-			struct item *m;
-
-			if (theirs.items[k].keep) {
+			if (theirs->items[k].keep) {
 				/* another new fact: go where it goes */
 				after[i] = after[k];
 				break;
 			}
-			m = neighbour(&ours, &theirs.items[k]);
+			m = neighbour(ours, &theirs->items[k]);
 			if (m != NULL && m->keep) {
 				after[i] = m;
 				break;
 			}
 		}
 	}
+	return after;
+}
+
+/*
+ * Write the merged section: its heading (head's), theirs' new facts
+ * that go at the top, then ours (o, may be NULL) in order with its
+ * blank runs, each kept fact followed by theirs' new facts after it.
+ */
+static void
+write_section(const struct section *o, const struct section *head,
+    const struct side *ours, const struct side *theirs,
+    struct item *const *after, struct buf *out)
+{
+	const struct fact *f;
+	size_t i, k, at;
 
 	if (head->head != NULL) {
 		/* a section new to our text starts after a blank line */
@@ -455,27 +476,48 @@ merge_section(const struct section *b, const struct section *o,
 			emit(out, "\n", 1);
 		emit(out, head->head, head->headlen);
 	}
-	/* theirs' new facts that have no kept neighbour before them */
-	for (i = 0; i < theirs.n; i++)
-		if (theirs.items[i].keep && after[i] == NULL)
-			emit_new(out, &theirs.items[i]);
-	/* ours, in order with its blank runs, then theirs after each */
+	for (i = 0; i < theirs->n; i++)
+		if (theirs->items[i].keep && after[i] == NULL)
+			emit_new(out, &theirs->items[i]);
 	for (k = 0; o != NULL && k < o->n; k++) {
-		const struct fact *f = &o->facts[k];
-
+		f = &o->facts[k];
 		if (f->kind == FACT_BLANK) {
 			emit(out, f->text, f->len);
 			continue;
 		}
-		for (at = 0; at < ours.n && ours.items[at].f != f; at++)
+		for (at = 0; at < ours->n && ours->items[at].f != f; at++)
 			;
-		if (at == ours.n || !ours.items[at].keep)
+		if (at == ours->n || !ours->items[at].keep)
 			continue;
-		emit(out, ours.items[at].text, ours.items[at].len);
-		for (i = 0; i < theirs.n; i++)
-			if (theirs.items[i].keep && after[i] == &ours.items[at])
-				emit_new(out, &theirs.items[i]);
+		emit(out, ours->items[at].text, ours->items[at].len);
+		for (i = 0; i < theirs->n; i++)
+			if (theirs->items[i].keep &&
+			    after[i] == &ours->items[at])
+				emit_new(out, &theirs->items[i]);
 	}
+}
+
+/*
+ * Merge one section: ours (may be NULL: a section only theirs has),
+ * theirs (may be NULL) and base (may be NULL), onto out.
+ */
+static void
+merge_section(const struct section *b, const struct section *o,
+    const struct section *t, struct buf *out, struct buf *report)
+{
+	struct side base, ours, theirs;
+	struct item **after;
+	size_t i;
+
+	side_of(&base, b);
+	side_of(&ours, o);
+	side_of(&theirs, t);
+	if (t != NULL)
+		drop_removed(&base, &ours, &theirs);
+	for (i = 0; i < theirs.n; i++)
+		take_added(&base, &ours, &theirs.items[i], report);
+	after = place_added(&ours, &theirs);
+	write_section(o, o != NULL ? o : t, &ours, &theirs, after, out);
 	free(after);
 	side_free(&base);
 	side_free(&ours);

@@ -19,20 +19,17 @@
 /*
  * Split cmd into words as a shell would split a simple command (white
  * space; '...' literal; "..." with \" and \\; \ escaping one character)
- * but never run a shell.  The words live in store; argv gets up to max
- * of them and a NULL.  Returns the count, or -1 on an unclosed quote.
+ * but never run a shell.  The words go into argv, fewer than max of
+ * them.  Returns the count, or -1 on an unclosed quote.
  */
 static int
-split_command(const char *cmd, struct buf *store, const char **argv,
-    size_t max)
+split_command(const char *cmd, struct strvec *argv, size_t max)
 {
+	struct buf store = BUF_INIT;	/* the words, each ended by a NUL */
 	const char *p = cmd;
-	size_t n = 0, i, *off;
-	int inword;
+	size_t n = 0;
+	int inword, rv = -1;
 
-	if ((off = calloc(max, sizeof(*off))) == NULL)
-		return -1;
-	buf_reset(store);
 	while (*p != '\0') {
 		while (*p == ' ' || *p == '\t' || *p == '\n')
 			p++;
@@ -40,41 +37,38 @@ split_command(const char *cmd, struct buf *store, const char **argv,
 			break;
 		if (n + 1 >= max) {
 			bus_seterr("%s: too many words", cmd);
-			free(off);
-			return -1;
+			goto out;
 		}
-		off[n++] = store->len;
+		n++;
 		for (inword = 1; inword && *p != '\0'; p++) {
 			if (*p == ' ' || *p == '\t' || *p == '\n') {
 				inword = 0;
 				break;
 			} else if (*p == '\'') {
 				while (*++p != '\'' && *p != '\0')
-					buf_addc(store, *p);
+					buf_addc(&store, *p);
 			} else if (*p == '"') {
 				while (*++p != '"' && *p != '\0') {
 					if (*p == '\\' && (p[1] == '"' ||
 					    p[1] == '\\'))
 						p++;
-					buf_addc(store, *p);
+					buf_addc(&store, *p);
 				}
 			} else if (*p == '\\' && p[1] != '\0')
-				buf_addc(store, *++p);
+				buf_addc(&store, *++p);
 			else
-				buf_addc(store, *p);
+				buf_addc(&store, *p);
 			if (*p == '\0') {
 				bus_seterr("%s: unclosed quote", cmd);
-				free(off);
-				return -1;
+				goto out;
 			}
 		}
-		buf_addc(store, '\0');
+		buf_addc(&store, '\0');
 	}
-	for (i = 0; i < n; i++)
-		argv[i] = store->s + off[i];
-	argv[n] = NULL;
-	free(off);
-	return (int)n;
+	rv = (int)strvec_split(argv, &store);
+out:
+	buf_free(&store);
+	return rv;
 }
 
 static int
@@ -99,14 +93,14 @@ merger_run(const char *cmd, int timeout, const struct buf *base,
     const struct buf *ours, const struct buf *theirs, struct buf *out)
 {
 	char pb[4096], po[4096], pt[4096];
-	const char *argv[MERGER_MAX_ARGS + 4];
-	struct buf store = BUF_INIT, err = BUF_INIT;
+	struct strvec argv = STRVEC_INIT;
+	struct buf err = BUF_INIT;
 	struct run r;
 	size_t limit;
 	int n, rv = -1;
 
 	pb[0] = po[0] = pt[0] = '\0';
-	if ((n = split_command(cmd, &store, argv, MERGER_MAX_ARGS)) <= 0) {
+	if ((n = split_command(cmd, &argv, MERGER_MAX_ARGS)) <= 0) {
 		if (n == 0)
 			bus_seterr("the merger command is empty");
 		goto out;
@@ -115,12 +109,11 @@ merger_run(const char *cmd, int timeout, const struct buf *base,
 	    temp_with(ours->s, ours->len, po, sizeof(po)) == -1 ||
 	    temp_with(theirs->s, theirs->len, pt, sizeof(pt)) == -1)
 		goto out;
-	argv[n++] = pb;
-	argv[n++] = po;
-	argv[n++] = pt;
-	argv[n] = NULL;
+	strvec_push(&argv, pb);
+	strvec_push(&argv, po);
+	strvec_push(&argv, pt);
 	memset(&r, 0, sizeof(r));
-	r.argv = argv;
+	r.argv = argv.v;
 	r.out = out;
 	r.err = &err;
 	r.timeout_ms = timeout * 1000;
@@ -154,7 +147,7 @@ out:
 		unlink(po);
 	if (pt[0] != '\0')
 		unlink(pt);
-	buf_free(&store);
+	strvec_clear(&argv);
 	buf_free(&err);
 	return rv;
 }

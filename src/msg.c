@@ -609,22 +609,22 @@ msg_new(struct msg *m, const char *from, const char *to, const char *type,
 	}
 	if (!valid_id(id, strlen(id))) {
 		bus_seterr("%s: not an id " ID_RULE, id);
-		bus_setclass(FAIL_DATA);
+		bus_setclass(EX_DATAERR);
 		return -1;
 	}
 	if (!valid_type(type, strlen(type))) {
 		bus_seterr("%s: not a type " TYPE_RULE, type);
-		bus_setclass(FAIL_DATA);
+		bus_setclass(EX_DATAERR);
 		return -1;
 	}
 	if (re != NULL && !valid_id(re, strlen(re))) {
 		bus_seterr("%s: not an id " ID_RULE, re);
-		bus_setclass(FAIL_DATA);
+		bus_setclass(EX_DATAERR);
 		return -1;
 	}
 	if (!utf8_valid(body, bodylen)) {
 		bus_seterr("the body is not UTF-8 text");
-		bus_setclass(FAIL_DATA);
+		bus_setclass(EX_DATAERR);
 		return -1;
 	}
 	if (msg_ts(ts, sizeof(ts), now) == -1)

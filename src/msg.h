@@ -65,4 +65,18 @@ int	 valid_day(const char *, size_t);
 int	 ts_cmp(const char *, const char *);
 time_t	 ts_time(const char *);
 
+/* batch.c: one line of bus-send --batch */
+
+struct batch_msg {
+	char		*to;		/* NULL: a blank line */
+	char		*type;		/* NULL when absent, and so on */
+	char		*body;
+	size_t		 bodylen;
+	char		*re;
+	char		*id;
+};
+
+int	 batch_parse(struct batch_msg *, const char *, size_t);
+void	 batch_free(struct batch_msg *);
+
 #endif /* MSG_H */

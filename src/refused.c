@@ -167,7 +167,7 @@ chain_build(struct station *st, struct recovery *rc, size_t i,
 			buf_adds(&made, rc->q[i].id);
 		else if (sync_check_preimages(st, prev.s, &rc->q[i].changes,
 		    1) == -1) {
-			if (bus_errclass() != FAIL_DATA)
+			if (bus_errclass() != EX_DATAERR)
 				goto out;
 			buf_reset(&why);
 			if ((dep = builds_on(rc, i)) != NULL)
@@ -272,7 +272,7 @@ out:
  * everything else.  The branch then holds the hub's tip, or, if the
  * hub went away meanwhile, that tip and the rest, still queued.
  * Returns 0 when the hub took everything after all, else -1:
- * FAIL_DATA naming what was set aside and why, or FAIL_TEMP when
+ * EX_DATAERR naming what was set aside and why, or EX_TEMPFAIL when
  * some is still queued.
  */
 int
@@ -295,7 +295,7 @@ refused_recover(struct station *st, const struct buf *first)
 		refused_reason(first, &why);
 		bus_seterr("the hub refused the push; the commits stay queued: "
 		    "%s", why.s);
-		bus_setclass(FAIL_DATA);
+		bus_setclass(EX_DATAERR);
 		goto out;
 	}
 	if (sync_queue_read(st, local.s, rc.tip.s, &rc.q, &rc.n) == -1)
@@ -325,11 +325,11 @@ refused_recover(struct station *st, const struct buf *first)
 		else
 			bus_seterr("the hub refused the push, then %s; the "
 			    "commits stay queued", rc.away.s);
-		bus_setclass(FAIL_TEMP);
+		bus_setclass(EX_TEMPFAIL);
 	} else if (rc.naside > 0) {
 		bus_seterr("the hub refused the push; set aside under "
 		    SYNC_REFUSED ": %s", rc.report.s);
-		bus_setclass(FAIL_DATA);
+		bus_setclass(EX_DATAERR);
 	} else
 		rv = 0;
 out:

@@ -100,27 +100,16 @@ env_listed(const char *entry, const char *const *list)
 }
 
 /* Our environment less the unset and overridden names, plus the set. */
-static char **
-env_build(const char *const *set, const char *const *unset)
+static void
+env_build(struct strvec *env, const char *const *set,
+    const char *const *unset)
 {
-	char **env;
-	size_t n = 0, i = 0;
-	const char *const *s;
 	char **e;
 
 	for (e = environ; *e != NULL; e++)
-		n++;
-	for (s = set; s != NULL && *s != NULL; s++)
-		n++;
-	if ((env = reallocarray(NULL, n + 1, sizeof(*env))) == NULL)
-		return NULL;
-	for (e = environ; *e != NULL; e++)
 		if (!env_listed(*e, unset) && !env_listed(*e, set))
-			env[i++] = *e;
-	for (s = set; s != NULL && *s != NULL; s++)
-		env[i++] = (char *)*s;
-	env[i] = NULL;
-	return env;
+			strvec_push(env, *e);
+	strvec_pushv(env, set);
 }
 
 /*
@@ -153,6 +142,13 @@ close_fd(int *fd)
 		close(*fd);
 		*fd = -1;
 	}
+}
+
+static void
+close_pipe(int fd[2])
+{
+	close_fd(&fd[0]);
+	close_fd(&fd[1]);
 }
 
 static long long
@@ -281,12 +277,6 @@ reap(pid_t pid, int group, long long deadline, int *timed_out, int *st)
 	}
 }
 
-/*
- * Run r->argv and wait for it.  Returns 0 when the program ran,
- * whatever its exit status (in r->status: the exit code, or 128 plus
- * the signal that killed it, also in r->signal); -1 when it could not
- * be run at all (errno ENOENT: no such program) or its I/O failed.
- */
 /* The group that the signals below are passed on to, while it runs. */
 static volatile sig_atomic_t forward_to;
 static const int forwarded[] = { SIGHUP, SIGINT, SIGTERM };
@@ -333,17 +323,138 @@ forward_end(const struct sigaction *old)
 	forward_to = 0;
 }
 
+/* The child's descriptor fd: end, one of our pipes, or else /dev/null. */
+static int
+child_fd(posix_spawn_file_actions_t *fa, int fd, int end, int flags)
+{
+	if (end != -1)
+		return posix_spawn_file_actions_adddup2(fa, end, fd);
+	return posix_spawn_file_actions_addopen(fa, fd, "/dev/null", flags, 0);
+}
+
+/*
+ * The child's standard descriptors: a pipe to us for each of r's in,
+ * out and err that is set, else /dev/null (stderr: ours).
+ */
+static int
+spawn_stdio(const struct run *r, posix_spawn_file_actions_t *fa, int in[2],
+    int out[2], int err[2])
+{
+	int rc;
+
+	if ((r->in != NULL && pipe_cloexec(in) == -1) ||
+	    (r->out != NULL && pipe_cloexec(out) == -1) ||
+	    (r->err != NULL && pipe_cloexec(err) == -1)) {
+		bus_seterrno("pipe");
+		return -1;
+	}
+	if ((rc = child_fd(fa, 0, in[0], O_RDONLY)) != 0 ||
+	    (rc = child_fd(fa, 1, out[1], O_WRONLY)) != 0 ||
+	    (err[1] != -1 &&
+	    (rc = posix_spawn_file_actions_adddup2(fa, err[1], 2)) != 0)) {
+		errno = rc;
+		bus_seterrno("%s", r->argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The child's signals: SIGPIPE at its default, none blocked, and with
+ * new_group a group of its own.  Returns 0 or an error number, as
+ * posix_spawn does.
+ */
+static int
+spawn_attrs(const struct run *r, posix_spawnattr_t *attr)
+{
+	sigset_t set;
+	int rc;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	if ((rc = posix_spawnattr_setsigdefault(attr, &set)) != 0)
+		return rc;
+	sigemptyset(&set);
+	if ((rc = posix_spawnattr_setsigmask(attr, &set)) != 0)
+		return rc;
+	/*
+	 * Git stays in our process group, so that ^C at the terminal
+	 * reaches it too; a program that asked for a group of its own
+	 * leads one, so that a timeout can kill all it started.
+	 */
+	if (r->new_group && (rc = posix_spawnattr_setpgroup(attr, 0)) != 0)
+		return rc;
+	return posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF |
+	    POSIX_SPAWN_SETSIGMASK |
+	    (r->new_group ? POSIX_SPAWN_SETPGROUP : 0));
+}
+
+/* Writing to a child that exited must give EPIPE, not kill us. */
+static int
+ignore_sigpipe(struct sigaction *old)
+{
+	struct sigaction ign;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	return sigaction(SIGPIPE, &ign, old) == 0;
+}
+
+/*
+ * Our end of the child's stdin: closed at once when there is nothing
+ * to feed it, else non-blocking, for pump().
+ */
+static int
+input_ready(const struct run *r, int *fd)
+{
+	if (*fd != -1 && r->inlen == 0)
+		close_fd(fd);
+	if (*fd != -1 &&
+	    fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) | O_NONBLOCK) == -1) {
+		bus_seterrno("fcntl");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Wait for the child and put its exit status, or 128 plus the signal
+ * that killed it, into r.
+ */
+static int
+collect(struct run *r, pid_t pid, long long deadline)
+{
+	int st = 0;
+
+	if (reap(pid, r->new_group, deadline, &r->timed_out, &st) == -1)
+		return -1;
+	if (WIFEXITED(st))
+		r->status = WEXITSTATUS(st);
+	else if (WIFSIGNALED(st)) {
+		r->signal = WTERMSIG(st);
+		r->status = 128 + r->signal;
+	}
+	return 0;
+}
+
+/*
+ * Run r->argv and wait for it.  Returns 0 when the program ran,
+ * whatever its exit status (in r->status: the exit code, or 128 plus
+ * the signal that killed it, also in r->signal); -1 when it could not
+ * be run at all (errno ENOENT: no such program) or its I/O failed.
+ */
 int
 run(struct run *r)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	struct sigaction ign, oldpipe, oldfwd[NFORWARDED];
-	sigset_t set;
+	struct sigaction oldpipe, oldfwd[NFORWARDED];
+	struct strvec env = STRVEC_INIT;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	int fa_ok = 0, attr_ok = 0, pipe_ignored = 0, rv = -1, rc, st = 0;
+	int fa_ok = 0, attr_ok = 0, pipe_ignored = 0, rv = -1, rc;
 	long long deadline = 0;
-	char *path = NULL, **env = NULL;
+	char *path = NULL;
 	pid_t pid = -1;
 
 	r->status = -1;
@@ -351,59 +462,16 @@ run(struct run *r)
 	r->timed_out = 0;
 	if ((path = run_find(r->argv[0])) == NULL)
 		return -1;
-	if ((env = env_build(r->env_set, r->env_unset)) == NULL) {
-		bus_seterrno("environment");
-		goto out;
-	}
+	env_build(&env, r->env_set, r->env_unset);
 	if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
 		goto spawnerr;
 	fa_ok = 1;
 	if ((rc = posix_spawnattr_init(&attr)) != 0)
 		goto spawnerr;
 	attr_ok = 1;
-
-	if (r->in != NULL) {
-		if (pipe_cloexec(in) == -1)
-			goto pipeerr;
-		rc = posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	} else
-		rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
-		    O_RDONLY, 0);
-	if (rc != 0)
-		goto spawnerr;
-	if (r->out != NULL) {
-		if (pipe_cloexec(out) == -1)
-			goto pipeerr;
-		rc = posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	} else
-		rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null",
-		    O_WRONLY, 0);
-	if (rc != 0)
-		goto spawnerr;
-	if (r->err != NULL) {
-		if (pipe_cloexec(err) == -1)
-			goto pipeerr;
-		if ((rc = posix_spawn_file_actions_adddup2(&fa, err[1], 2)) != 0)
-			goto spawnerr;
-	}
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGPIPE);
-	if ((rc = posix_spawnattr_setsigdefault(&attr, &set)) != 0)
-		goto spawnerr;
-	sigemptyset(&set);
-	if ((rc = posix_spawnattr_setsigmask(&attr, &set)) != 0)
-		goto spawnerr;
-	/*
-	 * Git stays in our process group, so that ^C at the terminal
-	 * reaches it too; a program that asked for a group of its own
-	 * leads one, so that a timeout can kill all it started.
-	 */
-	if (r->new_group && (rc = posix_spawnattr_setpgroup(&attr, 0)) != 0)
-		goto spawnerr;
-	if ((rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF |
-	    POSIX_SPAWN_SETSIGMASK |
-	    (r->new_group ? POSIX_SPAWN_SETPGROUP : 0))) != 0)
+	if (spawn_stdio(r, &fa, in, out, err) == -1)
+		goto out;
+	if ((rc = spawn_attrs(r, &attr)) != 0)
 		goto spawnerr;
 
 	/* the one descriptor the child inherits: we are single-threaded */
@@ -411,7 +479,8 @@ run(struct run *r)
 		bus_seterrno("fcntl");
 		goto out;
 	}
-	rc = posix_spawn(&pid, path, &fa, &attr, (char *const *)r->argv, env);
+	rc = posix_spawn(&pid, path, &fa, &attr, (char *const *)r->argv,
+	    (char *const *)env.v);
 	if (r->keep_fd > 2)
 		(void)fcntl(r->keep_fd, F_SETFD, FD_CLOEXEC);
 	if (rc != 0) {
@@ -423,51 +492,27 @@ run(struct run *r)
 	close_fd(&err[1]);
 	if (r->new_group)
 		forward_begin(pid, oldfwd);
-
-	/* Writing to a child that exited must give EPIPE, not kill us. */
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	if (sigaction(SIGPIPE, &ign, &oldpipe) == 0)
-		pipe_ignored = 1;
-	if (in[1] != -1 && r->inlen == 0)
-		close_fd(&in[1]);
-	if (in[1] != -1 &&
-	    fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK) == -1) {
-		bus_seterrno("fcntl");
+	pipe_ignored = ignore_sigpipe(&oldpipe);
+	if (input_ready(r, &in[1]) == -1)
 		goto out;
-	}
 	deadline = r->timeout_ms > 0 ? now_ms() + r->timeout_ms : 0;
 	if (pump(r, &in[1], &out[0], &err[0], deadline) == -1)
 		goto out;
 	rv = 0;
 	goto out;
 
-pipeerr:
-	bus_seterrno("pipe");
-	goto out;
 spawnerr:
 	errno = rc;
 	bus_seterrno("%s", r->argv[0]);
 out:
 	if (pid != -1 && (rv == -1 || r->timed_out))
 		kill_child(pid, r->new_group);
-	close_fd(&in[0]);
-	close_fd(&in[1]);
-	close_fd(&out[0]);
-	close_fd(&out[1]);
-	close_fd(&err[0]);
-	close_fd(&err[1]);
+	close_pipe(in);
+	close_pipe(out);
+	close_pipe(err);
 	if (pid != -1) {
-		if (reap(pid, r->new_group, deadline, &r->timed_out,
-		    &st) == -1)
+		if (collect(r, pid, deadline) == -1)
 			rv = -1;
-		else if (WIFEXITED(st))
-			r->status = WEXITSTATUS(st);
-		else if (WIFSIGNALED(st)) {
-			r->signal = WTERMSIG(st);
-			r->status = 128 + r->signal;
-		}
 		if (r->new_group)
 			forward_end(oldfwd);
 	}
@@ -477,7 +522,7 @@ out:
 		posix_spawnattr_destroy(&attr);
 	if (fa_ok)
 		posix_spawn_file_actions_destroy(&fa);
-	free(env);
+	strvec_clear(&env);
 	free(path);
 	return rv;
 }

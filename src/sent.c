@@ -81,6 +81,29 @@ sent_refused(const struct station *st, const char *commit, const char *why)
 }
 
 /*
+ * Open a record for reading, its size into *sb: the descriptor, -2
+ * when there is no record yet, -1 on error.
+ */
+static int
+open_record(const char *path, struct stat *sb)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return -2;
+		bus_seterrno("%s", path);
+		return -1;
+	}
+	if (fstat(fd, sb) == -1) {
+		bus_seterrno("%s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
  * The record of refusals into out, whole lines, oldest first; nothing
  * when there is none.  Only its last REFUSED_MAX bytes are read: the
  * refusals that matter are the recent ones.
@@ -97,15 +120,8 @@ sent_refusals(const struct station *st, struct buf *out)
 
 	buf_reset(out);
 	station_path(st, REFUSED_FILE, &path);
-	if ((fd = open(path.s, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			rv = 0;
-		else
-			bus_seterrno("%s", path.s);
-		goto out;
-	}
-	if (fstat(fd, &sb) == -1) {
-		bus_seterrno("%s", path.s);
+	if ((fd = open_record(path.s, &sb)) < 0) {
+		rv = fd == -2 ? 0 : -1;
 		goto out;
 	}
 	from = sb.st_size > REFUSED_MAX ? sb.st_size - REFUSED_MAX : 0;
@@ -126,7 +142,7 @@ sent_refusals(const struct station *st, struct buf *out)
 		out->s[out->len] = '\0';
 	rv = 0;
 out:
-	if (fd != -1)
+	if (fd >= 0)
 		close(fd);
 	buf_free(&path);
 	return rv;
@@ -206,15 +222,8 @@ sent_scan(const struct station *st, int (*fn)(const struct sent *, void *),
 	char *nl;
 
 	sent_path(st, &path);
-	if ((fd = open(path.s, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			rv = 0;
-		else
-			bus_seterrno("%s", path.s);
-		goto out;
-	}
-	if (fstat(fd, &sb) == -1) {
-		bus_seterrno("%s", path.s);
+	if ((fd = open_record(path.s, &sb)) < 0) {
+		rv = fd == -2 ? 0 : -1;
 		goto out;
 	}
 	/* an unfinished last line (a crash mid-append) is left out */
@@ -254,7 +263,7 @@ sent_scan(const struct station *st, int (*fn)(const struct sent *, void *),
 	}
 	rv = 0;
 out:
-	if (fd != -1)
+	if (fd >= 0)
 		close(fd);
 	buf_free(&path);
 	buf_free(&carry);

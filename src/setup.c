@@ -100,7 +100,7 @@ bus_check_path(struct buf *out)
 	}
 	bus_seterr("bus-check: not found, so the %s hook cannot be installed",
 	    "bus");
-	bus_setclass(FAIL_USAGE);
+	bus_setclass(EX_USAGE);
 	return -1;
 }
 
@@ -206,14 +206,14 @@ hub_create(const char *dir, FILE *trace)
 		bus_seterr("%s: a URL; a hub is made on the machine where it "
 		    "lives, by its path there, so that its hook is installed "
 		    "there", dir);
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		goto out;
 	}
 	/* git init would say only "cannot mkdir", and exit 70 */
 	if (stat(dir, &sb) == 0) {
 		if (!S_ISDIR(sb.st_mode)) {
 			bus_seterr("%s: exists and is not a directory", dir);
-			bus_setclass(FAIL_USAGE);
+			bus_setclass(EX_USAGE);
 			goto out;
 		}
 	} else if (errno != ENOENT) {
@@ -222,7 +222,7 @@ hub_create(const char *dir, FILE *trace)
 			    "directory", dir);
 		else
 			bus_seterrno("%s", dir);
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		goto out;
 	}
 	if ((!is_dir(dir) || holds_only(dir, NULL)) && git(&g, NULL, "init",
@@ -232,7 +232,7 @@ hub_create(const char *dir, FILE *trace)
 	if (git(&g, &out, "rev-parse", "--is-bare-repository", NULL) != 0 ||
 	    strncmp(out.s, "true", 4) != 0) {
 		bus_seterr("%s: exists and is not a bare git repository", dir);
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		goto out;
 	}
 	buf_reset(&out);
@@ -336,7 +336,7 @@ existing_station(const struct git *g, const char *url, const char *agent)
 	    strcmp(out.s, real) != 0) {
 		bus_seterr("%s: exists and is not the top of a git repository",
 		    g->dir);
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		goto out;
 	}
 	if ((r = git(g, &remote, "config", "--get", "bus.remote",
@@ -351,7 +351,7 @@ existing_station(const struct git *g, const char *url, const char *agent)
 		if (r == 1) {
 			bus_seterr("%s: exists and has no remote %s", g->dir,
 			    remote.s);
-			bus_setclass(FAIL_USAGE);
+			bus_setclass(EX_USAGE);
 		}
 		goto out;
 	}
@@ -359,7 +359,7 @@ existing_station(const struct git *g, const char *url, const char *agent)
 	if (!same_hub(out.s, url)) {
 		bus_seterr("%s: exists as a clone of %s, not of %s", g->dir,
 		    out.s, url);
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		goto out;
 	}
 	buf_reset(&out);
@@ -370,7 +370,7 @@ existing_station(const struct git *g, const char *url, const char *agent)
 	if (out.len > 0 && strcmp(out.s, agent) != 0) {
 		bus_seterr("%s: exists as the station of agent %s; give %s "
 		    "a directory of its own", g->dir, out.s, agent);
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		goto out;
 	}
 	rv = 0;
@@ -393,15 +393,239 @@ fetch_hub(struct station *st, const char *url)
 
 	if (sync_fetch(st) == 0)
 		return 0;
-	if (bus_errclass() != FAIL_TEMP || (r = sync_hub_refs(st)) == -1)
+	if (bus_errclass() != EX_TEMPFAIL || (r = sync_hub_refs(st)) == -1)
 		return -1;
 	if (r == 1) {
 		bus_seterr("%s: the hub has no branch %s, and is not empty: "
 		    "not a bus", url, st->branch);
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		return -1;
 	}
 	return 1;
+}
+
+/*
+ * Name the station's directory into path (dir, or as git clone would
+ * for url) and clone the hub there: 1; or take over the clone already
+ * there, if existing_station() agrees: 0.
+ */
+static int
+make_clone(struct git *g, const char *url, const char *dir,
+    const char *agent, int bare, struct buf *path)
+{
+	const char *args[LAYOUT_FSCK_ARGS + 8];
+	struct buf fsck = BUF_INIT;
+	size_t n;
+	int rv = -1;
+
+	if (dir != NULL)
+		buf_adds(path, dir);
+	else
+		clone_dir(url, path);
+	if (path->len == 0) {
+		bus_seterr("%s: cannot name a directory for it", url);
+		bus_setclass(EX_USAGE);
+		goto out;
+	}
+	if (is_dir(path->s) && !holds_only(path->s, NULL)) {
+		g->dir = path->s;
+		if (existing_station(g, url, agent) == 0)
+			rv = 0;
+		goto out;
+	}
+	if (access(path->s, F_OK) == 0 && !is_dir(path->s)) {
+		bus_seterr("%s: exists and is not a directory", path->s);
+		bus_setclass(EX_USAGE);
+		goto out;
+	}
+	/*
+	 * No checkout by git: it would write symlinks, executables and
+	 * files outside the layout.  The station's own checkout
+	 * (station_populate) writes the layout alone.
+	 */
+	n = layout_fsck_args(&fsck, args);
+	args[n++] = "clone";
+	args[n++] = "-q";
+	args[n++] = bare ? "--bare" : "--no-checkout";
+	args[n++] = "--";
+	args[n++] = url;
+	args[n++] = path->s;
+	args[n] = NULL;
+	/* git's own messages on stderr: ssh says why it failed */
+	if (git_run(g, NULL, NULL, NULL, args) != 0) {
+		bus_setclass(EX_TEMPFAIL);
+		goto out;
+	}
+	rv = 1;
+out:
+	buf_free(&fsck);
+	return rv;
+}
+
+/* Signed commits: git's ssh signing, with the key file named by key. */
+static int
+set_signing_key(const struct git *g, const char *key)
+{
+	char real[PATH_MAX];
+
+	if (realpath(key, real) == NULL) {
+		bus_seterrno("%s", key);
+		bus_setclass(EX_USAGE);
+		return -1;
+	}
+	if (git(g, NULL, "config", "gpg.format", "ssh", NULL) != 0 ||
+	    git(g, NULL, "config", "user.signingKey", real, NULL) != 0 ||
+	    git(g, NULL, "config", "bus.signingKey", real, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Set up the clone at g->dir for agent, signing with key (NULL: not).
+ * Returns whether its HEAD is unborn (a clone of an empty hub), or -1.
+ */
+static int
+configure_clone(const struct git *g, int bare, const char *agent,
+    const char *key)
+{
+	struct buf dotgit = BUF_INIT;
+	int unborn, rv = -1;
+
+	/* a clone of an empty hub: nothing yet, and nothing to overwrite */
+	unborn = git(g, NULL, "rev-parse", "-q", "--verify", "HEAD",
+	    NULL) == 1;
+	buf_addf(&dotgit, "%s/.git", g->dir);
+	if (unborn && access(dotgit.s, F_OK) == 0 && !holds_only(g->dir,
+	    ".git")) {
+		bus_seterr("%s: a clone of an empty hub with files in it; "
+		    "move them away first", g->dir);
+		bus_setclass(EX_USAGE);
+		goto out;
+	}
+	/* a bare clone has no remote-tracking refs; a station needs them */
+	if (bare && git(g, NULL, "config", "remote.origin.fetch",
+	    "+refs/heads/*:refs/remotes/origin/*", NULL) != 0)
+		goto out;
+	if (key != NULL && set_signing_key(g, key) == -1)
+		goto out;
+	if (git(g, NULL, "config", "bus.agent", agent, NULL) != 0 ||
+	    git(g, NULL, "config", "merge.profile.name",
+	    "git-bus profile merge", NULL) != 0 ||
+	    git(g, NULL, "config", "merge.profile.driver",
+	    "profile-merge --driver %O %A %B %P", NULL) != 0)
+		goto out;
+	rv = unborn;
+out:
+	buf_free(&dotgit);
+	return rv;
+}
+
+/* Add dir/.keep to the changes, unless dir is on the branch already. */
+static void
+keep_dir(struct station *st, const char *dir, struct changes *c)
+{
+	struct buf path = BUF_INIT;
+
+	if (!station_has(st, dir)) {
+		buf_addf(&path, "%s/.keep", dir);
+		changes_add_data(c, path.s, "", 0);
+	}
+	buf_free(&path);
+}
+
+/*
+ * The agent's commit: the layout when the branch has nothing yet, and
+ * the agent's inbox and archive when they are not there.
+ */
+static int
+join_commit(struct station *st, const char *agent)
+{
+	struct changes c = CHANGES_INIT;
+	struct buf dir = BUF_INIT, msg = BUF_INIT, tip = BUF_INIT;
+	int rv = 0;
+
+	if (st->tip_local.len == 0)
+		layout_add(&c);
+	buf_addf(&dir, "inbox-%s", agent);
+	keep_dir(st, dir.s, &c);
+	buf_reset(&dir);
+	buf_addf(&dir, "archive-%s", agent);
+	keep_dir(st, dir.s, &c);
+	buf_addf(&msg, "bus-init: agent %s joins", agent);
+	if (c.n > 0 && station_commit(st, &c, msg.s, &tip) == -1)
+		rv = -1;
+	changes_free(&c);
+	buf_free(&dir);
+	buf_free(&msg);
+	buf_free(&tip);
+	return rv;
+}
+
+/*
+ * Bring the newly opened station st at path up to the hub at url, and
+ * push the agent's commit there.  g runs git in the station as set up.
+ */
+static int
+join_bus(struct station *st, const struct git *g, const char *url,
+    const char *path, const char *agent, int unborn, int cloned)
+{
+	int empty;
+
+	if (install_hook(st->gitdir, "pre-commit", stderr) == -1)
+		return -1;
+	if (station_lock(st) == -1)
+		return -1;
+	/*
+	 * A clone of an empty hub: HEAD may name git's default branch,
+	 * yet to be born.  The bus branch is checked out instead.
+	 */
+	if (st->worktree != NULL && unborn) {
+		if (!st->checked_out && git(g, NULL, "symbolic-ref", "HEAD",
+		    st->ref, NULL) != 0)
+			return -1;
+		st->checked_out = 1;
+	} else if (cloned && station_populate(st) == -1)
+		return -1;
+	if ((empty = fetch_hub(st, url)) == -1 || sync_integrate(st) == -1 ||
+	    station_tips(st) == -1)
+		return -1;
+	/* what the station has on its own is pushed: only a bus */
+	if (empty && st->tip_local.len > 0 && (!station_has(st,
+	    "README.md") || !station_has(st, ".gitattributes"))) {
+		bus_seterr("%s: the hub is empty and %s holds commits that "
+		    "are not a bus", path, st->branch);
+		bus_setclass(EX_USAGE);
+		return -1;
+	}
+	if (join_commit(st, agent) == -1 || sync_push(st) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Close the station that station_create() opened, its absolute path
+ * to where; a work tree it could not bring along, or entries of the
+ * hub's tree it would not write, turn success (rv 0) into failure.
+ */
+static int
+close_new_station(struct station *st, int rv, struct buf *where)
+{
+	char real[PATH_MAX];
+
+	if (realpath(st->worktree ? st->worktree : st->gitdir, real))
+		buf_adds(where, real);
+	if (rv == 0 && st->lockfd != -1 && station_flush(st) == -1)
+		rv = -1;
+	if (rv == 0 && st->refused.len > 0) {
+		buf_rtrim(&st->refused);
+		bus_seterr("%s is made, but the hub's tree holds "
+		    "entries no station writes:\n%s", st->worktree ?
+		    st->worktree : st->gitdir, st->refused.s);
+		bus_setclass(EX_DATAERR);
+		rv = -1;
+	}
+	station_close(st);
+	return rv;
 }
 
 /*
@@ -416,158 +640,25 @@ station_create(const char *agent, const char *url, const char *dir,
 {
 	struct git g = { .dir = NULL, .trace = trace };
 	struct station st;
-	struct changes c = CHANGES_INIT;
-	struct buf path = BUF_INIT, tip = BUF_INIT, dotgit = BUF_INIT;
-	struct buf fsck = BUF_INIT;
-	char real[PATH_MAX];
-	int opened = 0, cloned = 0, empty, unborn, rv = -1;
+	struct buf path = BUF_INIT;
+	int cloned, unborn, rv = -1;
 
 	if (!valid_agent(agent, strlen(agent))) {
 		bus_seterr("%s: not an agent name ([a-z0-9][a-z0-9-]{0,31})",
 		    agent);
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		return -1;
 	}
-	if (dir != NULL)
-		buf_adds(&path, dir);
-	else
-		clone_dir(url, &path);
-	if (path.len == 0) {
-		bus_seterr("%s: cannot name a directory for it", url);
-		bus_setclass(FAIL_USAGE);
+	if ((cloned = make_clone(&g, url, dir, agent, bare, &path)) == -1)
 		goto out;
-	}
-	if (is_dir(path.s) && !holds_only(path.s, NULL)) {
-		g.dir = path.s;
-		if (existing_station(&g, url, agent) == -1)
-			goto out;
-	} else if (access(path.s, F_OK) == 0 && !is_dir(path.s)) {
-		bus_seterr("%s: exists and is not a directory", path.s);
-		bus_setclass(FAIL_USAGE);
-		goto out;
-	} else {
-		const char *args[LAYOUT_FSCK_ARGS + 8];
-		size_t n = layout_fsck_args(&fsck, args);
-
-		/*
-		 * No checkout by git: it would write symlinks, executables
-		 * and files outside the layout.  The station's own checkout
-		 * (station_populate) writes the layout alone.
-		 */
-		args[n++] = "clone";
-		args[n++] = "-q";
-		args[n++] = bare ? "--bare" : "--no-checkout";
-		args[n++] = "--";
-		args[n++] = url;
-		args[n++] = path.s;
-		args[n] = NULL;
-		/* git's own messages on stderr: ssh says why it failed */
-		if (git_run(&g, NULL, NULL, NULL, args) != 0) {
-			bus_setclass(FAIL_TEMP);
-			goto out;
-		}
-		cloned = 1;
-	}
 	g.dir = path.s;
-	/* a clone of an empty hub: nothing yet, and nothing to overwrite */
-	unborn = git(&g, NULL, "rev-parse", "-q", "--verify", "HEAD",
-	    NULL) == 1;
-	buf_addf(&dotgit, "%s/.git", path.s);
-	if (unborn && access(dotgit.s, F_OK) == 0 && !holds_only(path.s,
-	    ".git")) {
-		bus_seterr("%s: a clone of an empty hub with files in it; "
-		    "move them away first", path.s);
-		bus_setclass(FAIL_USAGE);
+	if ((unborn = configure_clone(&g, bare, agent, key)) == -1)
 		goto out;
-	}
-	/* a bare clone has no remote-tracking refs; a station needs them */
-	if (bare && git(&g, NULL, "config", "remote.origin.fetch",
-	    "+refs/heads/*:refs/remotes/origin/*", NULL) != 0)
-		goto out;
-	/* signed commits: git's ssh signing, the key named by path */
-	if (key != NULL && (realpath(key, real) == NULL ?
-	    (bus_seterrno("%s", key), bus_setclass(FAIL_USAGE), 1) :
-	    git(&g, NULL, "config", "gpg.format", "ssh", NULL) != 0 ||
-	    git(&g, NULL, "config", "user.signingKey", real, NULL) != 0 ||
-	    git(&g, NULL, "config", "bus.signingKey", real, NULL) != 0))
-		goto out;
-	if (git(&g, NULL, "config", "bus.agent", agent, NULL) != 0 ||
-	    git(&g, NULL, "config", "merge.profile.name",
-	    "git-bus profile merge", NULL) != 0 ||
-	    git(&g, NULL, "config", "merge.profile.driver",
-	    "profile-merge --driver %O %A %B %P", NULL) != 0)
-		goto out;
-
 	if (station_open(&st, path.s, agent, 1, trace) == -1)
 		goto out;
-	opened = 1;
-	if (install_hook(st.gitdir, "pre-commit", stderr) == -1)
-		goto out;
-	if (station_lock(&st) == -1)
-		goto out;
-	/*
-	 * A clone of an empty hub: HEAD may name git's default branch,
-	 * yet to be born.  The bus branch is checked out instead.
-	 */
-	if (st.worktree != NULL && unborn) {
-		if (!st.checked_out && git(&g, NULL, "symbolic-ref", "HEAD",
-		    st.ref, NULL) != 0)
-			goto out;
-		st.checked_out = 1;
-	} else if (cloned && station_populate(&st) == -1)
-		goto out;
-	if ((empty = fetch_hub(&st, url)) == -1 || sync_integrate(&st) == -1 ||
-	    station_tips(&st) == -1)
-		goto out;
-	/* what the station has on its own is pushed: only a bus */
-	if (empty && st.tip_local.len > 0 && (!station_has(&st,
-	    "README.md") || !station_has(&st, ".gitattributes"))) {
-		bus_seterr("%s: the hub is empty and %s holds commits that "
-		    "are not a bus", path.s, st.branch);
-		bus_setclass(FAIL_USAGE);
-		goto out;
-	}
-	if (st.tip_local.len == 0)
-		layout_add(&c);
-	buf_reset(&path);
-	buf_addf(&path, "inbox-%s", agent);
-	if (!station_has(&st, path.s)) {
-		buf_adds(&path, "/.keep");
-		changes_add_data(&c, path.s, "", 0);
-	}
-	buf_reset(&path);
-	buf_addf(&path, "archive-%s", agent);
-	if (!station_has(&st, path.s)) {
-		buf_adds(&path, "/.keep");
-		changes_add_data(&c, path.s, "", 0);
-	}
-	buf_reset(&path);
-	buf_addf(&path, "bus-init: agent %s joins", agent);
-	if (c.n > 0 && station_commit(&st, &c, path.s, &tip) == -1)
-		goto out;
-	if (sync_push(&st) == -1)
-		goto out;
-	rv = 0;
+	rv = join_bus(&st, &g, url, path.s, agent, unborn, cloned);
+	rv = close_new_station(&st, rv, where);
 out:
-	if (opened) {
-		if (realpath(st.worktree ? st.worktree : st.gitdir, real))
-			buf_adds(where, real);
-		if (rv == 0 && st.lockfd != -1 && station_flush(&st) == -1)
-			rv = -1;
-		if (rv == 0 && st.refused.len > 0) {
-			buf_rtrim(&st.refused);
-			bus_seterr("%s is made, but the hub's tree holds "
-			    "entries no station writes:\n%s", st.worktree ?
-			    st.worktree : st.gitdir, st.refused.s);
-			bus_setclass(FAIL_DATA);
-			rv = -1;
-		}
-		station_close(&st);
-	}
-	changes_free(&c);
 	buf_free(&path);
-	buf_free(&tip);
-	buf_free(&dotgit);
-	buf_free(&fsck);
 	return rv;
 }

@@ -37,8 +37,7 @@
 /* git on a local directory as a work tree of the clone. */
 struct srcgit {
 	struct git	 g;
-	struct buf	 vars;
-	const char	*env[6];
+	struct strvec	 env;
 };
 
 /* A path inside a skill that is safe to write below its directory. */
@@ -177,30 +176,21 @@ sync_dir(const char *dir)
 static void
 srcgit_init(const struct skilldir_ctx *dc, struct srcgit *sg, const char *dir)
 {
-	const char *p;
-	size_t n = 0;
-
 	memset(sg, 0, sizeof(*sg));
-	buf_addf(&sg->vars, "GIT_DIR=%s", dc->gitdir);
-	buf_addc(&sg->vars, '\0');
-	buf_addf(&sg->vars, "GIT_WORK_TREE=%s", dir);
-	buf_addc(&sg->vars, '\0');
-	buf_addf(&sg->vars, "GIT_INDEX_FILE=%s/index", dc->tmp);
-	buf_addc(&sg->vars, '\0');
+	strvec_init(&sg->env);
+	strvec_pushf(&sg->env, "GIT_DIR=%s", dc->gitdir);
+	strvec_pushf(&sg->env, "GIT_WORK_TREE=%s", dir);
+	strvec_pushf(&sg->env, "GIT_INDEX_FILE=%s/index", dc->tmp);
 	if (dc->objects != NULL) {
 		/* a dry run writes objects only into its scratch directory */
-		buf_addf(&sg->vars, "GIT_OBJECT_DIRECTORY=%s/objects", dc->tmp);
-		buf_addc(&sg->vars, '\0');
-		buf_addf(&sg->vars, "GIT_ALTERNATE_OBJECT_DIRECTORIES=%s",
+		strvec_pushf(&sg->env, "GIT_OBJECT_DIRECTORY=%s/objects",
+		    dc->tmp);
+		strvec_pushf(&sg->env, "GIT_ALTERNATE_OBJECT_DIRECTORIES=%s",
 		    dc->objects);
-		buf_addc(&sg->vars, '\0');
 	}
-	for (p = sg->vars.s; p < sg->vars.s + sg->vars.len; p += strlen(p) + 1)
-		sg->env[n++] = p;
-	sg->env[n] = NULL;
 	sg->g.dir = dir;
 	sg->g.trace = dc->g->trace;
-	sg->g.env = sg->env;
+	sg->g.env = sg->env.v;
 }
 
 /*
@@ -211,37 +201,30 @@ static int
 list_files(const struct skilldir_ctx *dc, struct srcgit *sg, const char *dir,
     int ignored, struct buf *out)
 {
-	struct buf ex1 = BUF_INIT, ex2 = BUF_INIT;
+	const char *ls[] = { "ls-files", "-z", "--others",
+	    "--exclude-standard", NULL };
+	struct strvec args = STRVEC_INIT;
+	struct buf path = BUF_INIT;
 	struct stat sb;
-	const char *args[10];
-	int n = 0, rv;
+	int rv;
 
-	args[n++] = "ls-files";
-	args[n++] = "-z";
-	args[n++] = "--others";
-	args[n++] = "--exclude-standard";
+	strvec_pushv(&args, ls);
 	/* the repository's own rules, then the directory's, which win */
-	buf_addf(&ex1, "%s/gitignore", dc->tmp);
-	if (lstat(ex1.s, &sb) == 0) {
-		buf_reset(&ex1);
-		buf_addf(&ex1, "--exclude-from=%s/gitignore", dc->tmp);
-		args[n++] = ex1.s;
-	}
-	buf_addf(&ex2, "%s/.skillsignore", dir);
-	if (lstat(ex2.s, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		buf_reset(&ex2);
-		buf_addf(&ex2, "--exclude-from=%s/.skillsignore", dir);
-		args[n++] = ex2.s;
-	}
+	buf_addf(&path, "%s/gitignore", dc->tmp);
+	if (lstat(path.s, &sb) == 0)
+		strvec_pushf(&args, "--exclude-from=%s", path.s);
+	buf_reset(&path);
+	buf_addf(&path, "%s/.skillsignore", dir);
+	if (lstat(path.s, &sb) == 0 && S_ISREG(sb.st_mode))
+		strvec_pushf(&args, "--exclude-from=%s", path.s);
 	if (ignored) {
-		args[n++] = "--ignored";
-		args[n++] = "--directory";
+		strvec_push(&args, "--ignored");
+		strvec_push(&args, "--directory");
 	}
-	args[n] = NULL;
 	buf_reset(out);
-	rv = git_run(&sg->g, NULL, out, NULL, args) == 0 ? 0 : -1;
-	buf_free(&ex1);
-	buf_free(&ex2);
+	rv = git_run(&sg->g, NULL, out, NULL, args.v) == 0 ? 0 : -1;
+	strvec_clear(&args);
+	buf_free(&path);
 	return rv;
 }
 
@@ -265,7 +248,7 @@ scan_top(const struct skilldir_ctx *dc, const char *dir, struct skilldir *sd)
 
 	if ((d = opendir(dir)) == NULL) {
 		bus_seterrno("%s", dir);
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		return -1;
 	}
 	while ((errno = 0, de = readdir(d)) != NULL) {
@@ -337,8 +320,7 @@ scan_files(const struct skilldir_ctx *dc, struct srcgit *sg,
 	/* what is ignored: whole directories, and files below the others */
 	if (list_files(dc, sg, sd->dir, 1, &list) == -1)
 		goto out;
-	for (p = list.s; p != NULL && p < list.s + list.len;
-	    p += strlen(p) + 1) {
+	for (p = NULL; (p = strvec_next(&list, p)) != NULL;) {
 		if ((e = undecided(sd, p)) == NULL)
 			continue;
 		n = strlen(e->name);
@@ -349,8 +331,7 @@ scan_files(const struct skilldir_ctx *dc, struct srcgit *sg,
 	/* what is not: the files of each directory, for the index */
 	if (list_files(dc, sg, sd->dir, 0, &list) == -1)
 		goto out;
-	for (p = list.s; p != NULL && p < list.s + list.len;
-	    p += strlen(p) + 1) {
+	for (p = NULL; (p = strvec_next(&list, p)) != NULL;) {
 		if ((e = undecided(sd, p)) == NULL)
 			continue;
 		n = strlen(p);
@@ -400,7 +381,7 @@ scan_trees(struct srcgit *sg, struct skilldir *sd, const struct buf *paths)
 	buf_rtrim(&tree);
 	if (git(&sg->g, &out, "ls-tree", "-z", tree.s, NULL) != 0)
 		goto out;
-	for (p = out.s; p < out.s + out.len; p += strlen(p) + 1) {
+	for (p = NULL; (p = strvec_next(&out, p)) != NULL;) {
 		if ((tab = strchr(p, '\t')) == NULL ||
 		    strncmp(p, "040000 tree ", 12) != 0 ||
 		    (e = skillset_find(&sd->found, tab + 1)) == NULL)
@@ -455,7 +436,7 @@ skilldir_scan(const struct skilldir_ctx *dc, const char *dir,
 	}
 	rv = 0;
 out:
-	buf_free(&sg.vars);
+	strvec_clear(&sg.env);
 	buf_free(&paths);
 	buf_free(&path);
 	return rv;
@@ -480,9 +461,8 @@ skilldir_note_left_out(const struct skilldir_ctx *dc,
 
 	if (!dc->verbose)
 		return;
-	for (p = sd->leftout.s; p != NULL && p < sd->leftout.s +
-	    sd->leftout.len; p = why + strlen(why) + 1) {
-		why = p + strlen(p) + 1;
+	for (why = NULL; (p = strvec_next(&sd->leftout, why)) != NULL &&
+	    (why = strvec_next(&sd->leftout, p)) != NULL;) {
 		buf_reset(&path);
 		buf_addf(&path, "%s/%s", sd->dir, p);
 		skills_plan_note(dc->plan, SKILLS_LEFT_OUT, path.s, why);
@@ -541,16 +521,14 @@ skilldir_in_the_way(const struct skilldir *sd, const char *name,
 	const char *p, *why, *rel, *f, *tab;
 	size_t n = strlen(name), len;
 
-	for (p = sd->leftout.s; p != NULL && p < sd->leftout.s +
-	    sd->leftout.len; p = why + strlen(why) + 1) {
-		why = p + strlen(p) + 1;
+	for (why = NULL; (p = strvec_next(&sd->leftout, why)) != NULL &&
+	    (why = strvec_next(&sd->leftout, p)) != NULL;) {
 		if (!below(p, name, n) || p[n] == '\0' || p[n + 1] == '\0')
 			continue;
 		rel = p + n + 1;
 		if ((len = strlen(rel)) > 0 && rel[len - 1] == '/')
 			len--;
-		for (f = list->s; f != NULL && f < list->s + list->len;
-		    f += strlen(f) + 1) {
+		for (f = NULL; (f = strvec_next(list, f)) != NULL;) {
 			if ((tab = strchr(f, '\t')) == NULL)
 				continue;
 			tab++;
@@ -579,9 +557,8 @@ carry_over(struct skilldir *sd, const char *name, const char *from_top,
 	size_t n = strlen(name);
 	int rv = -1;
 
-	for (p = sd->leftout.s; p != NULL && p < sd->leftout.s +
-	    sd->leftout.len; p = why + strlen(why) + 1) {
-		why = p + strlen(p) + 1;
+	for (why = NULL; (p = strvec_next(&sd->leftout, why)) != NULL &&
+	    (why = strvec_next(&sd->leftout, p)) != NULL;) {
 		if (!below(p, name, n) || p[n] == '\0' || p[n + 1] == '\0')
 			continue;
 		buf_reset(&rel);
@@ -621,21 +598,21 @@ write_new(const struct skilldir_ctx *dc, const struct skilldir *sd,
     const char *name, struct buf *list, const char *new)
 {
 	struct buf blobs = BUF_INIT, path = BUF_INIT, why = BUF_INIT;
-	const char **oids = NULL, **paths = NULL, **modes = NULL;
+	struct strvec oids = STRVEC_INIT, paths = STRVEC_INIT;
+	struct strvec modes = STRVEC_INIT;
 	struct cat_obj *obj = NULL;
 	char *p, *tab;
-	mode_t mask = file_mask();
-	size_t n = 0, i;
+	mode_t mask = file_mask(), mode;
+	size_t i;
 	int rv = -1;
 
-	for (p = list->s; p != NULL && p < list->s + list->len;
-	    p += strlen(p) + 1) {
+	for (p = NULL; (p = strvec_next(list, p)) != NULL;) {
 		if ((tab = strchr(p, '\t')) == NULL)
 			continue;
 		*tab++ = '\0';
 		if (!safe_path(tab)) {
 			bus_seterr("%s/%s: not a path to write", name, tab);
-			bus_setclass(FAIL_DATA);
+			bus_setclass(EX_DATAERR);
 			goto out;
 		}
 		buf_reset(&path);
@@ -647,12 +624,9 @@ write_new(const struct skilldir_ctx *dc, const struct skilldir *sd,
 			}
 		} else if (strncmp(p, "100644 blob ", 12) == 0 ||
 		    strncmp(p, "100755 blob ", 12) == 0) {
-			oids = xreallocarray(oids, n + 1, sizeof(*oids));
-			paths = xreallocarray(paths, n + 1, sizeof(*paths));
-			modes = xreallocarray(modes, n + 1, sizeof(*modes));
-			modes[n] = p;
-			oids[n] = p + 12;
-			paths[n++] = tab;
+			strvec_push(&modes, p);
+			strvec_push(&oids, p + 12);
+			strvec_push(&paths, tab);
 		} else if (dc->verbose) {
 			buf_reset(&why);
 			buf_addf(&why, "%s/%s/%s", sd->dir, name, tab);
@@ -661,20 +635,20 @@ write_new(const struct skilldir_ctx *dc, const struct skilldir *sd,
 			    "symlink on the hub" : "not a file on the hub");
 		}
 	}
-	obj = xreallocarray(NULL, n + 1, sizeof(*obj));
-	if (git_cat_batch(dc->g, oids, n, &blobs, obj) == -1)
+	obj = xreallocarray(NULL, oids.n + 1, sizeof(*obj));
+	if (git_cat_batch(dc->g, oids.v, oids.n, &blobs, obj) == -1)
 		goto out;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < oids.n; i++) {
 		if (obj[i].missing) {
 			bus_seterr("%s/%s: blob %s is missing", name,
-			    paths[i], oids[i]);
+			    paths.v[i], oids.v[i]);
 			goto out;
 		}
 		buf_reset(&path);
-		buf_addf(&path, "%s/%s", new, paths[i]);
+		buf_addf(&path, "%s/%s", new, paths.v[i]);
+		mode = strncmp(modes.v[i], "100755", 6) == 0 ? 0777 : 0666;
 		if (file_write_atomic(path.s, obj[i].data != NULL ?
-		    obj[i].data : "", obj[i].size, (strncmp(modes[i], "100755",
-		    6) == 0 ? 0777 : 0666) & ~mask) == -1)
+		    obj[i].data : "", obj[i].size, mode & ~mask) == -1)
 			goto out;
 	}
 	if (chmod(new, 0777 & ~mask) == -1) {
@@ -684,9 +658,9 @@ write_new(const struct skilldir_ctx *dc, const struct skilldir *sd,
 	sync_dir(new);
 	rv = 0;
 out:
-	free(oids);
-	free(paths);
-	free(modes);
+	strvec_clear(&oids);
+	strvec_clear(&paths);
+	strvec_clear(&modes);
 	free(obj);
 	buf_free(&blobs);
 	buf_free(&path);
@@ -707,7 +681,7 @@ skilldir_install(const struct skilldir_ctx *dc, struct skilldir *sd,
     const char *name, struct buf *list, int exists)
 {
 	struct buf dest = BUF_INIT;
-	char new[PATH_MAX], aside[PATH_MAX], msg[1024];
+	char new[PATH_MAX], aside[PATH_MAX];
 	int rv = -1, carried = 0;
 
 	new[0] = aside[0] = '\0';
@@ -752,8 +726,8 @@ skilldir_install(const struct skilldir_ctx *dc, struct skilldir *sd,
 	if (rename(new, dest.s) == -1) {
 		bus_seterrno("rename %s", dest.s);
 		if (rename(aside, dest.s) == -1) {
-			strlcpy(msg, bus_error(), sizeof(msg));
-			bus_seterr("%s; the old copy is in %s", msg, aside);
+			bus_seterr("%s; the old copy is in %s", bus_error(),
+			    aside);
 			aside[0] = '\0';
 		}
 		goto out;
@@ -764,12 +738,13 @@ skilldir_install(const struct skilldir_ctx *dc, struct skilldir *sd,
 out:
 	if (new[0] != '\0' && carried) {
 		/* failed after the move: the user's files go back */
-		strlcpy(msg, bus_error(), sizeof(msg));
+		bus_errhold();
 		if (carry_over(sd, name, new, dest.s) == 0)
 			carried = 0;
-		else
+		bus_errrelease();
+		if (carried)
 			bus_seterr("%s; unsynced files of %s are left in %s",
-			    msg, name, new);
+			    bus_error(), name, new);
 	}
 	if (new[0] != '\0' && !carried)
 		(void)skilldir_rmtree(new);

@@ -51,14 +51,14 @@ local_dir(const char *dir, int make, int dry, char **abs)
 			return 0;
 		if (mkdir(dir, 0777) == -1) {
 			bus_seterrno("%s", dir);
-			bus_setclass(FAIL_USAGE);
+			bus_setclass(EX_USAGE);
 			return -1;
 		}
 	}
 	if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode) ||
 	    (*abs = realpath(dir, NULL)) == NULL) {
 		bus_seterr("%s: not a directory", dir);
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		return -1;
 	}
 	return 0;
@@ -73,16 +73,15 @@ static int
 hub_fetch(struct skills *sk)
 {
 	struct station *st = &sk->repo;
-	char why[1024];
 
 	if (sync_fetch(st) == 0)
 		return station_tips(st);
-	if (bus_errclass() != FAIL_TEMP)
+	if (bus_errclass() != EX_TEMPFAIL)
 		return -1;
-	strlcpy(why, bus_error(), sizeof(why));
+	/* -1 keeps the fetch's error: why the hub is out of reach */
 	if (sync_hub_refs(st) == -1) {
 		sk->offline = 1;
-		skills_plan_warn(&sk->plan, why);
+		skills_plan_warn(&sk->plan, bus_error());
 	}
 	return station_tips(st);
 }
@@ -145,7 +144,7 @@ hub_integrate(struct skills *sk)
 		return 0;
 	if (sync_integrate(&sk->repo) == 0)
 		return 0;
-	if (bus_errclass() != FAIL_DATA)
+	if (bus_errclass() != EX_DATAERR)
 		return -1;
 	return set_aside(sk);
 }
@@ -254,13 +253,13 @@ hub_push(struct skills *sk)
 	/* a refusal keeps the commits queued: skills keep their own bases */
 	if (sync_push_keep(st) == 0)
 		return 0;
-	if (bus_errclass() == FAIL_TEMP) {
+	if (bus_errclass() == EX_TEMPFAIL) {
 		sk->offline = 1;
 		skills_plan_warn(&sk->plan, bus_error());
 		return 1;
 	}
 	/* a refusal of the hub's hook leaves the hub where it was */
-	if (bus_errclass() != FAIL_DATA || station_tips(st) == -1 ||
+	if (bus_errclass() != EX_DATAERR || station_tips(st) == -1 ||
 	    st->tip_remote.len == 0 ||
 	    git_is_ancestor(&st->g, st->tip_remote.s, st->tip_local.s) != 0)
 		return -1;
@@ -293,7 +292,7 @@ finish(struct skills *sk)
 		    st->tip_local.s, NULL) != 0) {
 			bus_seterr("%s: the work tree cannot follow the branch "
 			    "from %s: %s", st->worktree, old.s, bus_error());
-			bus_setclass(FAIL_USAGE);
+			bus_setclass(EX_USAGE);
 			goto out;
 		}
 	}
@@ -408,7 +407,7 @@ skills_push(struct skills *sk, char *const *dirs, size_t n)
 			bus_seterr("%s: the hub changed the same skills "
 			    "during each of %d tries; run again", st->remote,
 			    ROUNDS);
-			bus_setclass(FAIL_TEMP);
+			bus_setclass(EX_TEMPFAIL);
 			goto out;
 		}
 	}
@@ -562,8 +561,7 @@ skills_notify(struct station *bus, const struct skills *sk, struct buf *tip)
 	int n;
 
 	buf_addf(&body, "skills updated: %s\n", sk->pushed.s);
-	for (p = sk->names.s; p != NULL && p < sk->names.s + sk->names.len;
-	    p += strlen(p) + 1) {
+	for (p = NULL; (p = strvec_next(&sk->names, p)) != NULL;) {
 		text_safe(&body, p, strlen(p));
 		buf_addc(&body, '\n');
 	}
@@ -595,7 +593,7 @@ skills_config(struct skills_config *cfg, const char *dir, FILE *trace)
 	rv = git(&g, &out, "config", "-z", "--type=path", "--get-regexp",
 	    "^skills\\.", NULL);
 	if (rv != 0 && rv != 1) {	/* 1: no such setting */
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		buf_free(&out);
 		return -1;
 	}
@@ -664,7 +662,7 @@ worktree_start(struct skills *sk)
 		    "-m", "-u", old.s, st->tip_local.s, NULL) != 0) {
 			bus_seterr("%s: the work tree cannot follow the branch "
 			    "from %s: %s", st->worktree, old.s, bus_error());
-			bus_setclass(FAIL_USAGE);
+			bus_setclass(EX_USAGE);
 			goto out;
 		}
 	}
@@ -677,7 +675,7 @@ worktree_start(struct skills *sk)
 				bus_seterr("%s: the skills clone has "
 				    "uncommitted changes; commit or discard "
 				    "them first", st->worktree);
-			bus_setclass(FAIL_USAGE);
+			bus_setclass(EX_USAGE);
 			goto out;
 		}
 	}
@@ -720,7 +718,7 @@ skills_open(struct skills *sk, const char *path, const char *remote,
 		else
 			bus_seterr("%s: not a clone of the skills repository: "
 			    "%s", path, bus_error());
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		goto out;
 	}
 	buf_rtrim(&head);
@@ -774,10 +772,7 @@ out:
 void
 skills_close(struct skills *sk)
 {
-	char msg[1024];
-	enum bus_fail class = bus_errclass();
-
-	strlcpy(msg, bus_error(), sizeof(msg));
+	bus_errhold();
 	if (sk->journaled)
 		(void)finish(sk);
 	if (sk->tmp != NULL)
@@ -790,6 +785,5 @@ skills_close(struct skills *sk)
 	buf_free(&sk->pushed);
 	buf_free(&sk->names);
 	memset(sk, 0, sizeof(*sk));
-	bus_seterr("%s", msg);
-	bus_setclass(class);
+	bus_errrelease();
 }

@@ -163,12 +163,13 @@ int
 skillset_read_tree(const struct git *g, const char *rev, struct skillset *set,
     int only_skills)
 {
-	struct buf out = BUF_INIT, paths = BUF_INIT;
+	const char *ls[] = { "ls-tree", "-z", rev, "--", NULL };
+	struct buf out = BUF_INIT;
 	struct skillset all = SKILLSET_INIT;
-	const char **args = NULL;
+	struct strvec args = STRVEC_INIT;
 	const struct skillset_ent *e;
 	char *p, *tab, *slash;
-	size_t i, n = 0;
+	size_t i;
 	int rv = -1;
 
 	if (rev == NULL || *rev == '\0')
@@ -176,7 +177,7 @@ skillset_read_tree(const struct git *g, const char *rev, struct skillset *set,
 	if (git(g, &out, "ls-tree", "-z", rev, NULL) != 0)
 		goto out;
 	/* "mode type oid\tname\0" */
-	for (p = out.s; p != NULL && p < out.s + out.len; p += strlen(p) + 1) {
+	for (p = NULL; (p = strvec_next(&out, p)) != NULL;) {
 		if ((tab = strchr(p, '\t')) == NULL ||
 		    !skillset_name_ok(tab + 1) ||
 		    strncmp(p, "040000 tree ", 12) != 0)
@@ -189,22 +190,14 @@ skillset_read_tree(const struct git *g, const char *rev, struct skillset *set,
 		goto out;
 	}
 	/* one ls-tree for every NAME/SKILL.md, each taken literally */
-	args = xreallocarray(NULL, all.n + 5, sizeof(*args));
-	args[n++] = "ls-tree";
-	args[n++] = "-z";
-	args[n++] = rev;
-	args[n++] = "--";
-	for (i = 0; i < all.n; i++) {
-		buf_addf(&paths, ":(literal)%s/" SKILLS_FILE, all.v[i].name);
-		buf_addc(&paths, '\0');
-	}
-	for (i = 0, p = paths.s; i < all.n; i++, p += strlen(p) + 1)
-		args[n++] = p;
-	args[n] = NULL;
+	strvec_pushv(&args, ls);
+	for (i = 0; i < all.n; i++)
+		strvec_pushf(&args, ":(literal)%s/" SKILLS_FILE,
+		    all.v[i].name);
 	buf_reset(&out);
-	if (git_run(g, NULL, &out, NULL, args) != 0)
+	if (git_run(g, NULL, &out, NULL, args.v) != 0)
 		goto out;
-	for (p = out.s; p != NULL && p < out.s + out.len; p += strlen(p) + 1) {
+	for (p = NULL; (p = strvec_next(&out, p)) != NULL;) {
 		if ((strncmp(p, "100644 blob ", 12) != 0 &&
 		    strncmp(p, "100755 blob ", 12) != 0) ||
 		    (tab = strchr(p, '\t')) == NULL ||
@@ -216,10 +209,9 @@ skillset_read_tree(const struct git *g, const char *rev, struct skillset *set,
 	}
 	rv = 0;
 out:
-	free(args);
+	strvec_clear(&args);
 	skillset_free(&all);
 	buf_free(&out);
-	buf_free(&paths);
 	return rv;
 }
 
@@ -388,8 +380,7 @@ skillset_bases_forget(const struct git *g, const struct buf *names,
 			goto out;
 		skillset_copy(&old, &b);
 		changed = 0;
-		for (name = names->s; name != NULL &&
-		    name < names->s + names->len; name += strlen(name) + 1) {
+		for (name = NULL; (name = strvec_next(names, name)) != NULL;) {
 			lv = skillset_oid(local, name);
 			if (same(lv, skillset_oid(mb, name)) || lv == NULL ||
 			    !same(skillset_oid(&b, name), lv))
@@ -507,8 +498,7 @@ skills_plan_note_once(struct skills_plan *p, enum skills_act act,
 	const char *s;
 	size_t i;
 
-	for (s = names->s; s != NULL && s < names->s + names->len;
-	    s += strlen(s) + 1) {
+	for (s = NULL; (s = strvec_next(names, s)) != NULL;) {
 		for (i = 0; i < p->nnotes; i++)
 			if (p->notes[i].act == act &&
 			    strcmp(p->notes[i].name, s) == 0)

@@ -1,8 +1,10 @@
 /*
- * station.h: an agent's clone of the bus: opening, locking, the tips,
- * the work tree, mailboxes (station.c); what it fetched and trusts
- * (verify.c); what it sent (sent.c) and what became of it (status.c);
- * making hubs and stations (setup.c); talking to the hub (sync.c).
+ * station.h: an agent's clone of the bus: opening, settings, the lock,
+ * the tips, commits (station.c); the work tree (worktree.c); mailboxes
+ * (mailbox.c); what it fetched and trusts (verify.c); what it sent
+ * (sent.c) and what became of it (status.c); making hubs and stations
+ * (setup.c); the work of the tools (send.c, ack.c, report.c, lookup.c,
+ * heartbeat.c); when to go on (policy.c); talking to the hub (sync.c).
  */
 #ifndef STATION_H
 #define STATION_H
@@ -55,24 +57,29 @@ int	 station_open(struct station *, const char *, const char *, int,
 void	 station_close(struct station *);
 int	 station_lock(struct station *);
 void	 station_unlock(struct station *);
-int	 station_recover(struct station *);
-int	 station_populate(struct station *);
 void	 station_path(const struct station *, const char *, struct buf *);
 int	 station_tips(struct station *);
 void	 tip_copy(struct buf *, const struct buf *);
 int	 station_update_ref(struct station *, const char *, const char *,
 	    const char *);
-int	 station_diff(struct station *, const char *, const char *,
-	    struct changes *);
-int	 station_advance(struct station *, const char *, const char *,
-	    const struct changes *, const char *);
-int	 station_flush(struct station *);
-void	 station_abort(struct station *);
 int	 station_commit(struct station *, struct changes *, const char *,
 	    struct buf *);
 void	 station_ident(const struct station *, struct buf *);
 int	 station_make_commits(struct station *, struct commit_spec *, size_t,
 	    struct buf *);
+
+/* worktree.c: the station's work tree, in step with its branch */
+
+int	 station_recover(struct station *);
+int	 station_populate(struct station *);
+int	 station_diff(struct station *, const char *, const char *,
+	    struct changes *);
+int	 station_advance(struct station *, const char *, const char *,
+	    const struct changes *, const char *);
+int	 station_flush(struct station *);
+
+/* mailbox.c: the messages on the station's branch */
+
 int	 station_agents(struct station *, struct buf *);
 int	 agent_listed(const struct buf *, const char *);
 int	 station_has(struct station *, const char *);
@@ -98,6 +105,14 @@ int	 station_read_dir(struct station *, const char *, struct inbox *,
 void	 inbox_free(struct inbox *);
 void	 station_archive(const struct station *, const struct inbox_msg *,
 	    struct changes *);
+
+/*
+ * for station.c, worktree.c and mailbox.c only: station_commit() moves
+ * the branch itself, so it writes the journal and defers the changed
+ * paths to station_flush() as station_advance() does
+ */
+int	 station_journal(struct station *, const char *);
+void	 station_defer(struct station *, const struct changes *);
 
 /* verify.c: a station that checks the commits it fetches */
 
@@ -171,6 +186,88 @@ int	 hub_create(const char *, FILE *);
 int	 station_create(const char *, const char *, const char *, int,
 	    const char *, FILE *, struct buf *);
 
+/* send.c: messages staged for bus-send, all in one commit */
+
+struct send_what {
+	const char	*type;
+	const char	*body;
+	size_t		 bodylen;
+	const char	*re;		/* NULL: none */
+	const char	*id;		/* NULL: a new one */
+};
+
+struct send {
+	struct station	*st;
+	struct changes	 staged;
+	struct buf	 ids;		/* one a line, to print */
+	struct buf	 agents;	/* NUL-separated */
+	struct buf	 chosen;	/* "where\0ref:path\0" of chosen ids */
+	int		 fetched;	/* the agents are as fresh as can be */
+	const char	*away;		/* why the hub was not reached */
+	time_t		 now;
+};
+
+int	 send_begin(struct send *, struct station *, int, const char *);
+int	 send_stage(struct send *, const char *, const char *,
+	    const struct send_what *);
+int	 send_all(struct send *, const struct send_what *);
+int	 send_list(struct send *, const char *, const struct send_what *);
+int	 send_batch(struct send *, struct buf *);
+int	 send_check_chosen(struct send *);
+int	 send_commit(struct send *, struct buf *);
+void	 send_free(struct send *);
+
+/* report.c: bus-status's question (which messages) and answer */
+
+struct report {
+	struct status	*asked;		/* the messages to report */
+	size_t		 n;
+	int		 listing;	/* none asked: the latest sends */
+	struct agent_status *agents;	/* when listing */
+	size_t		 nagents;
+};
+
+#define REPORT_INIT	{ NULL, 0, 0, NULL, 0 }
+
+void	 report_ask(struct report *, const char *);
+int	 report_since(const char *, char *, size_t);
+int	 report_gather(struct report *, struct station *, const char *,
+	    const char *);
+void	 report_put(const struct report *, int, struct buf *, struct buf *);
+void	 report_free(struct report *);
+
+/* lookup.c: a message by id, without reading the whole archive */
+
+int	 lookup_archived(struct station *, const char *, const char *);
+
+/* ack.c: read messages moved to the archive, and the replies */
+
+int	 ack_stage(struct station *, const char *const *, size_t, int,
+	    struct changes *, struct buf *);
+
+/* heartbeat.c: presence by heartbeat messages */
+
+int	 heartbeat_interval(const struct station *, long *);
+int	 heartbeat_send(struct station *, long);
+int	 heartbeat_read(struct station *);
+
+/* policy.c: when talking with the hub fails, go on or stop, and the status */
+
+enum policy_stage {
+	POLICY_LOCK,			/* taking the station's lock */
+	POLICY_SYNC,			/* the sync before the tool's work */
+	POLICY_PUSH			/* the push of the work committed */
+};
+
+struct policy {
+	int		 go_on;		/* the tool goes on from the station */
+	int		 status;	/* the exit status this gives */
+	const char	*note;		/* said after the error when going on */
+};
+
+struct policy policy_decide(enum policy_stage, int);
+int	 policy_worse(int, int);
+
 /* sync.c: fetch, fast-forward or replay, push with retries */
 
 #define SYNC_REFUSED	"refs/bus/refused/"	/* + the id of a commit the
@@ -201,6 +298,8 @@ int	 sync_queued(struct station *);
 int	 sync_push(struct station *);
 int	 sync_push_keep(struct station *);
 int	 sync_all(struct station *);
+int	 sync_hub_moved(struct station *);
+long	 sync_count(struct station *, const char *, const char *);
 /* for refused.c: the queue, replayed as sync_integrate() does; a push */
 int	 sync_queue_read(struct station *, const char *, const char *,
 	    struct sync_queue_item **, size_t *);

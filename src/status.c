@@ -22,53 +22,6 @@
 
 #define DAY	(24 * 60 * 60)
 
-/* Object names for one git batch, kept in one buffer. */
-struct names {
-	struct buf	 b;		/* NUL-separated */
-	size_t		*off;
-	size_t		 n;
-	const char	**v;		/* names_vec() */
-};
-
-static void
-names_add(struct names *nm, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-names_add(struct names *nm, const char *fmt, ...)
-{
-	va_list ap;
-
-	nm->off = xreallocarray(nm->off, nm->n + 1, sizeof(*nm->off));
-	nm->off[nm->n++] = nm->b.len;
-	va_start(ap, fmt);
-	buf_vaddf(&nm->b, fmt, ap);
-	va_end(ap);
-	buf_addc(&nm->b, '\0');
-}
-
-static const char *const *
-names_vec(struct names *nm)
-{
-	size_t i;
-
-	free(nm->v);
-	nm->v = xreallocarray(NULL, nm->n + 1, sizeof(*nm->v));
-	for (i = 0; i < nm->n; i++)
-		nm->v[i] = nm->b.s + nm->off[i];
-	nm->v[nm->n] = NULL;
-	return nm->v;
-}
-
-static void
-names_free(struct names *nm)
-{
-	buf_free(&nm->b);
-	free(nm->off);
-	free(nm->v);
-	memset(nm, 0, sizeof(*nm));
-}
-
 static void
 set(char **field, const char *value)
 {
@@ -92,46 +45,41 @@ day_of(time_t t, char *day)
  * into out.  A directory that does not exist lists nothing.
  */
 static int
-list_dirs(struct station *st, const char *tree, struct names *dirs,
+list_dirs(struct station *st, const char *tree, const struct strvec *dirs,
     struct buf *out)
 {
-	const char **argv;
-	size_t i, k = 0;
+	struct strvec argv = STRVEC_INIT;
 	int rv;
 
 	buf_reset(out);
 	if (dirs->n == 0)
 		return 0;
-	argv = xreallocarray(NULL, dirs->n + 8, sizeof(*argv));
-	argv[k++] = "ls-tree";
-	argv[k++] = "-z";
-	argv[k++] = "--name-only";
-	argv[k++] = "--full-tree";
-	argv[k++] = tree;
-	argv[k++] = "--";
-	names_vec(dirs);
-	for (i = 0; i < dirs->n; i++)
-		argv[k++] = dirs->v[i];
-	argv[k] = NULL;
-	rv = git_run(&st->g, NULL, out, NULL, argv);
-	free(argv);
+	strvec_pushv(&argv, (const char *const []){ "ls-tree", "-z",
+	    "--name-only", "--full-tree", tree, "--", NULL });
+	strvec_pushv(&argv, dirs->v);
+	rv = git_run(&st->g, NULL, out, NULL, argv.v);
+	strvec_clear(&argv);
 	return rv == 0 ? 0 : -1;
 }
 
-/* Read the blobs, parsed; a blob that is not a valid message is zeroed. */
+/*
+ * Read the blobs, parsed, into a new array *msp, one for each; a blob
+ * that is not a valid message is zeroed.
+ */
 static int
-read_msgs(struct station *st, struct names *blobs, struct msg *ms)
+read_msgs(struct station *st, const struct strvec *blobs, struct msg **msp)
 {
 	struct buf out = BUF_INIT, why = BUF_INIT;
 	struct cat_obj *objs;
+	struct msg *ms;
 	size_t i;
 	int rv = -1;
 
+	*msp = ms = xcalloc(blobs->n + 1, sizeof(*ms));
 	if (blobs->n == 0)
 		return 0;
 	objs = xreallocarray(NULL, blobs->n, sizeof(*objs));
-	if (git_cat_batch(&st->g, names_vec(blobs), blobs->n, &out,
-	    objs) == -1)
+	if (git_cat_batch(&st->g, blobs->v, blobs->n, &out, objs) == -1)
 		goto out;
 	for (i = 0; i < blobs->n; i++) {
 		buf_reset(&why);
@@ -154,16 +102,85 @@ station_view(const struct station *st)
 	return st->tip_local.len > 0 ? st->tip_local.s : st->tip_remote.s;
 }
 
+/* Does any message wait to be placed? */
+static int
+unplaced(const struct status *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i].state == STATE_NONE)
+			return 1;
+	return 0;
+}
+
+/* The agent after a (NULL: the first) that x may have gone to, or NULL. */
+static const char *
+next_to(const struct status *x, const struct buf *agents, const char *a)
+{
+	while ((a = strvec_next(agents, a)) != NULL)
+		if (x->to == NULL || strcmp(x->to, a) == 0)
+			return a;
+	return NULL;
+}
+
+/* Names to look up in one batch, each for a message and an agent. */
+struct probe {
+	size_t		 i;		/* which status */
+	const char	*to;		/* into the agents list */
+	size_t		 what;		/* an enum where, or which refusal */
+};
+
+struct probes {
+	struct strvec	 names;		/* "tree:path" */
+	struct probe	*v;
+	const char	**oids;		/* probes_look(): "" for none */
+	struct buf	 out;
+};
+
+#define PROBES_INIT	{ STRVEC_INIT, NULL, NULL, BUF_INIT }
+
+static void
+probe(struct probes *ps, size_t i, const char *to, size_t what,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+probe(struct probes *ps, size_t i, const char *to, size_t what,
+    const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	ps->v = xreallocarray(ps->v, ps->names.n + 1, sizeof(*ps->v));
+	ps->v[ps->names.n] = (struct probe){ i, to, what };
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	strvec_push(&ps->names, b.s);
+	buf_free(&b);
+}
+
+/* Look every name up, in one git process. */
+static int
+probes_look(struct station *st, struct probes *ps)
+{
+	ps->oids = xreallocarray(NULL, ps->names.n + 1, sizeof(*ps->oids));
+	return git_oids(&st->g, ps->names.v, ps->names.n, &ps->out, ps->oids);
+}
+
+static void
+probes_free(struct probes *ps)
+{
+	strvec_clear(&ps->names);
+	free(ps->v);
+	free(ps->oids);
+	buf_free(&ps->out);
+}
+
 enum where {
 	IN_HUB_ARCHIVE,			/* read */
 	IN_HUB_INBOX,			/* delivered */
 	IN_STATION_INBOX		/* queued */
-};
-
-struct probe {
-	size_t		 i;		/* which status */
-	const char	*to;		/* into the agents list */
-	enum where	 where;
 };
 
 /*
@@ -178,85 +195,62 @@ place(struct station *st, struct status *s, size_t n, const struct buf *agents,
 	static const enum msg_state state_of[] = {
 		STATE_READ, STATE_DELIVERED, STATE_QUEUED
 	};
-	struct names nm = { BUF_INIT, NULL, 0, NULL };
-	struct probe *pr = NULL;
-	struct buf out = BUF_INIT;
-	const char **oids = NULL, *hub = st->tip_remote.s;
-	const char *mine = st->tip_local.s, *a, *d;
-	size_t i, k, np = 0;
+	struct probes ps = PROBES_INIT;
+	const char *hub = st->tip_remote.s, *mine = st->tip_local.s, *a, *d;
+	size_t i, k;
 	int rv = -1;
-
-#define PROBE(w, ...) do {						\
-	pr = xreallocarray(pr, np + 1, sizeof(*pr));			\
-	pr[np].i = i;							\
-	pr[np].to = a;							\
-	pr[np++].where = (w);						\
-	names_add(&nm, __VA_ARGS__);					\
-} while (0)
 
 	for (i = 0; i < n; i++) {
 		if (s[i].state != STATE_NONE)
 			continue;
-		for (a = agents->s; a != NULL && a < agents->s + agents->len;
-		    a += strlen(a) + 1) {
-			if (s[i].to != NULL && strcmp(s[i].to, a) != 0)
-				continue;
+		for (a = NULL; (a = next_to(&s[i], agents, a)) != NULL; ) {
 			if (with_days) {
-				for (d = days->s; d != NULL &&
-				    d < days->s + days->len;
-				    d += strlen(d) + 1)
+				for (d = NULL; (d = strvec_next(days, d)) !=
+				    NULL; )
 					if (strncmp(d + 8, a, strlen(a)) == 0 &&
 					    d[8 + strlen(a)] == '/')
-						PROBE(IN_HUB_ARCHIVE,
+						probe(&ps, i, a, IN_HUB_ARCHIVE,
 						    "%s:%s/%s.json", hub, d,
 						    s[i].id);
 				continue;
 			}
 			if (st->tip_remote.len > 0) {
 				if (s[i].ts != NULL)
-					PROBE(IN_HUB_ARCHIVE,
+					probe(&ps, i, a, IN_HUB_ARCHIVE,
 					    "%s:archive-%s/%.10s/%s.json",
 					    hub, a, s[i].ts, s[i].id);
-				PROBE(IN_HUB_ARCHIVE, "%s:archive-%s/%s.json",
-				    hub, a, s[i].id);
-				PROBE(IN_HUB_INBOX, "%s:inbox-%s/%s.json", hub,
-				    a, s[i].id);
+				probe(&ps, i, a, IN_HUB_ARCHIVE,
+				    "%s:archive-%s/%s.json", hub, a, s[i].id);
+				probe(&ps, i, a, IN_HUB_INBOX,
+				    "%s:inbox-%s/%s.json", hub, a, s[i].id);
 			}
 			if (st->tip_local.len > 0)
-				PROBE(IN_STATION_INBOX, "%s:inbox-%s/%s.json",
-				    mine, a, s[i].id);
+				probe(&ps, i, a, IN_STATION_INBOX,
+				    "%s:inbox-%s/%s.json", mine, a, s[i].id);
 		}
 	}
-#undef PROBE
-	if (np == 0) {
-		rv = 0;
+	if (probes_look(st, &ps) == -1)
 		goto out;
-	}
-	oids = xreallocarray(NULL, np, sizeof(*oids));
-	if (git_oids(&st->g, names_vec(&nm), np, &out, oids) == -1)
-		goto out;
-	for (k = 0; k < np; k++) {
-		struct status *x = &s[pr[k].i];
+	for (k = 0; k < ps.names.n; k++) {
+		struct status *x = &s[ps.v[k].i];
+		enum msg_state found = state_of[ps.v[k].what];
+		const char *path = strchr(ps.names.v[k], ':') + 1;
 
-		if (*oids[k] == '\0' || (x->state != STATE_NONE &&
-		    x->state >= state_of[pr[k].where]))
+		if (*ps.oids[k] == '\0' ||
+		    (x->state != STATE_NONE && x->state >= found))
 			continue;
 		/* evidence from a commit this station could not verify */
-		if (verify_path_untrusted(st, strchr(nm.v[k], ':') + 1) !=
-		    NULL)
+		if (verify_path_untrusted(st, path) != NULL)
 			continue;
-		x->state = state_of[pr[k].where];
+		x->state = found;
 		x->archived = x->state == STATE_READ;
-		set(&x->to, pr[k].to);
-		set(&x->blob, oids[k]);
-		set(&x->path, strchr(nm.v[k], ':') + 1);
+		set(&x->to, ps.v[k].to);
+		set(&x->blob, ps.oids[k]);
+		set(&x->path, path);
 	}
 	rv = 0;
 out:
-	free(pr);
-	free(oids);
-	names_free(&nm);
-	buf_free(&out);
+	probes_free(&ps);
 	return rv;
 }
 
@@ -269,31 +263,24 @@ static int
 place_by_days(struct station *st, struct status *s, size_t n,
     const struct buf *agents)
 {
-	struct names dirs = { BUF_INIT, NULL, 0, NULL };
+	struct strvec dirs = STRVEC_INIT;
 	struct buf list = BUF_INIT, days = BUF_INIT;
-	const char *a, *p;
-	size_t i;
-	int rv = -1, want = 0;
+	const char *a, *p, *slash;
+	int rv = -1;
 
-	for (i = 0; i < n; i++)
-		want |= s[i].state == STATE_NONE;
-	if (!want || st->tip_remote.len == 0)
+	if (!unplaced(s, n) || st->tip_remote.len == 0)
 		return 0;
-	for (a = agents->s; a != NULL && a < agents->s + agents->len;
-	    a += strlen(a) + 1)
-		names_add(&dirs, "archive-%s/", a);
+	for (a = NULL; (a = strvec_next(agents, a)) != NULL; )
+		strvec_pushf(&dirs, "archive-%s/", a);
 	if (list_dirs(st, st->tip_remote.s, &dirs, &list) == -1)
 		goto out;
-	for (p = list.s; p != NULL && p < list.s + list.len;
-	    p += strlen(p) + 1) {
-		const char *slash = strchr(p, '/');
-
-		if (slash != NULL && valid_day(slash + 1, strlen(slash + 1)))
+	for (p = NULL; (p = strvec_next(&list, p)) != NULL; )
+		if ((slash = strchr(p, '/')) != NULL &&
+		    valid_day(slash + 1, strlen(slash + 1)))
 			buf_add(&days, p, strlen(p) + 1);
-	}
 	rv = days.len > 0 ? place(st, s, n, agents, 1, &days) : 0;
 out:
-	names_free(&dirs);
+	strvec_clear(&dirs);
 	buf_free(&list);
 	buf_free(&days);
 	return rv;
@@ -306,11 +293,35 @@ struct refusal {
 	const char	*reason;
 };
 
-struct refused_probe {
-	size_t		 i;		/* which status */
-	const char	*to;		/* into the agents list */
-	size_t		 rec;		/* which refusal */
-};
+/*
+ * The station's record of refusals, read into rec: its lines, split in
+ * place, into *rf; a line that does not parse is passed over.
+ */
+static int
+read_refusals(struct station *st, struct buf *rec, struct refusal **rf,
+    size_t *nrf)
+{
+	char *line, *nl, *t1, *t2;
+
+	if (sent_refusals(st, rec) == -1)
+		return -1;
+	for (line = rec->s; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		*nl = '\0';
+		if ((t1 = strchr(line, '\t')) == NULL ||
+		    (t2 = strchr(t1 + 1, '\t')) == NULL)
+			continue;
+		*t1 = *t2 = '\0';
+		if (strspn(line, "0123456789abcdef") != strlen(line) ||
+		    strlen(line) < 40 || !valid_ts(t1 + 1, strlen(t1 + 1)))
+			continue;
+		*rf = xreallocarray(*rf, *nrf + 1, sizeof(**rf));
+		(*rf)[*nrf].commit = line;
+		(*rf)[*nrf].ts = t1 + 1;
+		(*rf)[(*nrf)++].reason = t2 + 1;
+	}
+	return 0;
+}
 
 /*
  * A message found nowhere else may be in a commit the hub refused,
@@ -325,71 +336,40 @@ static int
 place_refused(struct station *st, struct status *s, size_t n,
     const struct buf *agents)
 {
-	struct names nm = { BUF_INIT, NULL, 0, NULL };
-	struct buf rec = BUF_INIT, out = BUF_INIT;
+	struct probes ps = PROBES_INIT;
+	struct buf rec = BUF_INIT;
 	struct refusal *rf = NULL;
-	struct refused_probe *pr = NULL;
-	const char **oids = NULL, *a;
-	char *line, *nl, *t1, *t2;
-	size_t i, k, nrf = 0, np = 0;
-	int rv = -1, want = 0;
+	const char *a;
+	size_t i, k, nrf = 0;
+	int rv = -1;
 
-	for (i = 0; i < n; i++)
-		want |= s[i].state == STATE_NONE;
-	if (!want)
+	if (!unplaced(s, n))
 		return 0;
-	if (sent_refusals(st, &rec) == -1)
+	if (read_refusals(st, &rec, &rf, &nrf) == -1)
 		goto out;
-	for (line = rec.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
-	    line = nl + 1) {
-		*nl = '\0';
-		if ((t1 = strchr(line, '\t')) == NULL ||
-		    (t2 = strchr(t1 + 1, '\t')) == NULL)
-			continue;
-		*t1 = *t2 = '\0';
-		if (strspn(line, "0123456789abcdef") != strlen(line) ||
-		    strlen(line) < 40 || !valid_ts(t1 + 1, strlen(t1 + 1)))
-			continue;
-		rf = xreallocarray(rf, nrf + 1, sizeof(*rf));
-		rf[nrf].commit = line;
-		rf[nrf].ts = t1 + 1;
-		rf[nrf++].reason = t2 + 1;
-	}
 	/* in the order of the record, so the first hit is the oldest */
 	for (i = 0; i < n; i++) {
 		if (s[i].state != STATE_NONE)
 			continue;
 		for (k = 0; k < nrf; k++)
-			for (a = agents->s; a != NULL &&
-			    a < agents->s + agents->len; a += strlen(a) + 1) {
-				if (s[i].to != NULL && strcmp(s[i].to, a) != 0)
-					continue;
-				pr = xreallocarray(pr, np + 1, sizeof(*pr));
-				pr[np].i = i;
-				pr[np].to = a;
-				pr[np++].rec = k;
-				names_add(&nm, SYNC_REFUSED
+			for (a = NULL; (a = next_to(&s[i], agents, a)) !=
+			    NULL; )
+				probe(&ps, i, a, k, SYNC_REFUSED
 				    "%s:inbox-%s/%s.json", rf[k].commit, a,
 				    s[i].id);
-			}
 	}
-	if (np == 0) {
-		rv = 0;
+	if (probes_look(st, &ps) == -1)
 		goto out;
-	}
-	oids = xreallocarray(NULL, np, sizeof(*oids));
-	if (git_oids(&st->g, names_vec(&nm), np, &out, oids) == -1)
-		goto out;
-	for (k = 0; k < np; k++) {
-		struct status *x = &s[pr[k].i];
-		const struct refusal *r = &rf[pr[k].rec];
+	for (k = 0; k < ps.names.n; k++) {
+		struct status *x = &s[ps.v[k].i];
+		const struct refusal *r = &rf[ps.v[k].what];
 
-		if (*oids[k] == '\0' || x->state != STATE_NONE)
+		if (*ps.oids[k] == '\0' || x->state != STATE_NONE)
 			continue;
 		x->state = STATE_REFUSED;
-		set(&x->to, pr[k].to);
-		set(&x->blob, oids[k]);
-		set(&x->path, strchr(nm.v[k], ':') + 1);
+		set(&x->to, ps.v[k].to);
+		set(&x->blob, ps.oids[k]);
+		set(&x->path, strchr(ps.names.v[k], ':') + 1);
 		set(&x->refused_commit, r->commit);
 		set(&x->refused_time, r->ts);
 		set(&x->refused_reason, r->reason);
@@ -397,11 +377,8 @@ place_refused(struct station *st, struct status *s, size_t n,
 	rv = 0;
 out:
 	free(rf);
-	free(pr);
-	free(oids);
-	names_free(&nm);
+	probes_free(&ps);
 	buf_free(&rec);
-	buf_free(&out);
 	return rv;
 }
 
@@ -409,7 +386,7 @@ out:
 static int
 describe(struct station *st, struct status *s, size_t n)
 {
-	struct names blobs = { BUF_INIT, NULL, 0, NULL };
+	struct strvec blobs = STRVEC_INIT;
 	struct msg *ms = NULL;
 	size_t *which = NULL, i, k = 0;
 	int rv = -1;
@@ -418,12 +395,11 @@ describe(struct station *st, struct status *s, size_t n)
 		if (s[i].blob != NULL) {
 			which = xreallocarray(which, k + 1, sizeof(*which));
 			which[k++] = i;
-			names_add(&blobs, "%s", s[i].blob);
+			strvec_push(&blobs, s[i].blob);
 		}
 	if (k == 0)
 		return 0;
-	ms = xcalloc(k, sizeof(*ms));
-	if (read_msgs(st, &blobs, ms) == -1)
+	if (read_msgs(st, &blobs, &ms) == -1)
 		goto out;
 	for (i = 0; i < k; i++) {
 		struct status *x = &s[which[i]];
@@ -439,7 +415,7 @@ describe(struct station *st, struct status *s, size_t n)
 out:
 	free(ms);
 	free(which);
-	names_free(&blobs);
+	strvec_clear(&blobs);
 	return rv;
 }
 
@@ -451,7 +427,7 @@ out:
 static int
 moves(struct station *st, struct status *s, size_t n)
 {
-	struct names args = { BUF_INIT, NULL, 0, NULL };
+	struct strvec args = STRVEC_INIT;
 	struct buf out = BUF_INIT;
 	char since[32], when[32], *line, *nl, *commit = NULL, *tab;
 	time_t oldest = 0, t;
@@ -469,13 +445,11 @@ moves(struct station *st, struct status *s, size_t n)
 		return 0;
 	if (msg_ts(since, sizeof(since), oldest - DAY) == -1)
 		return -1;
-	names_add(&args, "log");
-	names_add(&args, "--format=%%H%%x09%%at");
-	names_add(&args, "--name-only");
-	names_add(&args, "--diff-filter=A");
-	names_add(&args, "--since=%s", since);
-	names_add(&args, "%s", st->tip_remote.s);
-	names_add(&args, "--");
+	strvec_pushv(&args, (const char *const []){ "log",
+	    "--format=%H%x09%at", "--name-only", "--diff-filter=A", NULL });
+	strvec_pushf(&args, "--since=%s", since);
+	strvec_push(&args, st->tip_remote.s);
+	strvec_push(&args, "--");
 	/* their day directories, each once: few pathspecs, one walk */
 	for (i = 0; i < n; i++) {
 		const char *slash;
@@ -491,10 +465,10 @@ moves(struct station *st, struct status *s, size_t n)
 			    s[i].path, (size_t)(slash - s[i].path)) == 0)
 				break;
 		if (j == i)
-			names_add(&args, "%.*s/", (int)(slash - s[i].path),
+			strvec_pushf(&args, "%.*s/", (int)(slash - s[i].path),
 			    s[i].path);
 	}
-	if (git_run(&st->g, NULL, &out, NULL, names_vec(&args)) != 0)
+	if (git_run(&st->g, NULL, &out, NULL, args.v) != 0)
 		goto out;
 	for (line = out.s; line != NULL && *line != '\0'; line = nl + 1) {
 		if ((nl = strchr(line, '\n')) == NULL)
@@ -517,92 +491,37 @@ moves(struct station *st, struct status *s, size_t n)
 	}
 	rv = 0;
 out:
-	names_free(&args);
+	strvec_clear(&args);
 	buf_free(&out);
 	return rv;
 }
 
-/*
- * Answers to the messages from sender: an ack with re=ID sits in the
- * sender's inbox or in its archive, on a day no earlier than the day
- * before the message was sent (or flat, in the older layout).  Only
- * those days are listed, and only files that may be from a recipient
- * are read.  An ack counts when it comes from the message's recipient:
- * anyone else's says nothing about what the recipient saw.
- */
+/* The id in path's file name, ID.json, into id[size]; 0 if none fits. */
 static int
-acks_to(struct station *st, struct status *s, size_t n, const char *sender)
+json_id(const char *path, char *id, size_t size)
 {
-	struct names dirs = { BUF_INIT, NULL, 0, NULL };
-	struct names blobs = { BUF_INIT, NULL, 0, NULL };
-	struct buf list = BUF_INIT, flat = BUF_INIT;
-	struct msg *ms = NULL;
-	const char *view = station_view(st), *p, *base;
-	char first[11] = "", day[11], idts[21], idfrom[33], id[129];
-	size_t i, k, len;
-	int rv = -1, ok;
+	const char *base = path_base(path);
+	size_t len = strlen(base);
 
-	for (i = 0; i < n; i++) {
-		if (s[i].state < STATE_QUEUED || s[i].state == STATE_REFUSED ||
-		    s[i].from == NULL || s[i].ts == NULL ||
-		    strcmp(s[i].from, sender) != 0)
-			continue;
-		day_of(ts_time(s[i].ts) - DAY, day);
-		if (*first == '\0' || strcmp(day, first) < 0)
-			strlcpy(first, day, sizeof(first));
-	}
-	if (*first == '\0' || *view == '\0')
+	if (len <= 5 || len - 5 >= size || strcmp(base + len - 5, ".json") != 0)
 		return 0;
+	memcpy(id, base, len - 5);
+	id[len - 5] = '\0';
+	return 1;
+}
 
-	/* the day directories since first */
-	names_add(&dirs, "archive-%s/", sender);
-	if (list_dirs(st, view, &dirs, &list) == -1)
-		goto out;
-	names_free(&dirs);
-	names_add(&dirs, "inbox-%s/", sender);
-	for (p = list.s; p != NULL && p < list.s + list.len;
-	    p += strlen(p) + 1) {
-		base = path_base(p);
-		if (valid_day(base, strlen(base)) && strcmp(base, first) >= 0)
-			names_add(&dirs, "%s/", p);
-		else if (strlen(base) > 5 &&
-		    strcmp(base + strlen(base) - 5, ".json") == 0)
-			buf_add(&flat, p, strlen(p) + 1);
-	}
-	if (list_dirs(st, view, &dirs, &list) == -1)
-		goto out;
-	buf_add(&list, flat.s, flat.len);
+/*
+ * The acks among the messages ms[0..nms) that answer sender's messages
+ * in s[0..n), each from the message's recipient: the first of each
+ * counts.  Frees them.
+ */
+static void
+take_acks(struct status *s, size_t n, const char *sender, struct msg *ms,
+    size_t nms)
+{
+	size_t i, k;
 
-	for (p = list.s; p != NULL && p < list.s + list.len;
-	    p += strlen(p) + 1) {
-		base = path_base(p);
-		len = strlen(base);
-		if (len <= 5 || len - 5 >= sizeof(id) ||
-		    strcmp(base + len - 5, ".json") != 0)
-			continue;
-		memcpy(id, base, len - 5);
-		id[len - 5] = '\0';
-		/* a generated id names its sender: skip the others */
-		if (msg_id_parse(id, idts, idfrom)) {
-			for (i = 0, ok = 0; i < n && !ok; i++)
-				ok = s[i].to != NULL &&
-				    strcmp(s[i].to, idfrom) == 0;
-			if (!ok || strncmp(idts, first, 10) < 0)
-				continue;
-		}
-		/* an ack from a commit this station could not verify */
-		if (verify_path_untrusted(st, p) != NULL)
-			continue;
-		names_add(&blobs, "%s:%s", view, p);
-	}
-	if (blobs.n == 0) {
-		rv = 0;
-		goto out;
-	}
-	ms = xcalloc(blobs.n, sizeof(*ms));
-	if (read_msgs(st, &blobs, ms) == -1)
-		goto out;
-	for (k = 0; k < blobs.n; k++) {
+	for (k = 0; k < nms; k++) {
 		if (ms[k].id == NULL)
 			continue;
 		for (i = 0; ms[k].re != NULL && i < n; i++) {
@@ -623,11 +542,80 @@ acks_to(struct station *st, struct status *s, size_t n, const char *sender)
 		}
 		msg_free(&ms[k]);
 	}
+}
+
+/*
+ * Answers to the messages from sender: an ack with re=ID sits in the
+ * sender's inbox or in its archive, on a day no earlier than the day
+ * before the message was sent (or flat, in the older layout).  Only
+ * those days are listed, and only files that may be from a recipient
+ * are read.  An ack counts when it comes from the message's recipient:
+ * anyone else's says nothing about what the recipient saw.
+ */
+static int
+acks_to(struct station *st, struct status *s, size_t n, const char *sender)
+{
+	struct strvec dirs = STRVEC_INIT, blobs = STRVEC_INIT;
+	struct buf list = BUF_INIT, flat = BUF_INIT;
+	struct msg *ms = NULL;
+	const char *view = station_view(st), *p, *base;
+	char first[11] = "", day[11], idts[21], idfrom[33], id[129];
+	size_t i;
+	int rv = -1, ok;
+
+	for (i = 0; i < n; i++) {
+		if (s[i].state < STATE_QUEUED || s[i].state == STATE_REFUSED ||
+		    s[i].from == NULL || s[i].ts == NULL ||
+		    strcmp(s[i].from, sender) != 0)
+			continue;
+		day_of(ts_time(s[i].ts) - DAY, day);
+		if (*first == '\0' || strcmp(day, first) < 0)
+			strlcpy(first, day, sizeof(first));
+	}
+	if (*first == '\0' || *view == '\0')
+		return 0;
+
+	/* the day directories since first */
+	strvec_pushf(&dirs, "archive-%s/", sender);
+	if (list_dirs(st, view, &dirs, &list) == -1)
+		goto out;
+	strvec_clear(&dirs);
+	strvec_pushf(&dirs, "inbox-%s/", sender);
+	for (p = NULL; (p = strvec_next(&list, p)) != NULL; ) {
+		base = path_base(p);
+		if (valid_day(base, strlen(base)) && strcmp(base, first) >= 0)
+			strvec_pushf(&dirs, "%s/", p);
+		else if (json_id(p, id, sizeof(id)))	/* the flat layout */
+			buf_add(&flat, p, strlen(p) + 1);
+	}
+	if (list_dirs(st, view, &dirs, &list) == -1)
+		goto out;
+	buf_add(&list, flat.s, flat.len);
+
+	for (p = NULL; (p = strvec_next(&list, p)) != NULL; ) {
+		if (!json_id(p, id, sizeof(id)))
+			continue;
+		/* a generated id names its sender: skip the others */
+		if (msg_id_parse(id, idts, idfrom)) {
+			for (i = 0, ok = 0; i < n && !ok; i++)
+				ok = s[i].to != NULL &&
+				    strcmp(s[i].to, idfrom) == 0;
+			if (!ok || strncmp(idts, first, 10) < 0)
+				continue;
+		}
+		/* an ack from a commit this station could not verify */
+		if (verify_path_untrusted(st, p) != NULL)
+			continue;
+		strvec_pushf(&blobs, "%s:%s", view, p);
+	}
+	if (read_msgs(st, &blobs, &ms) == -1)
+		goto out;
+	take_acks(s, n, sender, ms, blobs.n);
 	rv = 0;
 out:
 	free(ms);
-	names_free(&dirs);
-	names_free(&blobs);
+	strvec_clear(&dirs);
+	strvec_clear(&blobs);
 	buf_free(&list);
 	buf_free(&flat);
 	return rv;
@@ -661,8 +649,7 @@ status_lookup(struct station *st, struct status *s, size_t n)
 		if (s[i].from != NULL &&
 		    !agent_listed(&senders, s[i].from))
 			buf_add(&senders, s[i].from, strlen(s[i].from) + 1);
-	for (p = senders.s; p != NULL && p < senders.s + senders.len;
-	    p += strlen(p) + 1)
+	for (p = NULL; (p = strvec_next(&senders, p)) != NULL; )
 		if (acks_to(st, s, n, p) == -1)
 			goto out;
 	rv = 0;
@@ -705,78 +692,16 @@ status_free(struct status *s, size_t n)
 }
 
 /*
- * Every agent's unread count, and the last time it was seen: its
- * newest message in any inbox, or in any archive since the day of
- * since, and its newest heartbeat among those.
+ * What the messages ms[0..nms) say of the agents as[0..n): when each
+ * was last seen, since since, and its newest heartbeat.  Frees them.
  */
-int
-status_agents(struct station *st, const char *since, struct agent_status **out,
-    size_t *nout)
+static void
+take_seen(struct agent_status *as, size_t n, struct msg *ms, size_t nms,
+    const char *since)
 {
-	struct names dirs = { BUF_INIT, NULL, 0, NULL };
-	struct names blobs = { BUF_INIT, NULL, 0, NULL };
-	struct buf agents = BUF_INIT, list = BUF_INIT;
-	struct agent_status *as = NULL;
-	struct msg *ms = NULL;
-	const char *view, *a, *p, *base;
-	char day[11], last[11], idts[21], idfrom[33], id[129];
-	time_t t, now = time(NULL);
-	size_t i, n = 0, len;
-	int rv = -1;
+	size_t i, j;
 
-	*out = NULL;
-	*nout = 0;
-	if (station_tips(st) == -1 || station_agents(st, &agents) == -1)
-		goto out;
-	view = station_view(st);
-	for (a = agents.s; a != NULL && a < agents.s + agents.len;
-	    a += strlen(a) + 1) {
-		as = xreallocarray(as, n + 1, sizeof(*as));
-		memset(&as[n], 0, sizeof(as[n]));
-		strlcpy(as[n++].agent, a, sizeof(as->agent));
-		names_add(&dirs, "inbox-%s/", a);
-		day_of(now, last);
-		for (t = ts_time(since); ; t += DAY) {
-			day_of(t, day);
-			names_add(&dirs, "archive-%s/%s/", a, day);
-			if (strcmp(day, last) >= 0)
-				break;
-		}
-	}
-	if (*view == '\0')
-		goto done;
-	if (list_dirs(st, view, &dirs, &list) == -1)
-		goto out;
-
-	for (p = list.s; p != NULL && p < list.s + list.len;
-	    p += strlen(p) + 1) {
-		base = path_base(p);
-		len = strlen(base);
-		if (msg_is_keep(p) || len <= 5 || len - 5 >= sizeof(id) ||
-		    strcmp(base + len - 5, ".json") != 0)
-			continue;
-		if (strncmp(p, "inbox-", 6) == 0)
-			for (i = 0; i < n; i++)
-				if (strncmp(p + 6, as[i].agent,
-				    strlen(as[i].agent)) == 0 &&
-				    p[6 + strlen(as[i].agent)] == '/')
-					as[i].unread++;
-		memcpy(id, base, len - 5);
-		id[len - 5] = '\0';
-		/* an old unread message is not read again */
-		if (msg_id_parse(id, idts, idfrom) && ts_cmp(idts, since) < 0)
-			continue;
-		names_add(&blobs, "%s:%s", view, p);
-	}
-
-	/* the types, and the senders of custom ids, are in the files */
-	if (blobs.n > 0)
-		ms = xcalloc(blobs.n, sizeof(*ms));
-	if (read_msgs(st, &blobs, ms) == -1)
-		goto out;
-	for (i = 0; i < blobs.n; i++) {
-		size_t j;
-
+	for (i = 0; i < nms; i++) {
 		for (j = 0; ms[i].id != NULL && j < n; j++) {
 			if (strcmp(as[j].agent, ms[i].from) != 0 ||
 			    ts_cmp(ms[i].ts, since) < 0)
@@ -793,6 +718,69 @@ status_agents(struct station *st, const char *since, struct agent_status **out,
 		}
 		msg_free(&ms[i]);
 	}
+}
+
+/*
+ * Every agent's unread count, and the last time it was seen: its
+ * newest message in any inbox, or in any archive since the day of
+ * since, and its newest heartbeat among those.
+ */
+int
+status_agents(struct station *st, const char *since, struct agent_status **out,
+    size_t *nout)
+{
+	struct strvec dirs = STRVEC_INIT, blobs = STRVEC_INIT;
+	struct buf agents = BUF_INIT, list = BUF_INIT;
+	struct agent_status *as = NULL;
+	struct msg *ms = NULL;
+	const char *view, *a, *p;
+	char day[11], last[11], idts[21], idfrom[33], id[129];
+	time_t t, now = time(NULL);
+	size_t i, n = 0;
+	int rv = -1;
+
+	*out = NULL;
+	*nout = 0;
+	if (station_tips(st) == -1 || station_agents(st, &agents) == -1)
+		goto out;
+	view = station_view(st);
+	for (a = NULL; (a = strvec_next(&agents, a)) != NULL; ) {
+		as = xreallocarray(as, n + 1, sizeof(*as));
+		memset(&as[n], 0, sizeof(as[n]));
+		strlcpy(as[n++].agent, a, sizeof(as->agent));
+		strvec_pushf(&dirs, "inbox-%s/", a);
+		day_of(now, last);
+		for (t = ts_time(since); ; t += DAY) {
+			day_of(t, day);
+			strvec_pushf(&dirs, "archive-%s/%s/", a, day);
+			if (strcmp(day, last) >= 0)
+				break;
+		}
+	}
+	if (*view == '\0')
+		goto done;
+	if (list_dirs(st, view, &dirs, &list) == -1)
+		goto out;
+
+	for (p = NULL; (p = strvec_next(&list, p)) != NULL; ) {
+		if (msg_is_keep(p) || !json_id(p, id, sizeof(id)))
+			continue;
+		if (strncmp(p, "inbox-", 6) == 0)
+			for (i = 0; i < n; i++)
+				if (strncmp(p + 6, as[i].agent,
+				    strlen(as[i].agent)) == 0 &&
+				    p[6 + strlen(as[i].agent)] == '/')
+					as[i].unread++;
+		/* an old unread message is not read again */
+		if (msg_id_parse(id, idts, idfrom) && ts_cmp(idts, since) < 0)
+			continue;
+		strvec_pushf(&blobs, "%s:%s", view, p);
+	}
+
+	/* the types, and the senders of custom ids, are in the files */
+	if (read_msgs(st, &blobs, &ms) == -1)
+		goto out;
+	take_seen(as, n, ms, blobs.n, since);
 done:
 	*out = as;
 	*nout = n;
@@ -801,8 +789,8 @@ done:
 out:
 	free(as);
 	free(ms);
-	names_free(&dirs);
-	names_free(&blobs);
+	strvec_clear(&dirs);
+	strvec_clear(&blobs);
 	buf_free(&agents);
 	buf_free(&list);
 	return rv;

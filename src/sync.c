@@ -72,7 +72,7 @@ sync_fetch(struct station *st)
 		if (rv > 0)
 			bus_seterr("cannot fetch from %s: %s", st->remote,
 			    bus_error());
-		bus_setclass(FAIL_TEMP);
+		bus_setclass(EX_TEMPFAIL);
 		rv = -1;
 	} else if (st->require_signed)
 		rv = station_tips(st) == -1 || verify_fetched(st, before.s !=
@@ -95,19 +95,16 @@ int
 sync_hub_refs(struct station *st)
 {
 	struct buf out = BUF_INIT, line = BUF_INIT;
-	char why[1024];
 	int r;
 
-	strlcpy(why, bus_error(), sizeof(why));
 	buf_addf(&line, "\t%s\n", st->ref);
+	bus_setclass(EX_TEMPFAIL);
+	bus_errhold();		/* the fetch's error is the one to keep */
 	if ((r = git(&st->g, &out, "ls-remote", st->remote, NULL)) == 0)
 		r = out.len == 0 ? 0 : strstr(out.s, line.s) == NULL ? 1 : -1;
 	else
 		r = -1;
-	if (r == -1) {
-		bus_seterr("%s", why);
-		bus_setclass(FAIL_TEMP);
-	}
+	bus_errrelease();
 	buf_free(&out);
 	buf_free(&line);
 	return r;
@@ -176,7 +173,7 @@ sync_check_preimages(struct station *st, const char *remote,
 			    strcmp(now, c->oid) != 0)) {
 				bus_seterr("%s changed on the hub since this "
 				    "station's commit", c->path);
-				bus_setclass(FAIL_DATA);
+				bus_setclass(EX_DATAERR);
 				goto out;
 			}
 			for (j = 0; j <= at; j++)
@@ -305,10 +302,10 @@ replay(struct station *st, const char *local, const char *remote)
 		all[i] = q[i].changes;	/* a view: q[] keeps ownership */
 	}
 	if (sync_check_preimages(st, remote, all, n) == -1) {
-		if (bus_errclass() == FAIL_DATA) {
+		if (bus_errclass() == EX_DATAERR) {
 			bus_seterr("%s; not replayed, the commit stays here",
 			    bus_error());
-			bus_setclass(FAIL_DATA);
+			bus_setclass(EX_DATAERR);
 		}
 		goto out;
 	}
@@ -440,7 +437,7 @@ sync_push_retry(struct station *st, int *tries, time_t start,
 	}
 	backoff(*tries);
 	if (sync_fetch(st) == -1) {
-		if (bus_errclass() != FAIL_TEMP)
+		if (bus_errclass() != EX_TEMPFAIL)
 			return -1;
 		buf_adds(away, bus_error());
 		return 2;
@@ -456,11 +453,11 @@ sync_push_retry(struct station *st, int *tries, time_t start,
 /*
  * Push the branch.  A push that lost the race (the hub moved) fetches,
  * replays our commits on the new tip and tries again: at most
- * PUSH_TRIES times within PUSH_SECONDS.  Fails with FAIL_TEMP, the
+ * PUSH_TRIES times within PUSH_SECONDS.  Fails with EX_TEMPFAIL, the
  * work still committed in the station, when the hub cannot be reached
  * or keeps refusing.  What the hub's hook refuses is set aside, so
  * that it never blocks what comes after it (refused.c); with keep, it
- * stays queued and the push fails with FAIL_DATA.
+ * stays queued and the push fails with EX_DATAERR.
  */
 static int
 push_branch(struct station *st, int keep)
@@ -488,7 +485,7 @@ push_branch(struct station *st, int keep)
 			refused_reason(&err, &why);
 			bus_seterr("the hub refused the push; the commits stay "
 			    "queued: %s", why.s);
-			bus_setclass(FAIL_DATA);
+			bus_setclass(EX_DATAERR);
 			goto out;
 		case SYNC_PUSH_ERROR:
 			goto out;
@@ -524,7 +521,7 @@ push_branch(struct station *st, int keep)
 	else
 		bus_seterr("the hub refused the push: %s", err.len > 0 ?
 		    err.s : "no reason given");
-	bus_setclass(FAIL_TEMP);
+	bus_setclass(EX_TEMPFAIL);
 out:
 	buf_free(&local);
 	buf_free(&remote);
@@ -549,6 +546,52 @@ int
 sync_push_keep(struct station *st)
 {
 	return push_branch(st, 1);
+}
+
+/*
+ * Has the hub's branch moved since our last fetch?  One ls-remote, no
+ * object transfer: cheap enough to poll.  1 yes (or the hub lost its
+ * branch, which is news too), 0 no, -1 the hub cannot be reached.
+ */
+int
+sync_hub_moved(struct station *st)
+{
+	struct buf out = BUF_INIT, ours = BUF_INIT;
+	int moved = -1;
+
+	if (git(&st->g, &out, "ls-remote", "--", st->remote, st->ref,
+	    NULL) != 0) {
+		bus_setclass(EX_TEMPFAIL);
+		goto out;
+	}
+	if (station_tips(st) == 0)
+		tip_copy(&ours, &st->tip_remote);
+	moved = ours.len == 0 || out.len < ours.len ||
+	    strncmp(out.s, ours.s, ours.len) != 0;
+out:
+	buf_free(&out);
+	buf_free(&ours);
+	return moved;
+}
+
+/* How many commits are in a..b (a may be empty: all of b). */
+long
+sync_count(struct station *st, const char *a, const char *b)
+{
+	struct buf out = BUF_INIT, range = BUF_INIT;
+	long n = 0;
+
+	if (*b == '\0' || (a != NULL && strcmp(a, b) == 0))
+		return 0;
+	if (a != NULL && *a != '\0')
+		buf_addf(&range, "%s..%s", a, b);
+	else
+		buf_adds(&range, b);
+	if (git(&st->g, &out, "rev-list", "--count", range.s, NULL) == 0)
+		n = atol(out.s);
+	buf_free(&out);
+	buf_free(&range);
+	return n;
 }
 
 /*

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "json.h"
+#include "util.h"
 
 void
 text_safe(struct buf *b, const char *s, size_t n)
@@ -106,7 +106,7 @@ parse_size(const char *s, size_t *out)
 		v *= 1024, end++;
 	else if (*end == 'm' || *end == 'M')
 		v *= 1024 * 1024, end++;
-	if (*end != '\0' || v == 0 || v > JSON_MAX_SIZE)
+	if (*end != '\0' || v == 0 || v > BUS_MAX_SIZE)
 		return -1;
 	*out = (size_t)v;
 	return 0;

@@ -84,14 +84,14 @@ profile_sync(struct station *st, const char *local, const char *merger,
 	station_path(st, "bus-profile-base", &basepath);
 	if (read_or_empty(basepath.s, &base) == -1 ||
 	    read_or_empty(local, &mine) == -1) {
-		bus_setclass(FAIL_USAGE);
+		bus_setclass(EX_USAGE);
 		goto out;
 	}
 	if (branch_profile(st, &hub) == -1)
 		goto out;
 	if (!utf8_valid(mine.s != NULL ? mine.s : "", mine.len)) {
 		bus_seterr("%s: not UTF-8 text", local);
-		bus_setclass(FAIL_DATA);
+		bus_setclass(EX_DATAERR);
 		goto out;
 	}
 	profile_merge_bytes(merger, &base, &mine, &hub, &result, report);

@@ -15,26 +15,31 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sysexits.h>
 
 /* error.c: the last error, for main() to report */
 
-/* The kinds of failure, numbered as the exit statuses of SPEC section 4. */
-enum bus_fail {
-	FAIL_USAGE = 64,	/* bad invocation or set-up */
-	FAIL_DATA = 65,		/* invalid message or input */
-	FAIL_NOMSG = 66,	/* no such message */
-	FAIL_AGENT = 67,	/* unknown agent */
-	FAIL_INTERNAL = 70,	/* anything else */
-	FAIL_TEMP = 75		/* try again: hub unreachable, station busy */
-};
+/*
+ * The kind of a failure is the exit status it gives (SPEC section 4),
+ * named as in sysexits.h: EX_USAGE bad invocation or set-up,
+ * EX_DATAERR invalid data (also a commit the hub refused), EX_NOINPUT
+ * no such message, EX_NOUSER unknown agent, EX_UNAVAILABLE the hub will
+ * never take this, EX_SOFTWARE anything else, EX_TEMPFAIL try again
+ * (the hub away, the station busy).  bus(7) has the table.
+ */
 
 void		 bus_seterr(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 void		 bus_seterrno(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
-void		 bus_setclass(enum bus_fail);
-enum bus_fail	 bus_errclass(void);
+void		 bus_setclass(int);
+int		 bus_errclass(void);
+void		 bus_errhold(void);
+void		 bus_errrelease(void);
 const char	*bus_error(void);
+
+/* The largest input the bus reads whole: a JSON text, a message. */
+#define BUS_MAX_SIZE	(64 * 1024 * 1024)
 
 /* buf.c: a growable byte buffer; len is authoritative, s[len] is NUL */
 
@@ -65,6 +70,29 @@ void	*xreallocarray(void *, size_t, size_t);
 void	*xcalloc(size_t, size_t);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
+
+/*
+ * strvec.c: argv vectors and NUL-separated lists: v[n] is NULL and v
+ * is never NULL; the strings are the vector's own copies.
+ */
+
+struct strvec {
+	const char	**v;
+	size_t		  n;
+	size_t		  cap;
+};
+
+extern const char *strvec_empty[];
+#define STRVEC_INIT	{ strvec_empty, 0, 0 }
+
+void	 strvec_init(struct strvec *);
+const char *strvec_push(struct strvec *, const char *);
+const char *strvec_pushf(struct strvec *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 strvec_pushv(struct strvec *, const char *const *);
+size_t	 strvec_split(struct strvec *, const struct buf *);
+void	 strvec_clear(struct strvec *);
+char	*strvec_next(const struct buf *, const char *);
 
 /* file.c: whole-file reads and atomic writes */
 

@@ -162,7 +162,7 @@ note_changed(struct station *st, const char *commit, const char *parent,
 	if (git(&st->g, &out, "diff-tree", "-r", "-z", "--no-commit-id",
 	    "--name-only", "--diff-filter=AMT", parent, commit, NULL) != 0)
 		goto out;
-	for (p = out.s; p != NULL && p < out.s + out.len; p += strlen(p) + 1)
+	for (p = NULL; (p = strvec_next(&out, p)) != NULL; )
 		if ((strncmp(p, "inbox-", 6) == 0 ||
 		    strncmp(p, "archive-", 8) == 0) &&
 		    strpbrk(p, "\t\n") == NULL &&

@@ -18,7 +18,7 @@ test_expect_success 'hub unreachable: 75, the commit kept, the id printed' '
 test_expect_success 'reading while unreachable answers from the station with 75' '
 	mv hub.git hub.away &&
 	(cd st-b && test_expect_code 75 bus-recv -f id) >out 2>err &&
-	grep "answering from the station" err &&
+	grep "going on from the station" err &&
 	mv hub.away hub.git
 '
 

@@ -16,7 +16,7 @@ test_expect_success 'a message sent while the hub is away is queued' '
 	mv hub.git hub.away &&
 	test_expect_code 75 bus-send -C st-a b "while away" >id 2>err &&
 	test_expect_code 75 bus-status -C st-a "$(cat id)" >out 2>err &&
-	grep "answering from the station" err &&
+	grep "going on from the station" err &&
 	echo queued >expect &&
 	field state <out >got &&
 	test_cmp expect got &&

@@ -365,7 +365,7 @@ test_expect_success '--notify with the bus out of reach: 75, the notice queued i
 	mv hub.away hub.git &&
 	echo "pushed mine" >expect &&
 	test_cmp expect out &&
-	grep "the notice stays in the station" err &&
+	grep "the work is committed here" err &&
 	git -C skills.git show main:mine/SKILL.md >got &&
 	test_cmp a/src/mine/SKILL.md got &&
 	bus-sync -q -C st-a &&

@@ -1,56 +1,69 @@
 /*
- * tool.c: what the tools that work in a station share in main(): on
- * every way out, the work tree shows what did happen to the branch;
- * a reading tool answers from the station when the hub is away.
+ * tool.c: the one way a tool works in a station, from main():
+ *
+ *	tool_open()	open the station, take its lock
+ *	tool_sync()	fetch and integrate (and push what was queued)
+ *	...		the tool's own work, committed in the station
+ *	tool_push()	the work tree brought along, the push
+ *	tool_finish()	what the work tree did not get reported, closed
+ *
+ * Whether a failure at each step stops the tool or lets it go on from
+ * the station, and the exit status it ends with, is policy.c's table.
+ * The work tree is brought along for what did happen to the branch on
+ * every way out: tool_push(), tool_finish(), tool_fail(), and an exit
+ * handler for the errx() of a main.
  */
 #include "config.h"
 
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "tool.h"
 
-static struct station *guarded;
+static struct tool *guarded;
 
 static void
 flush_guarded(void)
 {
-	if (guarded != NULL)
-		station_flush(guarded);
+	if (guarded != NULL) {
+		bus_errhold();
+		station_flush(&guarded->st);
+		bus_errrelease();
+	}
 }
 
-/* However the tool exits from now on, flush st's work tree first. */
-void
-tool_guard(struct station *st)
+/* Say each line of b, after prefix and before suffix. */
+static void
+say_lines(const char *prefix, const struct buf *b, const char *suffix)
 {
-	guarded = st;
-	atexit(flush_guarded);
+	const char *line, *nl;
+
+	for (line = b->s; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1)
+		warnx("%s%.*s%s", prefix, (int)(nl - line), line, suffix);
 }
 
 /*
  * Say which entries of the hub's tree the work tree did not get (see
- * station.c checkout): a refused one is an error, an unknown one a
- * warning.  Returns whether anything was refused.
+ * worktree.c): a refused one is an error, an unknown one a warning
+ * (left out when quiet).  Returns whether anything was refused.
  */
 static int
-report_unwritten(struct station *st, int quiet)
+report_unwritten(struct tool *t)
 {
-	const char *line, *nl;
+	struct station *st = &t->st;
 	int refused = st->refused.len > 0;
 
-	for (line = st->skipped.s; !quiet && line != NULL &&
-	    (nl = strchr(line, '\n')) != NULL; line = nl + 1)
-		warnx("warning: %.*s; skipped", (int)(nl - line), line);
-	for (line = st->refused.s; line != NULL &&
-	    (nl = strchr(line, '\n')) != NULL; line = nl + 1)
-		warnx("%.*s; not written", (int)(nl - line), line);
+	if (!t->quiet)
+		say_lines("warning: ", &st->skipped, "; skipped");
+	say_lines("", &st->refused, "; not written");
 	if (refused)
 		warnx("the hub's tree holds entries no station writes; once "
 		    "a commit on the hub removes them, nothing more is said");
-	for (line = st->unverified.s; line != NULL &&
-	    (nl = strchr(line, '\n')) != NULL; line = nl + 1)
-		warnx("%.*s", (int)(nl - line), line);
+	say_lines("", &st->unverified, "");
 	if (st->unverified.len > 0) {
 		warnx("fetched commits failed verification "
 		    "(bus.requireSigned); the messages they add to inbox-%s "
@@ -64,62 +77,154 @@ report_unwritten(struct station *st, int quiet)
 }
 
 /*
+ * Bring the work tree along for what happened to the branch.  When it
+ * cannot be (git's index.lock held, say), the branch is right all the
+ * same and the journal left behind lets the next bus command finish
+ * the job (worktree.c), so the tool says so and goes on.
+ */
+static void
+flush(struct tool *t)
+{
+	if (station_flush(&t->st) == -1)
+		warnx("%s; the next bus command brings the work tree along",
+		    bus_error());
+}
+
+/*
  * Report the library's error and exit with its status, after bringing
  * the work tree along for what did happen (the branch may have moved).
  */
 void
-tool_fail(struct station *st)
+tool_fail(struct tool *t)
 {
-	station_abort(st);
-	report_unwritten(st, 0);
+	bus_errhold();
+	if (t->on_fail != NULL)
+		t->on_fail();
+	station_flush(&t->st);
+	bus_errrelease();
+	report_unwritten(t);
 	errx(bus_errclass(), "%s", bus_error());
 }
 
 /*
- * The end of a tool that worked in a station: the work tree brought
- * along, what it did not get reported (quiet: only what is an error),
- * the station closed.  A tree
- * holding dangerous entries makes the status 65 (invalid data) unless
- * the tool already failed otherwise.
+ * Apply policy.c to what happened at stage (failed: the library's
+ * error says what): stop, or note it and go on from the station.
  */
-int
-tool_finish(struct station *st, int status, int quiet)
+static void
+apply(struct tool *t, enum policy_stage stage, int failed)
 {
-	if (station_flush(st) == -1)
-		tool_fail(st);
-	if (report_unwritten(st, quiet) &&
-	    (status == 0 || status == FAIL_TEMP))
-		status = FAIL_DATA;
-	station_close(st);
-	return status;
+	struct policy p = policy_decide(stage, failed ? bus_errclass() : 0);
+
+	if (!p.go_on)
+		tool_fail(t);
+	t->status = policy_worse(t->status, p.status);
+	if (failed && p.status == EX_TEMPFAIL && t->away.len == 0)
+		buf_adds(&t->away, bus_error());
+	if (failed && !t->quiet)
+		warnx("%s%s%s", bus_error(), p.note != NULL ? "; " : "",
+		    p.note != NULL ? p.note : "");
 }
 
 /*
- * The sync of a reading tool: when the hub cannot be reached, or
- * refuses what this station queued, go on from the station and say so.
- * Returns the exit status the tool ends with if nothing worse happens.
+ * Open the station at dir (NULL: the usual search) for agent and take
+ * its lock; a station that another command holds is a failure
+ * (EX_TEMPFAIL) like any other.
+ */
+void
+tool_open(struct tool *t, const char *dir, const char *agent, FILE *trace)
+{
+	if (station_open(&t->st, dir, agent, 1, trace) == -1)
+		tool_fail(t);
+	guarded = t;
+	atexit(flush_guarded);
+	if (station_lock(&t->st) == -1)
+		apply(t, POLICY_LOCK, 1);
+}
+
+/*
+ * The sync before the work: fetch, integrate the hub's news, and with
+ * push also push what the station queued (a tool that pushes its own
+ * work afterwards pushes the queue with it).  The work tree follows
+ * for a tool that reads; a tool that writes brings it along once, for
+ * both moves of the branch, at tool_push().
+ */
+void
+tool_sync(struct tool *t, int push)
+{
+	int failed;
+
+	failed = sync_fetch(&t->st) == -1 || sync_integrate(&t->st) == -1 ||
+	    (push && sync_push(&t->st) == -1);
+	apply(t, POLICY_SYNC, failed);
+	if (push)
+		flush(t);
+}
+
+/*
+ * The push of the work committed: the work tree first, so that it
+ * shows the commit however long the push takes.  A hub that was away
+ * at the sync is not tried again: the work waits in the station.
+ */
+void
+tool_push(struct tool *t)
+{
+	flush(t);
+	if (t->away.len > 0) {
+		if (!t->quiet)
+			warnx("%s", policy_decide(POLICY_PUSH,
+			    EX_TEMPFAIL).note);
+		return;
+	}
+	apply(t, POLICY_PUSH, sync_push(&t->st) == -1);
+}
+
+/*
+ * Wait until the hub's branch moves, then sync as tool_sync() does:
+ * returns 1 then, 0 once the time end (0: never) has come.  The lock
+ * is let go between polls, so the agent's other commands run; while
+ * the hub cannot be reached the status is 75, until it answers again.
  */
 int
-tool_sync(struct station *st, int quiet)
+tool_wait(struct tool *t, time_t end)
 {
-	char msg[1024];
-	enum bus_fail class;
+	unsigned int pause = 1;
+	int moved;
 
-	if (sync_all(st) == 0) {
-		if (station_flush(st) == -1)
-			tool_fail(st);
-		return 0;
+	for (;;) {
+		station_unlock(&t->st);
+		if (end != 0 && time(NULL) >= end)
+			return 0;
+		sleep(end != 0 && time(NULL) + pause > end ?
+		    (unsigned int)(end - time(NULL)) : pause);
+		if (pause < 8)
+			pause *= 2;
+		if (station_lock(&t->st) == -1)
+			apply(t, POLICY_LOCK, 1);
+		if ((moved = sync_hub_moved(&t->st)) == -1)
+			t->status = EX_TEMPFAIL;
+		if (moved == 1) {
+			t->status = 0;
+			buf_reset(&t->away);
+			tool_sync(t, 1);
+			return 1;
+		}
 	}
-	class = bus_errclass();
-	strlcpy(msg, bus_error(), sizeof(msg));
-	if (station_flush(st) == -1)
-		tool_fail(st);
-	if (class != FAIL_TEMP && class != FAIL_DATA) {
-		bus_seterr("%s", msg);
-		bus_setclass(class);
-		tool_fail(st);
-	}
-	if (!quiet)
-		warnx("%s; answering from the station", msg);
-	return class;
+}
+
+/*
+ * The end of a tool that worked in a station: the work tree brought
+ * along, what it did not get reported, the station closed.  Returns
+ * the exit status: a tree holding entries no station writes makes it
+ * 65 (invalid data) unless worse happened.
+ */
+int
+tool_finish(struct tool *t)
+{
+	flush(t);
+	if (report_unwritten(t))
+		t->status = policy_worse(t->status, EX_DATAERR);
+	guarded = NULL;
+	station_close(&t->st);
+	buf_free(&t->away);
+	return t->status;
 }

@@ -383,6 +383,289 @@ test_ids(void)
 	    "a generated ts is valid RFC 3339 UTC");
 }
 
+/* A name check on the whole of a C string. */
+#define WHOLE(fn, s)	fn((s), strlen(s))
+
+#define A32	"abcdefghijklmnopqrstuvwxyz012345"
+#define A33	A32 "6"
+
+static void
+test_names(void)
+{
+	char id128[129], id129[130];
+
+	/* agent: [a-z0-9][a-z0-9-]{0,31} */
+	ok(WHOLE(valid_agent, "a") && WHOLE(valid_agent, "0") &&
+	    WHOLE(valid_agent, "agent-1") && WHOLE(valid_agent, "a-") &&
+	    WHOLE(valid_agent, "9-9"), "agents: a, 0, agent-1, a-, 9-9");
+	ok(WHOLE(valid_agent, A32) && !WHOLE(valid_agent, A33),
+	    "an agent of 32 bytes is one, of 33 is not");
+	ok(!WHOLE(valid_agent, "") && !WHOLE(valid_agent, "-a") &&
+	    !WHOLE(valid_agent, "Agent") && !WHOLE(valid_agent, "a_b") &&
+	    !WHOLE(valid_agent, "a.b") && !WHOLE(valid_agent, "a b") &&
+	    !WHOLE(valid_agent, "\xc3\xa9"),
+	    "not agents: empty, -a, Agent, a_b, a.b, a b, UTF-8");
+	ok(valid_agent("ab/c", 2) && !valid_agent("ab/c", 3) &&
+	    !valid_agent("a\0b", 3), "an agent is its n bytes: a NUL or "
+	    "a slash inside is refused, what follows is not looked at");
+
+	/* id: [A-Za-z0-9][A-Za-z0-9._-]{0,127} */
+	memset(id128, 'x', 128);
+	id128[128] = '\0';
+	memset(id129, 'x', 129);
+	id129[129] = '\0';
+	ok(WHOLE(valid_id, "a") && WHOLE(valid_id, "Z") &&
+	    WHOLE(valid_id, "7") && WHOLE(valid_id, "A.b_c-9") &&
+	    WHOLE(valid_id, "a..b") && WHOLE(valid_id, GOOD_ID),
+	    "ids: a, Z, 7, A.b_c-9, a..b, a generated one");
+	ok(WHOLE(valid_id, id128) && !WHOLE(valid_id, id129),
+	    "an id of 128 bytes is one, of 129 is not");
+	ok(!WHOLE(valid_id, "") && !WHOLE(valid_id, ".a") &&
+	    !WHOLE(valid_id, "-a") && !WHOLE(valid_id, "_a") &&
+	    !WHOLE(valid_id, "a/b") && !WHOLE(valid_id, "..") &&
+	    !WHOLE(valid_id, "a:b") && !WHOLE(valid_id, "caf\xc3\xa9"),
+	    "not ids: empty, .a, -a, _a, a/b, .., a:b, UTF-8");
+	ok(!valid_id("a\0b", 3) && valid_id("a\0b", 1),
+	    "an id is its n bytes: a NUL inside is refused");
+
+	/* type: [a-z][a-z0-9._-]{0,31} */
+	ok(WHOLE(valid_type, "note") && WHOLE(valid_type, "ack") &&
+	    WHOLE(valid_type, "heartbeat") && WHOLE(valid_type, "x") &&
+	    WHOLE(valid_type, "x.y_z-9") && WHOLE(valid_type, "a-"),
+	    "types: note, ack, heartbeat, x, x.y_z-9, a-");
+	ok(WHOLE(valid_type, A32) && !WHOLE(valid_type, A33),
+	    "a type of 32 bytes is one, of 33 is not");
+	ok(!WHOLE(valid_type, "") && !WHOLE(valid_type, "9note") &&
+	    !WHOLE(valid_type, "Note") && !WHOLE(valid_type, ".x") &&
+	    !WHOLE(valid_type, "-x") && !WHOLE(valid_type, "noTe") &&
+	    !WHOLE(valid_type, "a b"),
+	    "not types: empty, 9note, Note, .x, -x, noTe, a b");
+}
+
+static void
+test_days(void)
+{
+	ok(WHOLE(valid_day, "2026-11-28") && WHOLE(valid_day, "2026-01-31") &&
+	    WHOLE(valid_day, "2026-12-31") && WHOLE(valid_day, "2026-04-30"),
+	    "days: 2026-11-28, 2026-01-31, 2026-12-31, 2026-04-30");
+	ok(WHOLE(valid_day, "2024-02-29") && WHOLE(valid_day, "2000-02-29") &&
+	    !WHOLE(valid_day, "2026-02-29") && !WHOLE(valid_day, "1900-02-29") &&
+	    !WHOLE(valid_day, "2100-02-29") && WHOLE(valid_day, "2026-02-28"),
+	    "February 29th only in leap years (2024, 2000; not 2026, 1900, "
+	    "2100)");
+	ok(!WHOLE(valid_day, "2026-04-31") && !WHOLE(valid_day, "2026-06-31") &&
+	    !WHOLE(valid_day, "2026-01-32") && !WHOLE(valid_day, "2026-01-00") &&
+	    !WHOLE(valid_day, "2026-00-10") && !WHOLE(valid_day, "2026-13-10"),
+	    "not days: April 31st, June 31st, January 32nd, day 0, month 0 "
+	    "and 13");
+	ok(!WHOLE(valid_day, "2026-1-01") && !WHOLE(valid_day, "2026-01-1") &&
+	    !WHOLE(valid_day, "2026/01/01") && !WHOLE(valid_day, "20260101") &&
+	    !WHOLE(valid_day, "2026-0a-01") && !WHOLE(valid_day, "+026-01-01") &&
+	    !WHOLE(valid_day, "2026-01-01 ") && !WHOLE(valid_day, ""),
+	    "not days: short fields, slashes, no dashes, letters, a sign, "
+	    "a trailing space, empty");
+	ok(valid_day("2026-01-01T10:00:00Z", 10) &&
+	    !valid_day("2026-01-01", 9), "a day is its n bytes");
+}
+
+static void
+test_ts(void)
+{
+	ok(WHOLE(valid_ts, "2026-11-28T10:15:00Z") &&
+	    WHOLE(valid_ts, "1970-01-01T00:00:00Z") &&
+	    WHOLE(valid_ts, "2026-11-28T23:59:59Z") &&
+	    WHOLE(valid_ts, "2026-11-28T00:00:00Z"),
+	    "ts: whole seconds, midnight, the last second of a day");
+	ok(WHOLE(valid_ts, "2026-11-28T10:15:00.5Z") &&
+	    WHOLE(valid_ts, "2026-11-28T10:15:00.000Z") &&
+	    WHOLE(valid_ts, "2026-11-28T10:15:00.123456789Z") &&
+	    !WHOLE(valid_ts, "2026-11-28T10:15:00.1234567890Z") &&
+	    !WHOLE(valid_ts, "2026-11-28T10:15:00.Z"),
+	    "a fraction has 1 to 9 digits");
+	ok(!WHOLE(valid_ts, "2026-11-28T10:15:00.5aZ") &&
+	    !WHOLE(valid_ts, "2026-11-28T10:15:00,5Z") &&
+	    !WHOLE(valid_ts, "2026-11-28T10:15:00.-5Z"),
+	    "not ts: a fraction with a letter, a comma, a sign");
+	ok(WHOLE(valid_ts, "2016-12-31T23:59:60Z") &&
+	    WHOLE(valid_ts, "2016-12-31T23:59:60.5Z") &&
+	    !WHOLE(valid_ts, "2016-12-31T23:58:60Z") &&
+	    !WHOLE(valid_ts, "2016-12-31T22:59:60Z") &&
+	    !WHOLE(valid_ts, "2016-12-31T23:59:61Z"),
+	    "second 60 only as 23:59:60, a leap second");
+	ok(!WHOLE(valid_ts, "2026-11-28T24:00:00Z") &&
+	    !WHOLE(valid_ts, "2026-11-28T10:60:00Z") &&
+	    !WHOLE(valid_ts, "2026-11-28T1a:15:00Z") &&
+	    !WHOLE(valid_ts, "2026-02-29T10:15:00Z") &&
+	    !WHOLE(valid_ts, "2026-11-28T10:15:00z") &&
+	    !WHOLE(valid_ts, "2026-11-28t10:15:00Z") &&
+	    !WHOLE(valid_ts, "2026-11-28T10:15:00") &&
+	    !WHOLE(valid_ts, "2026-11-28T10:15Z") &&
+	    !WHOLE(valid_ts, "2026-11-28T10:15:00+00:00") &&
+	    !WHOLE(valid_ts, "2026-11-28 10:15:00Z") &&
+	    !WHOLE(valid_ts, "2026-11-28T10-15-00Z") &&
+	    !WHOLE(valid_ts, ""),
+	    "not ts: hour 24, minute 60, a letter, no such day, z, t, no Z, "
+	    "no seconds, an offset, a space, dashes, empty");
+	ok(valid_ts("2026-11-28T10:15:00Zjunk", 20) &&
+	    !valid_ts("2026-11-28T10:15:00Z", 19) &&
+	    !valid_ts("2026-11-28T10:15:00.5Z", 21),
+	    "a ts is its n bytes");
+}
+
+static void
+test_id_parse(void)
+{
+	char ts[21], from[33];
+
+	memset(ts, 0, sizeof(ts));
+	memset(from, 0, sizeof(from));
+	ok(msg_id_parse(GOOD_ID, ts, from) == 1 &&
+	    strcmp(ts, GOOD_TS) == 0 && strcmp(from, "a") == 0,
+	    "a generated id gives its ts and sender: %s, %s", ts, from);
+	ok(msg_id_parse("20261128T101500Z-agent-1-0123456789ab", ts, from) ==
+	    1 && strcmp(from, "agent-1") == 0, "a sender with a dash: %s",
+	    from);
+	ok(msg_id_parse("20261128T101500Z-" A32 "-0123456789ab", ts,
+	    from) == 1 && strcmp(from, A32) == 0,
+	    "a sender of 32 bytes");
+	ok(msg_id_parse("20261128T101500Z-" A33 "-0123456789ab", ts,
+	    from) == 0, "a sender of 33 bytes: not a generated id");
+	ok(msg_id_parse("20161231T235960Z-b-abcdef012345", ts, from) == 1 &&
+	    strcmp(ts, "2016-12-31T23:59:60Z") == 0 && strcmp(from, "b") == 0,
+	    "a leap second in the stamp: %s", ts);
+	ok(msg_id_parse("20240229T120000Z-b-abcdef012345", ts, from) == 1 &&
+	    strcmp(ts, "2024-02-29T12:00:00Z") == 0,
+	    "February 29th of a leap year: %s", ts);
+	ok(msg_id_parse("20260229T120000Z-b-abcdef012345", ts, from) == 0 &&
+	    msg_id_parse("20261128T241500Z-b-abcdef012345", ts, from) == 0 &&
+	    msg_id_parse("20261328T101500Z-b-abcdef012345", ts, from) == 0,
+	    "no such day, hour 24, month 13: not generated ids");
+	ok(msg_id_parse("20261128T101500Z-a-0123456789AB", ts, from) == 0 &&
+	    msg_id_parse("20261128T101500Z-a-0123456789ag", ts, from) == 0 &&
+	    msg_id_parse("20261128T101500Z-a-0123456789a", ts, from) == 0 &&
+	    msg_id_parse("20261128T101500Z-a-0123456789abc", ts, from) == 0,
+	    "the random part: 12 lower-case hex, no more, no fewer");
+	ok(msg_id_parse("20261128T101500Z-A-0123456789ab", ts, from) == 0 &&
+	    msg_id_parse("20261128T101500Z-a_b-0123456789ab", ts, from) == 0 &&
+	    msg_id_parse("20261128T101500Z--0123456789ab", ts, from) == 0 &&
+	    msg_id_parse("20261128T101500Z---0123456789ab", ts, from) == 0,
+	    "a sender that is no agent name, or none: not generated ids");
+	ok(msg_id_parse("20261128t101500Z-a-0123456789ab", ts, from) == 0 &&
+	    msg_id_parse("20261128T101500z-a-0123456789ab", ts, from) == 0 &&
+	    msg_id_parse("20261128T101500Z_a-0123456789ab", ts, from) == 0 &&
+	    msg_id_parse("2026112T8101500Z-a-0123456789ab", ts, from) == 0,
+	    "the stamp's T, Z and dash are where they must be");
+	ok(msg_id_parse("hello", ts, from) == 0 &&
+	    msg_id_parse("", ts, from) == 0 &&
+	    msg_id_parse("a", ts, from) == 0,
+	    "ids that are not generated: hello, empty, a");
+}
+
+static void
+test_new_id(void)
+{
+	char id[160], ts[32], from[33], pts[21];
+	size_t i, bad = 0;
+
+	ok(msg_new_id(id, sizeof(id), "a", 0) == 0 &&
+	    strncmp(id, "19700101T000000Z-a-", 19) == 0 && strlen(id) == 31,
+	    "an id at the epoch: %s", id);
+	ok(msg_new_id(id, 31, "a", 0) == -1 && msg_new_id(id, 32, "a", 0) == 0,
+	    "room for 31 bytes and the NUL is enough, 31 in all is not");
+	ok(msg_new_id(id, sizeof(id), A32, 1795860900) == 0 &&
+	    strlen(id) == 62 && valid_id(id, strlen(id)) &&
+	    msg_id_parse(id, pts, from) == 1 && strcmp(pts, GOOD_TS) == 0 &&
+	    strcmp(from, A32) == 0,
+	    "an id for a sender of 32 bytes: 62 bytes, a valid id, parsed "
+	    "back");
+	for (i = 0; i < 200; i++) {
+		msg_new_id(id, sizeof(id), "agent-1", 1795860900);
+		if (msg_id_parse(id, pts, from) != 1 ||
+		    strcmp(pts, GOOD_TS) != 0 || strcmp(from, "agent-1") != 0)
+			bad++;
+	}
+	ok(bad == 0, "200 ids parse back to their ts and sender");
+
+	ok(msg_ts(ts, sizeof(ts), 0) == 0 &&
+	    strcmp(ts, "1970-01-01T00:00:00Z") == 0, "ts of 0: %s", ts);
+	ok(msg_ts(ts, sizeof(ts), 951825600) == 0 &&
+	    strcmp(ts, "2000-02-29T12:00:00Z") == 0, "ts of 951825600: %s",
+	    ts);
+	ok(msg_ts(ts, sizeof(ts), 2147483648LL) == 0 &&
+	    strcmp(ts, "2038-01-19T03:14:08Z") == 0, "ts past 2^31: %s", ts);
+	ok(msg_ts(ts, 20, 0) == -1 && msg_ts(ts, 21, 0) == 0,
+	    "ts needs 21 bytes");
+}
+
+static void
+test_ts_order(void)
+{
+	/* "<" means a is earlier than b */
+	static const struct {
+		const char	*a, *b;
+		int		 want;	/* -1, 0, 1: the sign */
+	} cases[] = {
+		{ "2026-11-28T10:15:00Z", "2026-11-28T10:15:00Z", 0 },
+		{ "2026-11-28T10:15:00Z", "2026-11-28T10:15:00.0Z", 0 },
+		{ "2026-11-28T10:15:00.000000000Z", "2026-11-28T10:15:00Z", 0 },
+		{ "2026-11-28T10:15:00.5Z", "2026-11-28T10:15:00.50Z", 0 },
+		{ "2026-11-28T10:15:00.5Z", "2026-11-28T10:15:00.49Z", 1 },
+		{ "2026-11-28T10:15:00.123Z", "2026-11-28T10:15:00.1231Z", -1 },
+		{ "2026-11-28T10:15:00Z", "2026-11-28T10:15:00.000000001Z", -1 },
+		{ "2026-11-28T10:15:00.999999999Z", "2026-11-28T10:15:01Z", -1 },
+		{ "2026-11-28T10:15:01Z", "2026-11-28T10:15:00.9Z", 1 },
+		{ "2026-11-28T10:15:00Z", "2026-11-28T10:16:00Z", -1 },
+		{ "2026-11-28T23:59:59Z", "2026-11-29T00:00:00Z", -1 },
+		{ "2026-12-31T23:59:59Z", "2027-01-01T00:00:00Z", -1 },
+		{ "2016-12-31T23:59:60Z", "2016-12-31T23:59:59.999Z", 1 },
+		{ "2016-12-31T23:59:60Z", "2017-01-01T00:00:00Z", -1 },
+		{ "1999-12-31T23:59:59Z", "2000-01-01T00:00:00Z", -1 },
+	};
+	size_t i;
+	int c;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c = ts_cmp(cases[i].a, cases[i].b);
+		c = c < 0 ? -1 : c > 0;
+		ok(c == cases[i].want, "ts_cmp %s %s %s", cases[i].a,
+		    cases[i].want < 0 ? "<" : cases[i].want > 0 ? ">" : "=",
+		    cases[i].b);
+		c = ts_cmp(cases[i].b, cases[i].a);
+		c = c < 0 ? -1 : c > 0;
+		ok(c == -cases[i].want, "and the other way round");
+	}
+}
+
+static void
+test_ts_time(void)
+{
+	char ts[32];
+	time_t t;
+	size_t bad = 0;
+
+	ok(ts_time("1970-01-01T00:00:00Z") == 0, "ts_time of the epoch: 0");
+	ok(ts_time(GOOD_TS) == 1795860900, "ts_time %s: 1795860900",
+	    GOOD_TS);
+	ok(ts_time("2026-11-28T10:15:00.999999999Z") == 1795860900,
+	    "the fraction is dropped, not rounded");
+	ok(ts_time("2000-02-29T12:00:00Z") == 951825600,
+	    "ts_time of a leap day: 951825600");
+	ok(ts_time("1999-12-31T23:59:59Z") == 946684799,
+	    "ts_time of the last second of 1999: 946684799");
+	ok(ts_time("2038-01-19T03:14:08Z") == (time_t)2147483648LL,
+	    "ts_time past 2^31: 2147483648");
+	ok(ts_time("2016-12-31T23:59:60Z") == 1483228800,
+	    "a leap second is the next second: 1483228800");
+	ok(ts_time("not a ts") == 0 && ts_time("") == 0,
+	    "what is no ts at all: 0");
+	for (t = 0; t < 4102444800LL; t += 86400 * 97 + 3601) {
+		if (msg_ts(ts, sizeof(ts), t) != 0 || ts_time(ts) != t ||
+		    !valid_ts(ts, strlen(ts)))
+			bad++;
+	}
+	ok(bad == 0, "msg_ts and ts_time agree from 1970 to 2100");
+}
+
 int
 main(void)
 {
@@ -393,6 +676,13 @@ main(void)
 	test_place();
 	test_files();
 	test_ids();
+	test_names();
+	test_days();
+	test_ts();
+	test_id_parse();
+	test_new_id();
+	test_ts_order();
+	test_ts_time();
 	buf_free(&why);
 	return done_testing();
 }

@@ -1,0 +1,283 @@
+/*
+ * mailbox.c: the messages on a station's branch: which agents have an
+ * inbox, what an inbox holds, and staging the changes that deliver a
+ * new message or archive a read one.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "station.h"
+
+/*
+ * The agents on the branch: one per inbox-<agent>/ directory at the
+ * top of the tree, as a NUL-separated list in out.
+ */
+int
+station_agents(struct station *st, struct buf *out)
+{
+	struct buf list = BUF_INIT;
+	const char *p;
+	size_t n;
+
+	buf_reset(out);
+	if (git(&st->g, &list, "ls-tree", "-z", "-d", "--name-only",
+	    st->ref, NULL) != 0) {
+		buf_free(&list);
+		return -1;
+	}
+	for (p = list.s; p != NULL && p < list.s + list.len;
+	    p += strlen(p) + 1) {
+		n = strlen(p);
+		if (n > 6 && strncmp(p, "inbox-", 6) == 0 &&
+		    valid_agent(p + 6, n - 6))
+			buf_add(out, p + 6, n - 5);
+	}
+	buf_free(&list);
+	return 0;
+}
+
+/* Does path exist on the branch? */
+int
+station_has(struct station *st, const char *path)
+{
+	struct buf spec = BUF_INIT;
+	int rv;
+
+	buf_addf(&spec, "%s:%s", st->ref, path);
+	rv = git(&st->g, NULL, "cat-file", "-e", spec.s, NULL);
+	buf_free(&spec);
+	return rv == 0;
+}
+
+/* Is agent one of the NUL-separated list? */
+int
+agent_listed(const struct buf *agents, const char *agent)
+{
+	const char *p;
+
+	for (p = agents->s; p != NULL && p < agents->s + agents->len;
+	    p += strlen(p) + 1)
+		if (strcmp(p, agent) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Write message m (canonical form) as a blob and add it to the
+ * changes, in the inbox of its recipient.  Our own output is checked
+ * like anybody's, so that the hub never has to refuse it.
+ */
+int
+station_stage(struct station *st, const struct msg *m, struct changes *c)
+{
+	struct buf text = BUF_INIT, why = BUF_INIT, path = BUF_INIT;
+	struct msg check;
+	int rv = -1;
+
+	msg_write(m, &text);
+	if (msg_parse(&check, text.s, text.len, st->maxsize, &why) == -1) {
+		buf_rtrim(&why);
+		bus_seterr("message %s: %s", m->id, why.s);
+		bus_setclass(EX_DATAERR);
+		goto out;
+	}
+	msg_free(&check);
+	buf_addf(&path, "inbox-%s/%s.json", m->to, m->id);
+	if (changes_has(c, path.s)) {
+		bus_seterr("%s: the same message twice", path.s);
+		bus_setclass(EX_DATAERR);
+		goto out;
+	}
+	changes_add_data(c, path.s, text.s, text.len);
+	sent_note(c, m);
+	rv = 0;
+out:
+	buf_free(&text);
+	buf_free(&why);
+	buf_free(&path);
+	return rv;
+}
+
+/*
+ * Stage a message of type with body from the station's agent to every
+ * other agent on the branch.  Returns how many were staged, or -1.
+ */
+int
+station_stage_others(struct station *st, const char *type, const char *body,
+    size_t len, struct changes *c)
+{
+	struct buf agents = BUF_INIT;
+	struct msg m;
+	const char *p;
+	time_t now = time(NULL);
+	int n = 0;
+
+	if (station_agents(st, &agents) == -1)
+		return -1;
+	for (p = agents.s; p != NULL && p < agents.s + agents.len;
+	    p += strlen(p) + 1) {
+		if (strcmp(p, st->agent) == 0)
+			continue;
+		if (msg_new(&m, st->agent, p, type, body, len, NULL, NULL,
+		    now) == -1) {
+			n = -1;
+			break;
+		}
+		if (station_stage(st, &m, c) == -1)
+			n = -1;
+		msg_free(&m);
+		if (n == -1)
+			break;
+		n++;
+	}
+	buf_free(&agents);
+	return n;
+}
+
+/* Each line of why, as "path: line", onto bad. */
+static void
+why_lines(struct buf *bad, const char *path, const struct buf *why)
+{
+	const char *line, *nl;
+
+	for (line = why->s; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1)
+		buf_addf(bad, "%s: %.*s\n", path, (int)(nl - line), line);
+}
+
+static int
+msg_order(const void *x, const void *y)
+{
+	const struct inbox_msg *a = x, *b = y;
+	int c = ts_cmp(a->m.ts, b->m.ts);
+
+	return c != 0 ? c : strcmp(a->m.id, b->m.id);
+}
+
+/*
+ * Read the messages in a directory of the branch (an inbox), oldest
+ * first, with one git ls-tree and one git cat-file --batch, however
+ * many there are.  Files that are not valid messages are not returned;
+ * their paths and reasons go to bad, one "path: reason" a line.
+ */
+int
+station_read_dir(struct station *st, const char *dir, struct inbox *box,
+    struct buf *bad)
+{
+	struct buf list = BUF_INIT, out = BUF_INIT, why = BUF_INIT;
+	struct buf spec = BUF_INIT;
+	const char *from;
+	struct msg_path mp;
+	struct inbox_msg *im;
+	struct cat_obj *obj = NULL;
+	const char **oids = NULL;
+	char **paths = NULL, *p, *tab;
+	size_t n = 0, i;
+	int rv = -1;
+
+	memset(box, 0, sizeof(*box));
+	buf_addf(&spec, "%s/", dir);
+	if (git(&st->g, &list, "ls-tree", "-z", "--full-tree", st->ref, "--",
+	    spec.s, NULL) != 0)
+		goto out;
+	for (p = list.s; p != NULL && p < list.s + list.len;
+	    p += strlen(p) + 1) {
+		if ((tab = strchr(p, '\t')) == NULL ||
+		    strcmp(path_base(tab + 1), ".keep") == 0)
+			continue;
+		buf_reset(&why);
+		if (strncmp(p, "100644 blob ", 12) != 0) {
+			/* a symlink, a submodule, an executable: no message */
+			buf_addf(bad, "%s: not a regular file\n", tab + 1);
+			continue;
+		}
+		if (msg_path_parse(&mp, tab + 1, &why) == -1) {
+			buf_addf(bad, "%s: %s", tab + 1, why.s);
+			continue;
+		}
+		if ((from = verify_path_untrusted(st, tab + 1)) != NULL) {
+			buf_addf(bad, "%s: added by commit %.12s, which this "
+			    "station could not verify (bus.requireSigned)\n",
+			    tab + 1, from);
+			continue;
+		}
+		paths = xreallocarray(paths, n + 1, sizeof(*paths));
+		oids = xreallocarray(oids, n + 1, sizeof(*oids));
+		*tab = '\0';
+		paths[n] = tab + 1;
+		oids[n++] = p + 12;
+	}
+	obj = xreallocarray(NULL, n + 1, sizeof(*obj));
+	if (git_cat_batch(&st->g, oids, n, &out, obj) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		im = xreallocarray(box->msgs, box->n + 1, sizeof(*im));
+		box->msgs = im;
+		im += box->n;
+		buf_reset(&why);
+		msg_path_parse(&mp, paths[i], &why);
+		if (obj[i].missing ||
+		    msg_parse(&im->m, obj[i].data, obj[i].size, st->maxsize,
+		    &why) == -1) {
+			why_lines(bad, paths[i], &why);
+			continue;
+		}
+		if (msg_check_place(&im->m, &mp, &why) == -1) {
+			why_lines(bad, paths[i], &why);
+			msg_free(&im->m);
+			continue;
+		}
+		im->path = xstrdup(paths[i]);
+		im->oid = xstrdup(oids[i]);
+		memset(&im->raw, 0, sizeof(im->raw));
+		buf_add(&im->raw, obj[i].data, obj[i].size);
+		box->n++;
+	}
+	if (box->n > 1)
+		qsort(box->msgs, box->n, sizeof(*box->msgs), msg_order);
+	rv = 0;
+out:
+	free(paths);
+	free(oids);
+	free(obj);
+	buf_free(&list);
+	buf_free(&out);
+	buf_free(&why);
+	buf_free(&spec);
+	return rv;
+}
+
+/*
+ * Stage the move of im out of the agent's inbox into its archive, under
+ * the UTC day of its ts: the same blob, so the hooks see a move.
+ */
+void
+station_archive(const struct station *st, const struct inbox_msg *im,
+    struct changes *c)
+{
+	struct buf path = BUF_INIT;
+
+	buf_addf(&path, "archive-%s/%.10s/%s.json", st->agent, im->m.ts,
+	    im->m.id);
+	changes_add(c, im->path, NULL, NULL);
+	changes_add_blob(c, path.s, im->oid, im->raw.s, im->raw.len);
+	buf_free(&path);
+}
+
+void
+inbox_free(struct inbox *box)
+{
+	size_t i;
+
+	for (i = 0; i < box->n; i++) {
+		msg_free(&box->msgs[i].m);
+		free(box->msgs[i].path);
+		free(box->msgs[i].oid);
+		buf_free(&box->msgs[i].raw);
+	}
+	free(box->msgs);
+	memset(box, 0, sizeof(*box));
+}
