@@ -23,6 +23,21 @@ journal_path(const struct station *st, struct buf *path)
 	station_path(st, "bus-checkout", path);
 }
 
+/* The commit the journal holds, into old. */
+static int
+journal_read(const struct station *st, struct buf *old)
+{
+	struct buf path = BUF_INIT;
+	int rv;
+
+	journal_path(st, &path);
+	buf_reset(old);
+	if ((rv = file_read(path.s, old, 1024)) == 0)
+		buf_rtrim(old);
+	buf_free(&path);
+	return rv;
+}
+
 /* Note an entry of commit's tree that the work tree does not get. */
 static void
 refuse(struct buf *to, const char *path, const char *why, const char *commit)
@@ -336,8 +351,17 @@ station_flush(struct station *st)
 	}
 	if (st->pending.n > 0 && checkout(st, st->pending.c,
 	    st->pending.n, st->tip_local.s) == -1) {
-		/* the journal stays, for station_recover() to finish */
-		st->journaled = 0;
+		/*
+		 * The journal stays, for station_recover() to finish.  Its
+		 * commit becomes stale: a later move of the branch in this
+		 * command must not write a newer journal over it, and the
+		 * next flush goes the whole way from it.
+		 */
+		bus_errhold();
+		if (st->journaled && st->stale.len == 0 &&
+		    journal_read(st, &st->stale) == -1)
+			st->journaled = 0;
+		bus_errrelease();
 		rv = -1;
 	} else if (st->journaled) {
 		journal_path(st, &path);
@@ -420,11 +444,10 @@ station_recover(struct station *st)
 	int rv = -1;
 
 	journal_path(st, &path);
-	if (file_read(path.s, &old, 1024) == -1) {
+	if (journal_read(st, &old) == -1) {
 		rv = errno == ENOENT ? 0 : -1;
 		goto out;
 	}
-	buf_rtrim(&old);
 	if (station_tips(st) == -1)
 		goto out;
 	tip_copy(&tip, &st->tip_local);

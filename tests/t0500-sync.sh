@@ -150,6 +150,36 @@ test_expect_success 'a work tree update that fails is finished later' '
 	test_must_be_empty status
 '
 
+# racing-git: git, but before the first push another station sends, so
+# that the push loses its race and the branch moves once more.
+cat >racing-git <<EOS
+#!/bin/sh
+case " \$* " in
+*" push "*)
+	if ! test -e "$TRASH_DIRECTORY/raced"; then
+		: >"$TRASH_DIRECTORY/raced"
+		(unset BUS_GIT; cd "$TRASH_DIRECTORY/st-c" &&
+		    bus-send -q b "the racer" >/dev/null)
+	fi ;;
+esac
+exec git "\$@"
+EOS
+chmod +x racing-git
+
+test_expect_success 'a work tree update that failed is redone whole after the branch moves again' '
+	: >st-b/.git/index.lock &&
+	(BUS_GIT="$TRASH_DIRECTORY/racing-git" && export BUS_GIT &&
+	    cd st-b && bus-send a "own message") >id 2>err &&
+	test -e raced &&
+	test $(grep -c "brings the work tree along" err) -eq 2 &&
+	rm st-b/.git/index.lock &&
+	(cd st-b && bus-recv -n -f id) >/dev/null &&
+	git -C st-b status --porcelain -- "inbox-*" "archive-*" >status &&
+	test_must_be_empty status &&
+	test -f "st-b/inbox-a/$(cat id).json" &&
+	test ! -f st-b/.git/bus-checkout
+'
+
 test_expect_success 'a half-done work tree update is finished by the next command' '
 	(cd st-a && bus-send c "x") >/dev/null &&
 	old=$(git -C st-c rev-parse main) &&
