@@ -15,10 +15,8 @@
 #include "station.h"
 #include "common/tool.h"
 
-enum format { F_JSON, F_ID, F_PATH, F_TEXT };
-
 static struct tool	 t = TOOL_INIT;
-static enum format	 format = F_JSON;
+static enum msg_format	 format = FORMAT_JSON;
 static const char	*only_type, *only_from;
 static int		 nofetch, zflag;
 
@@ -31,53 +29,13 @@ usage(FILE *fp, int code)
 	exit(code);
 }
 
-/* The body for people: every line indented, nothing raw. */
-static void
-put_text_body(struct buf *out, const struct buf *body)
-{
-	const char *p = body->s, *end = body->s + body->len, *nl;
-
-	while (p != NULL && p < end) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		buf_adds(out, "    ");
-		text_safe(out, p, (size_t)(nl - p));
-		buf_addc(out, '\n');
-		p = nl + 1;
-	}
-}
-
-static void
-put(struct buf *out, const struct inbox_msg *im)
-{
-	const struct msg *m = &im->m;
-
-	switch (format) {
-	case F_JSON:
-		msg_write(m, out);
-		out->len--;		/* the newline: the separator follows */
-		break;
-	case F_ID: buf_adds(out, m->id); break;
-	case F_PATH: buf_addf(out, "%s/%s", t.st.worktree, im->path); break;
-	case F_TEXT:
-		buf_addf(out, "%s  %s  %s  %s", m->ts, m->from, m->type,
-		    m->id);
-		if (m->re != NULL)
-			buf_addf(out, "  re %s", m->re);
-		buf_addc(out, '\n');
-		put_text_body(out, &m->body);
-		buf_addc(out, '\n');
-		return;
-	}
-	buf_addc(out, zflag ? '\0' : '\n');
-}
-
 /* Print the inbox; returns how many messages were printed. */
 static size_t
 print_inbox(void)
 {
 	struct inbox box;
 	struct buf bad = BUF_INIT, out = BUF_INIT, dir = BUF_INIT;
+	struct buf path = BUF_INIT;
 	size_t i, n = 0;
 	char *line, *nl;
 
@@ -100,7 +58,12 @@ print_inbox(void)
 		if (only_from != NULL && strcmp(box.msgs[i].m.from,
 		    only_from) != 0)
 			continue;
-		put(&out, &box.msgs[i]);
+		buf_reset(&path);
+		if (format == FORMAT_PATH)
+			buf_addf(&path, "%s/%s", t.st.worktree,
+			    box.msgs[i].path);
+		format_put(&out, format, &box.msgs[i].m, path.s, zflag ?
+		    '\0' : '\n');
 		n++;
 	}
 	if (out.len > 0 && (fwrite(out.s, 1, out.len, stdout) != out.len ||
@@ -110,6 +73,7 @@ print_inbox(void)
 	buf_free(&bad);
 	buf_free(&out);
 	buf_free(&dir);
+	buf_free(&path);
 	return n;
 }
 
@@ -136,17 +100,8 @@ main(int argc, char *argv[])
 		case 'a': agent = optarg; break;
 		case 'C': dir = optarg; break;
 		case 'f':
-			if (strcmp(optarg, "json") == 0)
-				format = F_JSON;
-			else if (strcmp(optarg, "id") == 0)
-				format = F_ID;
-			else if (strcmp(optarg, "path") == 0)
-				format = F_PATH;
-			else if (strcmp(optarg, "text") == 0)
-				format = F_TEXT;
-			else
-				errx(EX_USAGE, "-f %s: not json, id, path or "
-				    "text", optarg);
+			if (format_parse(optarg, &format) == -1)
+				errx(EX_USAGE, "%s", bus_error());
 			break;
 		case 'F': only_from = optarg; break;
 		case 'h': usage(stdout, EX_OK); break;
@@ -176,7 +131,7 @@ main(int argc, char *argv[])
 		usage(stderr, EX_USAGE);
 
 	tool_open(&t, dir, agent, trace);
-	if (format == F_PATH && t.st.worktree == NULL)
+	if (format == FORMAT_PATH && t.st.worktree == NULL)
 		errx(EX_USAGE, "-f path: %s is a bare station", t.st.gitdir);
 	if (!nofetch)
 		tool_sync(&t, 1);

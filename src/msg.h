@@ -79,4 +79,17 @@ struct batch_msg {
 int	 batch_parse(struct batch_msg *, const char *, size_t);
 void	 batch_free(struct batch_msg *);
 
+/* format.c: a message written for its reader */
+
+enum msg_format {
+	FORMAT_JSON,			/* the file's members, compact */
+	FORMAT_ID,
+	FORMAT_PATH,			/* its file in the work tree */
+	FORMAT_TEXT			/* for people: made safe */
+};
+
+int	 format_parse(const char *, enum msg_format *);
+void	 format_put(struct buf *, enum msg_format, const struct msg *,
+	    const char *, int);
+
 #endif /* MSG_H */

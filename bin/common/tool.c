@@ -85,7 +85,7 @@ report_unwritten(struct tool *t)
 static void
 flush(struct tool *t)
 {
-	if (station_flush(&t->st) == -1)
+	if (station_flush(&t->st) == -1 && !t->quiet)
 		warnx("%s; the next bus command brings the work tree along",
 		    bus_error());
 }
@@ -108,7 +108,9 @@ tool_fail(struct tool *t)
 
 /*
  * Apply policy.c to what happened at stage (failed: the library's
- * error says what): stop, or note it and go on from the station.
+ * error says what): stop, or note it and go on from the station.  A
+ * hub away is a note that -q leaves out; what the hub refused is an
+ * error, said always.
  */
 static void
 apply(struct tool *t, enum policy_stage stage, int failed)
@@ -120,7 +122,7 @@ apply(struct tool *t, enum policy_stage stage, int failed)
 	t->status = policy_worse(t->status, p.status);
 	if (failed && p.status == EX_TEMPFAIL && t->away.len == 0)
 		buf_adds(&t->away, bus_error());
-	if (failed && !t->quiet)
+	if (failed && (!t->quiet || p.status != EX_TEMPFAIL))
 		warnx("%s%s%s", bus_error(), p.note != NULL ? "; " : "",
 		    p.note != NULL ? p.note : "");
 }

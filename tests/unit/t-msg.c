@@ -666,6 +666,54 @@ test_ts_time(void)
 	ok(bad == 0, "msg_ts and ts_time agree from 1970 to 2100");
 }
 
+/* format.c: the four ways a message is written for its reader. */
+static void
+test_format(void)
+{
+	static const char *const names[] = { "json", "id", "path", "text" };
+	static const char body[] = "line one\n\033[2Jtwo";
+	struct msg m;
+	struct buf out = BUF_INIT;
+	enum msg_format f;
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		ok(format_parse(names[i], &f) == 0 && (size_t)f == i,
+		    "format_parse: %s", names[i]);
+	ok(format_parse("JSON", &f) == -1 && bus_errclass() == EX_USAGE &&
+	    strstr(bus_error(), "-f JSON") != NULL,
+	    "format_parse: an unknown name is a usage error naming it");
+	ok(format_parse("", &f) == -1, "format_parse: empty");
+
+	if (msg_new(&m, "a", "b", "note", body, strlen(body),
+	    "20261130T120000Z-a-0123456789ab",
+	    "20261130T120001Z-a-ba9876543210", 1796040001) == -1) {
+		ok(0, "msg_new for the format tests: %s", bus_error());
+		return;
+	}
+	format_put(&out, FORMAT_ID, &m, NULL, '\0');
+	ok(out.len == strlen(m.id) + 1 && memcmp(out.s, m.id, out.len) == 0,
+	    "id, NUL-terminated with -z");
+	buf_reset(&out);
+	format_put(&out, FORMAT_PATH, &m, "/st/inbox-b/x.json", '\n');
+	ok(strcmp(out.s, "/st/inbox-b/x.json\n") == 0, "path as given");
+	buf_reset(&out);
+	format_put(&out, FORMAT_JSON, &m, NULL, '\n');
+	ok(out.len > 2 && out.s[0] == '{' && out.s[out.len - 2] == '}' &&
+	    out.s[out.len - 1] == '\n' && memchr(out.s, '\n', out.len - 1) ==
+	    NULL, "json: one line, one separator");
+	buf_reset(&out);
+	format_put(&out, FORMAT_TEXT, &m, NULL, '\0');
+	ok(strcmp(out.s, "2026-11-30T12:00:01Z  a  note  "
+	    "20261130T120001Z-a-ba9876543210  re "
+	    "20261130T120000Z-a-0123456789ab\n"
+	    "    line one\n    \\x1b[2Jtwo\n\n") == 0,
+	    "text: a header line, the body indented and made safe, a blank "
+	    "line; no separator");
+	msg_free(&m);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -684,5 +732,6 @@ main(void)
 	test_ts_order();
 	test_ts_time();
 	buf_free(&why);
+	test_format();
 	return done_testing();
 }

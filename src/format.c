@@ -1,0 +1,78 @@
+/*
+ * format.c: a message written for its reader: JSON for programs (the
+ * file's members, compact), its id or its path for pipelines, or text
+ * for people, with nothing from the message printed raw.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "msg.h"
+
+static const char *const names[] = { "json", "id", "path", "text" };
+
+/* -f name: the format it names; -1 (EX_USAGE) for another. */
+int
+format_parse(const char *name, enum msg_format *f)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (strcmp(name, names[i]) == 0) {
+			*f = (enum msg_format)i;
+			return 0;
+		}
+	bus_seterr("-f %s: not json, id, path or text", name);
+	bus_setclass(EX_USAGE);
+	return -1;
+}
+
+/* The body for people: every line indented, nothing raw. */
+static void
+put_text_body(struct buf *out, const struct buf *body)
+{
+	const char *p = body->s, *end = body->s + body->len, *nl;
+
+	while (p != NULL && p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		buf_adds(out, "    ");
+		text_safe(out, p, (size_t)(nl - p));
+		buf_addc(out, '\n');
+		p = nl + 1;
+	}
+}
+
+/*
+ * Add m to out in format f: path is where its file is, for
+ * FORMAT_PATH; sep ends a record ('\n', or '\0' for -z) in the formats
+ * for programs; text is a block of lines ending in an empty one.
+ */
+void
+format_put(struct buf *out, enum msg_format f, const struct msg *m,
+    const char *path, int sep)
+{
+	switch (f) {
+	case FORMAT_JSON:
+		msg_write(m, out);
+		out->len--;		/* the newline: the separator follows */
+		break;
+	case FORMAT_ID:
+		buf_adds(out, m->id);
+		break;
+	case FORMAT_PATH:
+		buf_adds(out, path);
+		break;
+	case FORMAT_TEXT:
+		/* ids, names, types and times are of a safe alphabet */
+		buf_addf(out, "%s  %s  %s  %s", m->ts, m->from, m->type,
+		    m->id);
+		if (m->re != NULL)
+			buf_addf(out, "  re %s", m->re);
+		buf_addc(out, '\n');
+		put_text_body(out, &m->body);
+		buf_addc(out, '\n');
+		return;
+	}
+	buf_addc(out, sep);
+}
