@@ -86,29 +86,32 @@ report(int pull)
 	buf_free(&line);
 }
 
-/* The notice failed: the skills clone is left tidy first. */
+/* A failure in the bus station: the skills clone is left tidy first. */
 static void
 close_skills(void)
 {
 	skills_close(&sk);
 }
 
-/* A "skills" message to every other agent on the bus, pushed. */
+/*
+ * A "skills" message to every other agent on the bus, pushed.  The
+ * bus station t was opened and locked before the skills were pushed,
+ * so that a station held by another command stops the run before any
+ * work, and a notice is never lost.
+ */
 static int
-notify(const char *dir, const char *agent, FILE *trace)
+notify(struct tool *t)
 {
-	struct tool t = TOOL_INIT;
 	struct buf tip = BUF_INIT;
 
-	t.quiet = qflag;
-	t.on_fail = close_skills;
-	tool_open(&t, dir, agent, trace);
-	tool_sync(&t, 0);
-	if (skills_notify(&t.st, &sk, &tip) == -1)
-		tool_fail(&t);
-	tool_push(&t);
+	if (sk.pushed.len > 0) {
+		tool_sync(t, 0);
+		if (skills_notify(&t->st, &sk, &tip) == -1)
+			tool_fail(t);
+		tool_push(t);
+	}
 	buf_free(&tip);
-	return tool_finish(&t);
+	return tool_finish(t);
 }
 
 int
@@ -122,8 +125,9 @@ main(int argc, char *argv[])
 		{ "pull", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct tool t = TOOL_INIT;
 	struct skills_config cfg;
-	const char *agent = NULL, *dir = NULL, *repo = NULL, *target;
+	const char *agent = NULL, *dir = NULL, *repo = NULL, *target = NULL;
 	FILE *trace = NULL;
 	int c, flags = 0, pull = 0, tell = 0, rv, status = EX_OK;
 
@@ -168,6 +172,11 @@ main(int argc, char *argv[])
 		errx(EX_USAGE, "no skills directory: name one, or git config "
 		    "skills.source");
 
+	if ((tell = tell && !(flags & SKILLS_DRY_RUN))) {
+		t.quiet = qflag;
+		t.on_fail = close_skills;
+		tool_open(&t, dir, agent, trace);
+	}
 	if (skills_open(&sk, repo, cfg.remote, flags, trace) == -1)
 		fail();
 	rv = pull ? skills_pull(&sk, target) : argc > 0 ?
@@ -180,9 +189,8 @@ main(int argc, char *argv[])
 		status = EX_DATAERR;
 	else if (sk.offline)
 		status = EX_TEMPFAIL;
-	if (tell && sk.pushed.len > 0 && !(flags & SKILLS_DRY_RUN) &&
-	    notify(dir, agent, trace) != EX_OK && status == EX_OK)
-		status = EX_TEMPFAIL;
+	if (tell)
+		status = policy_worse(status, notify(&t));
 	skills_close(&sk);
 	skills_config_free(&cfg);
 	return status;

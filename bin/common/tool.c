@@ -184,7 +184,8 @@ tool_push(struct tool *t)
  * Wait until the hub's branch moves, then sync as tool_sync() does:
  * returns 1 then, 0 once the time end (0: never) has come.  The lock
  * is let go between polls, so the agent's other commands run; while
- * the hub cannot be reached the status is 75, until it answers again.
+ * the hub cannot be reached the status is 75, until it answers again
+ * (what was refused stays refused).
  */
 int
 tool_wait(struct tool *t, time_t end)
@@ -203,9 +204,11 @@ tool_wait(struct tool *t, time_t end)
 		if (station_lock(&t->st) == -1)
 			apply(t, POLICY_LOCK, 1);
 		if ((moved = sync_hub_moved(&t->st)) == -1)
-			t->status = EX_TEMPFAIL;
+			t->status = policy_worse(t->status, EX_TEMPFAIL);
 		if (moved == 1) {
-			t->status = 0;
+			/* the hub answers again: what was away is not */
+			if (t->status == EX_TEMPFAIL)
+				t->status = 0;
 			buf_reset(&t->away);
 			tool_sync(t, 1);
 			return 1;
