@@ -27,7 +27,7 @@
 struct deltas {
 	struct check_delta *d;
 	size_t		 n;
-	struct buf	 commits;	/* the commit ids, NUL-separated */
+	struct strvec	 commits;	/* the commit ids the deltas point to */
 };
 
 /* One line of the report: "path: reason (commit abc1234)". */
@@ -56,8 +56,7 @@ check_commit_bad(const struct check *ck, const char *commit)
 {
 	const char *p;
 
-	for (p = ck->bad.s; p != NULL && p < ck->bad.s + ck->bad.len;
-	    p += strlen(p) + 1)
+	for (p = NULL; (p = strvec_next(&ck->bad, p)) != NULL; )
 		if (strcmp(p, commit) == 0)
 			return 1;
 	return 0;
@@ -112,7 +111,6 @@ delta_new(struct deltas *ds)
 	ds->d = d;
 	d += ds->n++;
 	memset(d, 0, sizeof(*d));
-	d->coff = (size_t)-1;
 	return d;
 }
 
@@ -127,8 +125,9 @@ deltas_free(struct deltas *ds)
 		free(ds->d[i].path);
 	}
 	free(ds->d);
-	buf_free(&ds->commits);
-	memset(ds, 0, sizeof(*ds));
+	strvec_clear(&ds->commits);
+	ds->d = NULL;
+	ds->n = 0;
 }
 
 /*
@@ -136,52 +135,36 @@ deltas_free(struct deltas *ds)
  * with commit ids (diff-tree --stdin) as lines of their own.
  */
 static int
-read_raw(struct deltas *ds, char *s, size_t len, int with_commits)
+read_raw(struct deltas *ds, const struct buf *raw, int with_commits)
 {
-	char *p, *end = s + len, *path;
 	char oldoid[128], newoid[128], status;
-	size_t commit = (size_t)-1;
+	const char *p, *meta, *commit = NULL;
 	struct check_delta *d;
 
-	for (p = s; p < end; p = path + strlen(path) + 1) {
-		if (*p != ':') {
+	for (p = NULL; (meta = strvec_next(raw, p)) != NULL; ) {
+		if (*meta != ':') {
 			if (!with_commits)
 				goto bad;
-			commit = ds->commits.len;
-			buf_add(&ds->commits, p, strlen(p) + 1);
-			path = p;
+			commit = strvec_push(&ds->commits, meta);
+			p = meta;
 			continue;
 		}
-		path = p + strlen(p) + 1;
-		if (path >= end)
-			goto bad;
-		if (sscanf(p, ":%*s %*s %127s %127s %c", oldoid, newoid,
+		if ((p = strvec_next(raw, meta)) == NULL ||
+		    sscanf(meta, ":%*s %*s %127s %127s %c", oldoid, newoid,
 		    &status) != 3)
 			goto bad;
 		d = delta_new(ds);
+		d->commit = commit;
 		d->status = status;
-		sscanf(p, ":%*s %7s", d->mode);
+		sscanf(meta, ":%*s %7s", d->mode);
 		d->oldoid = xstrdup(oldoid);
 		d->newoid = xstrdup(newoid);
-		d->path = xstrdup(path);
-		/* an offset for now: commits may still move in memory */
-		d->coff = commit;
+		d->path = xstrdup(p);
 	}
 	return 0;
 bad:
 	bus_seterr("git diff: unexpected output");
 	return -1;
-}
-
-/* Turn the offsets read_raw() left in d->commit into pointers. */
-static void
-fix_commits(struct deltas *ds)
-{
-	size_t i;
-
-	for (i = 0; i < ds->n; i++)
-		ds->d[i].commit = ds->d[i].coff == (size_t)-1 ? NULL :
-		    ds->commits.s + ds->d[i].coff;
 }
 
 /* Is there an archive-X/<day>/ID.json added with the same blob as d? */
@@ -216,8 +199,7 @@ archived_by_move(const struct deltas *ds, const struct check_delta *d)
 /* The rules that need no file contents; queue what needs them. */
 static void
 check_bus_delta(struct check *ck, const struct deltas *ds,
-    struct check_delta *d,
-    struct buf *blobs, size_t *nblobs)
+    struct check_delta *d, struct strvec *blobs)
 {
 	const char *why, *agent;
 	int inbox;
@@ -284,8 +266,8 @@ check_bus_delta(struct check *ck, const struct deltas *ds,
 		return;
 	}
 	/* the contents are checked once all blobs are read */
-	buf_add(blobs, d->newoid, strlen(d->newoid) + 1);
-	d->blob = ++*nblobs;
+	strvec_push(blobs, d->newoid);
+	d->blob = blobs->n;
 }
 
 /*
@@ -369,13 +351,14 @@ check_content(struct check *ck, const struct check_delta *d,
 static int
 cmp_str(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static int
 cmp_case(const void *a, const void *b)
 {
-	return strcasecmp(*(char *const *)a, *(char *const *)b);
+	return strcasecmp(*(const char *const *)a,
+	    *(const char *const *)b);
 }
 
 /*
@@ -418,11 +401,12 @@ case_twins(const struct cat_obj *o, size_t hashlen, struct buf *twins)
 static int
 check_case(struct check *ck, struct deltas *ds)
 {
-	struct buf names = BUF_INIT, out = BUF_INIT, key = BUF_INIT;
+	struct strvec names = STRVEC_INIT;
+	struct buf out = BUF_INIT, key = BUF_INIT;
 	struct buf *twins = NULL;
-	char **dirs = NULL, **hit, *k, *p;
+	const char **dirs = NULL, **hit, *k, *p;
 	struct cat_obj *obj = NULL;
-	size_t i, n = 0, u = 0, at;
+	size_t i, u = 0, at;
 	int rv = -1;
 
 	/* "commit:dir" of every add, once each */
@@ -433,23 +417,19 @@ check_case(struct check *ck, struct deltas *ds)
 		if (d->status != 'A' || d->commit == NULL || slash == NULL ||
 		    !bus_path(d->path))
 			continue;
-		buf_addf(&names, "%s:%.*s", d->commit,
+		strvec_pushf(&names, "%s:%.*s", d->commit,
 		    (int)(slash - d->path), d->path);
-		buf_addc(&names, '\0');
-		n++;
 	}
-	if (n == 0)
+	if (names.n == 0)
 		return 0;
-	dirs = xreallocarray(NULL, n, sizeof(*dirs));
-	for (i = 0, p = names.s; i < n; i++, p += strlen(p) + 1)
-		dirs[i] = p;
-	qsort(dirs, n, sizeof(*dirs), cmp_str);
-	for (i = 0; i < n; i++)
-		if (u == 0 || strcmp(dirs[u - 1], dirs[i]) != 0)
-			dirs[u++] = dirs[i];
+	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	dirs = xreallocarray(NULL, names.n, sizeof(*dirs));
+	for (i = 0; i < names.n; i++)
+		if (u == 0 || strcmp(dirs[u - 1], names.v[i]) != 0)
+			dirs[u++] = names.v[i];
 	obj = xreallocarray(NULL, u, sizeof(*obj));
 	twins = xcalloc(u, sizeof(*twins));
-	if (git_cat_batch(ck->g, (const char **)dirs, u, &out, obj) == -1)
+	if (git_cat_batch(ck->g, dirs, u, &out, obj) == -1)
 		goto out;
 	for (i = 0; i < u; i++)
 		if (!obj[i].missing)
@@ -470,8 +450,7 @@ check_case(struct check *ck, struct deltas *ds)
 			continue;
 		base = slash + 1;
 		at = (size_t)(hit - dirs);
-		for (p = twins[at].s; p != NULL &&
-		    p < twins[at].s + twins[at].len; p += strlen(p) + 1)
+		for (p = NULL; (p = strvec_next(&twins[at], p)) != NULL; )
 			if (strcmp(p, base) == 0) {
 				check_problem(ck, d, d->path, "another file "
 				    "here has the same name but for case; on "
@@ -487,7 +466,7 @@ out:
 	free(twins);
 	free(dirs);
 	free(obj);
-	buf_free(&names);
+	strvec_clear(&names);
 	buf_free(&out);
 	buf_free(&key);
 	return rv;
@@ -497,33 +476,27 @@ out:
 static int
 check_deltas(struct check *ck, struct deltas *ds)
 {
-	struct buf blobs = BUF_INIT, out = BUF_INIT;
-	const char **v = NULL;
+	struct strvec blobs = STRVEC_INIT;
+	struct buf out = BUF_INIT;
 	struct cat_obj *obj = NULL;
-	size_t i, nblobs = 0;
-	char *p;
+	size_t i;
 	int rv = -1;
 
-	fix_commits(ds);
 	/* the length of an object id here, to read raw trees */
 	for (i = 0; i < ds->n && ck->hexlen == 0; i++)
 		if (ds->d[i].status != 'D')
 			ck->hexlen = strlen(ds->d[i].newoid);
 	for (i = 0; i < ds->n; i++)
 		if (bus_path(ds->d[i].path))
-			check_bus_delta(ck, ds, &ds->d[i], &blobs, &nblobs);
+			check_bus_delta(ck, ds, &ds->d[i], &blobs);
 		else if (check_outside(ck, &ds->d[i])) {
 			/* a layout file whose bytes matter: read them */
-			buf_add(&blobs, ds->d[i].newoid,
-			    strlen(ds->d[i].newoid) + 1);
-			ds->d[i].blob = ++nblobs;
+			strvec_push(&blobs, ds->d[i].newoid);
+			ds->d[i].blob = blobs.n;
 		}
-	if (nblobs > 0) {
-		v = xreallocarray(NULL, nblobs, sizeof(*v));
-		obj = xreallocarray(NULL, nblobs, sizeof(*obj));
-		for (i = 0, p = blobs.s; i < nblobs; i++, p += strlen(p) + 1)
-			v[i] = p;
-		if (git_cat_batch(ck->g, v, nblobs, &out, obj) == -1)
+	if (blobs.n > 0) {
+		obj = xreallocarray(NULL, blobs.n, sizeof(*obj));
+		if (git_cat_batch(ck->g, blobs.v, blobs.n, &out, obj) == -1)
 			goto out;
 		for (i = 0; i < ds->n; i++)
 			if (ds->d[i].blob > 0)
@@ -534,9 +507,8 @@ check_deltas(struct check *ck, struct deltas *ds)
 	if (rv == 0)
 		rv = check_sig_file(ck, ds->d, ds->n);
 out:
-	free(v);
 	free(obj);
-	buf_free(&blobs);
+	strvec_clear(&blobs);
 	buf_free(&out);
 	return rv;
 }
@@ -545,11 +517,10 @@ out:
 static int
 check_raw(struct check *ck, const struct buf *raw, int with_commits)
 {
-	struct deltas ds;
+	struct deltas ds = { NULL, 0, STRVEC_INIT };
 	int rv = -1;
 
-	memset(&ds, 0, sizeof(ds));
-	if (read_raw(&ds, raw->s, raw->len, with_commits) == 0)
+	if (read_raw(&ds, raw, with_commits) == 0)
 		rv = check_deltas(ck, &ds);
 	deltas_free(&ds);
 	return rv;
@@ -568,7 +539,7 @@ check_commits(struct check *ck, const char *const *args)
 	const char *dt[] = { "diff-tree", "--stdin", "-r", "-z",
 	    "--no-renames", "--root", NULL };
 	struct buf list = BUF_INIT, in = BUF_INIT, raw = BUF_INIT;
-	struct buf pairs = BUF_INIT;
+	struct strvec pairs = STRVEC_INIT;
 	char *line, *nl, *sp;
 	size_t n = 4, i;
 	int rv = -1;
@@ -597,10 +568,9 @@ check_commits(struct check *ck, const char *const *args)
 			buf_addc(&ck->bad, '\0');
 		}
 		buf_addf(&in, "%s\n", line);
-		buf_add(&pairs, line, strlen(line) + 1);
+		strvec_push(&pairs, line);
 	}
-	buf_addc(&pairs, '\0');
-	if (ck->require_signed && check_sig_verify(ck, pairs.s) == -1)
+	if (ck->require_signed && check_sig_verify(ck, &pairs) == -1)
 		goto out;
 	if (in.len > 0 && git_run(ck->g, &in, &raw, NULL, dt) != 0)
 		goto out;
@@ -609,7 +579,7 @@ out:
 	buf_free(&list);
 	buf_free(&in);
 	buf_free(&raw);
-	buf_free(&pairs);
+	strvec_clear(&pairs);
 	return rv;
 }
 
@@ -645,12 +615,12 @@ int
 check_tree(struct check *ck, const char *rev)
 {
 	struct buf list = BUF_INIT, spec = BUF_INIT;
-	struct deltas ds;
+	struct deltas ds = { NULL, 0, STRVEC_INIT };
 	struct check_delta *d;
+	const char *commit;
 	char *p, *tab;
 	int rv = -1;
 
-	memset(&ds, 0, sizeof(ds));
 	buf_addf(&spec, "%s^{commit}", rev);
 	if (git(ck->g, &list, "rev-parse", "-q", "--verify", spec.s,
 	    NULL) != 0) {
@@ -659,24 +629,24 @@ check_tree(struct check *ck, const char *rev)
 		goto out;
 	}
 	buf_rtrim(&list);
-	buf_add(&ds.commits, list.s, list.len + 1);
+	commit = strvec_push(&ds.commits, list.s);
 	buf_reset(&list);
-	if (git(ck->g, &list, "ls-tree", "-r", "-z", "--full-tree",
-	    ds.commits.s, NULL) != 0)
+	if (git(ck->g, &list, "ls-tree", "-r", "-z", "--full-tree", commit,
+	    NULL) != 0)
 		goto out;
 	/* "mode type oid\tpath" */
-	for (p = list.s; p != NULL && p < list.s + list.len;
-	    p += strlen(p) + 1) {
+	for (p = NULL; (p = strvec_next(&list, p)) != NULL; ) {
 		if ((tab = strchr(p, '\t')) == NULL)
 			continue;
 		d = delta_new(&ds);
+		d->commit = commit;
 		d->status = 'A';
-		d->coff = 0;
 		sscanf(p, "%7s", d->mode);
 		*tab = '\0';
 		d->oldoid = xstrdup("");
 		d->newoid = xstrdup(strrchr(p, ' ') + 1);
 		d->path = xstrdup(tab + 1);
+		*tab = '\t';	/* the walk goes on after the whole record */
 	}
 	rv = check_deltas(ck, &ds);
 out:

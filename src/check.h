@@ -53,14 +53,13 @@ struct check_delta {
 	char		*oldoid;
 	char		*newoid;
 	char		*path;
-	size_t		 coff;		/* offset of commit in commits, or -1 */
 	size_t		 blob;		/* its index in the blob batch, + 1 */
 };
 
 void	 check_problem(struct check *, const struct check_delta *,
 	    const char *, const char *, ...)
 	    __attribute__((format(printf, 4, 5)));
-int	 check_sig_verify(struct check *, char *);
+int	 check_sig_verify(struct check *, const struct strvec *);
 int	 check_sig_file(struct check *, const struct check_delta *, size_t);
 
 #endif /* CHECK_H */

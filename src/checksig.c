@@ -185,7 +185,7 @@ signers_dir(const struct check *ck, struct buf *dir)
  * returns how many.
  */
 static size_t
-same_signers(char *const *commit, const struct cat_obj *obj, int *done,
+same_signers(const char *const *commit, const struct cat_obj *obj, int *done,
     size_t i, size_t n, struct buf *revs)
 {
 	size_t j, group = 0;
@@ -289,7 +289,7 @@ take_signatures(struct check *ck, const struct signers *ss, char *res)
 }
 
 /*
- * Verify the signatures of the commits in lines ("commit parent"),
+ * Verify the signatures of the commits in pairs ("commit parent"),
  * each against the .bus/allowed_signers of its parent, with git's own
  * ssh verification: one git log per distinct signers file (usually
  * one).  git reads not that file but one rebuilt from its parsed lines
@@ -299,29 +299,28 @@ take_signatures(struct check *ck, const struct signers *ss, char *res)
  * listed agent go to ck->signers; the others are problems.
  */
 int
-check_sig_verify(struct check *ck, char *lines)
+check_sig_verify(struct check *ck, const struct strvec *pairs)
 {
 	struct strvec names = STRVEC_INIT;
 	struct buf out = BUF_INIT, revs = BUF_INIT, res = BUF_INIT;
 	struct buf dir = BUF_INIT, empty = BUF_INIT;
 	struct signers ss = SIGNERS_INIT;
 	struct cat_obj *obj = NULL;
-	char **commit = NULL, *p, *sp;
-	size_t n = 0, i, group;
+	const char *const *commit = pairs->v;
+	const char *sp;
+	size_t n = pairs->n, i, group;
 	int rv = -1, *done = NULL;
 
-	for (p = lines; p != NULL && *p != '\0'; p += strlen(p) + 1) {
-		commit = xreallocarray(commit, n + 1, sizeof(*commit));
-		commit[n++] = p;
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
 		/* a root has no parent: the empty tree lists no signers */
-		if ((sp = strchr(p, ' ')) == NULL && empty.len == 0 &&
+		if ((sp = strchr(commit[i], ' ')) == NULL && empty.len == 0 &&
 		    git_empty_tree(ck->g, &empty) == -1)
 			goto out;
 		strvec_pushf(&names, "%s:" SIGNERS,
 		    sp != NULL ? sp + 1 : empty.s);
 	}
-	if (n == 0)
-		return 0;
 	obj = xreallocarray(NULL, n, sizeof(*obj));
 	done = xcalloc(n, sizeof(*done));
 	if (git_cat_batch(ck->g, names.v, n, &out, obj) == -1)
@@ -353,7 +352,6 @@ check_sig_verify(struct check *ck, char *lines)
 out:
 	signers_free(&ss);
 	strvec_clear(&names);
-	free(commit);
 	free(obj);
 	free(done);
 	buf_free(&out);

@@ -31,7 +31,7 @@ static const char *const git_env[] = {
 	NULL
 };
 
-const char *
+static const char *
 git_program(void)
 {
 	const char *p = getenv("BUS_GIT");
@@ -228,6 +228,30 @@ git(const struct git *g, struct buf *out, const char *arg, ...)
 	return rv;
 }
 
+/*
+ * The setting after key (NULL: the first) in out, the output of "git
+ * config -z --get-regexp": "key\nvalue\0" records, each cut in place
+ * in two, the key returned and its value in *value; NULL after the
+ * last.  A key git prints without a value ("key\0", a boolean set by
+ * its name alone) is passed over.  One walk for station.c and
+ * skills.c, so that both read the records alike.
+ */
+char *
+git_config_next(struct buf *out, char *key, char **value)
+{
+	char *p, *nl;
+
+	/* after a key handed out before, its value; then the next record */
+	p = key != NULL ? strvec_next(out, key) : NULL;
+	while ((p = strvec_next(out, p)) != NULL)
+		if ((nl = strchr(p, '\n')) != NULL) {
+			*nl = '\0';
+			*value = nl + 1;
+			return p;
+		}
+	return NULL;
+}
+
 /* Is commit a an ancestor of (or equal to) commit b?  1, 0, or -1. */
 int
 git_is_ancestor(const struct git *g, const char *a, const char *b)
@@ -246,6 +270,40 @@ git_empty_tree(const struct git *g, struct buf *out)
 		return -1;
 	buf_rtrim(out);
 	return 0;
+}
+
+/*
+ * git diff-tree -r -z from commit old to commit new, with opts (NULL-
+ * terminated) before the two, into out.  An empty old stands for the
+ * empty tree, so that a commit with no parent shows all it holds as
+ * added: the one way station_diff() and verify.c see a root commit.
+ */
+int
+git_diff_tree(const struct git *g, const char *old, const char *new,
+    const char *const *opts, struct buf *out)
+{
+	struct strvec args = STRVEC_INIT;
+	struct buf none = BUF_INIT, err = BUF_INIT;
+	int rv = -1;
+
+	if (*old == '\0') {
+		if (git_empty_tree(g, &none) == -1)
+			goto out;
+		old = none.s;
+	}
+	strvec_push(&args, "diff-tree");
+	strvec_push(&args, "-r");
+	strvec_push(&args, "-z");
+	strvec_pushv(&args, opts);
+	strvec_push(&args, old);
+	strvec_push(&args, new);
+	if (git_run(g, NULL, out, &err, args.v) == 0)
+		rv = 0;
+out:
+	strvec_clear(&args);
+	buf_free(&none);
+	buf_free(&err);
+	return rv;
 }
 
 /*

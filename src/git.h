@@ -21,9 +21,11 @@ int	 git_run(const struct git *, const struct buf *, struct buf *,
 	    struct buf *, const char *const *);
 int	 git(const struct git *, struct buf *, const char *, ...)
 	    __attribute__((sentinel));
-const char *git_program(void);
 int	 git_empty_tree(const struct git *, struct buf *);
+int	 git_diff_tree(const struct git *, const char *, const char *,
+	    const char *const *, struct buf *);
 int	 git_is_ancestor(const struct git *, const char *, const char *);
+char	*git_config_next(struct buf *, char *, char **);
 
 struct cat_obj {
 	const char	*data;		/* into the output buffer */

@@ -294,25 +294,17 @@ static const char *const fsck_path_ids[] = { "hasDot", "hasDotdot",
     "gitattributesSymlink", "gitignoreSymlink", "mailmapSymlink" };
 
 /*
- * Put "-c fetch.fsck.<id>=warn" for each of them into args (room for
- * LAYOUT_FSCK_ARGS entries); the strings live in store.  Returns how
- * many entries were added.
+ * Push "-c fetch.fsck.<id>=warn" for each of them onto args, before
+ * the fetch or clone they are for.
  */
-size_t
-layout_fsck_args(struct buf *store, const char **args)
+void
+layout_fsck_args(struct strvec *args)
 {
-	size_t i, n = 0, nids = sizeof(fsck_path_ids) /
-	    sizeof(fsck_path_ids[0]);
-	const char *p;
+	size_t i;
 
-	buf_reset(store);
-	for (i = 0; i < nids; i++) {
-		buf_addf(store, "fetch.fsck.%s=warn", fsck_path_ids[i]);
-		buf_addc(store, '\0');
+	for (i = 0; i < sizeof(fsck_path_ids) / sizeof(fsck_path_ids[0]);
+	    i++) {
+		strvec_push(args, "-c");
+		strvec_pushf(args, "fetch.fsck.%s=warn", fsck_path_ids[i]);
 	}
-	for (p = NULL; (p = strvec_next(store, p)) != NULL;) {
-		args[n++] = "-c";
-		args[n++] = p;
-	}
-	return n;
 }

@@ -18,9 +18,7 @@ const char	*layout_bad_name(const char *, size_t);
 int		 layout_is_dotgit(const char *, size_t);
 const char	*layout_bad_content(const char *, const char *, size_t);
 
-#define LAYOUT_FSCK_ARGS	44	/* entries layout_fsck_args() adds */
-
-struct buf;
-size_t		 layout_fsck_args(struct buf *, const char **);
+struct strvec;
+void		 layout_fsck_args(struct strvec *);
 
 #endif /* LAYOUT_H */

@@ -28,8 +28,7 @@ station_agents(struct station *st, struct buf *out)
 		buf_free(&list);
 		return -1;
 	}
-	for (p = list.s; p != NULL && p < list.s + list.len;
-	    p += strlen(p) + 1) {
+	for (p = NULL; (p = strvec_next(&list, p)) != NULL; ) {
 		n = strlen(p);
 		if (n > 6 && strncmp(p, "inbox-", 6) == 0 &&
 		    valid_agent(p + 6, n - 6))
@@ -58,8 +57,7 @@ agent_listed(const struct buf *agents, const char *agent)
 {
 	const char *p;
 
-	for (p = agents->s; p != NULL && p < agents->s + agents->len;
-	    p += strlen(p) + 1)
+	for (p = NULL; (p = strvec_next(agents, p)) != NULL; )
 		if (strcmp(p, agent) == 0)
 			return 1;
 	return 0;
@@ -117,8 +115,7 @@ station_stage_others(struct station *st, const char *type, const char *body,
 
 	if (station_agents(st, &agents) == -1)
 		return -1;
-	for (p = agents.s; p != NULL && p < agents.s + agents.len;
-	    p += strlen(p) + 1) {
+	for (p = NULL; (p = strvec_next(&agents, p)) != NULL; ) {
 		if (strcmp(p, st->agent) == 0)
 			continue;
 		if (msg_new(&m, st->agent, p, type, body, len, NULL, NULL,
@@ -169,13 +166,13 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 {
 	struct buf list = BUF_INIT, out = BUF_INIT, why = BUF_INIT;
 	struct buf spec = BUF_INIT;
+	struct strvec paths = STRVEC_INIT, oids = STRVEC_INIT;
 	const char *from;
 	struct msg_path mp;
 	struct inbox_msg *im;
 	struct cat_obj *obj = NULL;
-	const char **oids = NULL;
-	char **paths = NULL, *p, *tab;
-	size_t n = 0, i;
+	char *p, *tab;
+	size_t i;
 	int rv = -1;
 
 	memset(box, 0, sizeof(*box));
@@ -183,8 +180,7 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 	if (git(&st->g, &list, "ls-tree", "-z", "--full-tree", st->ref, "--",
 	    spec.s, NULL) != 0)
 		goto out;
-	for (p = list.s; p != NULL && p < list.s + list.len;
-	    p += strlen(p) + 1) {
+	for (p = NULL; (p = strvec_next(&list, p)) != NULL; ) {
 		if ((tab = strchr(p, '\t')) == NULL ||
 		    strcmp(path_base(tab + 1), ".keep") == 0)
 			continue;
@@ -204,34 +200,31 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 			    tab + 1, from);
 			continue;
 		}
-		paths = xreallocarray(paths, n + 1, sizeof(*paths));
-		oids = xreallocarray(oids, n + 1, sizeof(*oids));
-		*tab = '\0';
-		paths[n] = tab + 1;
-		oids[n++] = p + 12;
+		strvec_push(&paths, tab + 1);
+		strvec_pushf(&oids, "%.*s", (int)(tab - p - 12), p + 12);
 	}
-	obj = xreallocarray(NULL, n + 1, sizeof(*obj));
-	if (git_cat_batch(&st->g, oids, n, &out, obj) == -1)
+	obj = xreallocarray(NULL, paths.n + 1, sizeof(*obj));
+	if (git_cat_batch(&st->g, oids.v, oids.n, &out, obj) == -1)
 		goto out;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < paths.n; i++) {
 		im = xreallocarray(box->msgs, box->n + 1, sizeof(*im));
 		box->msgs = im;
 		im += box->n;
 		buf_reset(&why);
-		msg_path_parse(&mp, paths[i], &why);
+		msg_path_parse(&mp, paths.v[i], &why);
 		if (obj[i].missing ||
 		    msg_parse(&im->m, obj[i].data, obj[i].size, st->maxsize,
 		    &why) == -1) {
-			why_lines(bad, paths[i], &why);
+			why_lines(bad, paths.v[i], &why);
 			continue;
 		}
 		if (msg_check_place(&im->m, &mp, &why) == -1) {
-			why_lines(bad, paths[i], &why);
+			why_lines(bad, paths.v[i], &why);
 			msg_free(&im->m);
 			continue;
 		}
-		im->path = xstrdup(paths[i]);
-		im->oid = xstrdup(oids[i]);
+		im->path = xstrdup(paths.v[i]);
+		im->oid = xstrdup(oids.v[i]);
 		memset(&im->raw, 0, sizeof(im->raw));
 		buf_add(&im->raw, obj[i].data, obj[i].size);
 		box->n++;
@@ -240,8 +233,8 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 		qsort(box->msgs, box->n, sizeof(*box->msgs), msg_order);
 	rv = 0;
 out:
-	free(paths);
-	free(oids);
+	strvec_clear(&paths);
+	strvec_clear(&oids);
 	free(obj);
 	buf_free(&list);
 	buf_free(&out);

@@ -88,7 +88,7 @@ temp_with(const char *data, size_t len, char *path, size_t size)
  * most timeout seconds.  Returns 0 with the result in out, or -1 with
  * the reason in the error, when the result cannot be taken.
  */
-int
+static int
 merger_run(const char *cmd, int timeout, const struct buf *base,
     const struct buf *ours, const struct buf *theirs, struct buf *out)
 {

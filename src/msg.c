@@ -223,18 +223,17 @@ quoted(struct buf *tmp, const char *s, size_t n)
 static char **
 field_slot(struct msg *m, const char *key)
 {
-	if (strcmp(key, "id") == 0)
-		return &m->id;
-	if (strcmp(key, "ts") == 0)
-		return &m->ts;
-	if (strcmp(key, "from") == 0)
-		return &m->from;
-	if (strcmp(key, "to") == 0)
-		return &m->to;
-	if (strcmp(key, "type") == 0)
-		return &m->type;
-	if (strcmp(key, "re") == 0)
-		return &m->re;
+	const struct {
+		const char	*key;
+		char		**slot;
+	} slots[] = { { "id", &m->id }, { "ts", &m->ts },
+	    { "from", &m->from }, { "to", &m->to }, { "type", &m->type },
+	    { "re", &m->re } };
+	size_t i;
+
+	for (i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
+		if (strcmp(key, slots[i].key) == 0)
+			return slots[i].slot;
 	return NULL;
 }
 

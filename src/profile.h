@@ -51,8 +51,6 @@ void	 profile_merge(const struct profile *, const struct profile *,
 
 /* merger.c: an external profile merger */
 
-int	 merger_run(const char *, int, const struct buf *, const struct buf *,
-	    const struct buf *, struct buf *);
 void	 profile_merge_bytes(const char *, const struct buf *,
 	    const struct buf *, const struct buf *, struct buf *,
 	    struct buf *);

@@ -286,10 +286,8 @@ refused_recover(struct station *st, const struct buf *first)
 
 	memset(&rc, 0, sizeof(rc));
 	rc.start = time(NULL);
-	if (station_tips(st) == -1)
+	if (station_tips_copy(st, &local, &rc.tip) == -1)
 		goto out;
-	tip_copy(&local, &st->tip_local);
-	tip_copy(&rc.tip, &st->tip_remote);
 	if (rc.tip.len == 0) {
 		/* an empty hub has no tip to put the branch on */
 		refused_reason(first, &why);

@@ -63,8 +63,8 @@ known(struct send *s, const char *to)
  * Stage one message; the recipient must exist.  where names the input
  * line of a --batch message in errors ("stdin:3: "), or is "".
  */
-int
-send_stage(struct send *s, const char *where, const char *to,
+static int
+stage(struct send *s, const char *where, const char *to,
     const struct send_what *w)
 {
 	struct msg m;
@@ -83,6 +83,7 @@ send_stage(struct send *s, const char *where, const char *to,
 		k = bus_errclass();
 		bus_seterr("%s%s", where, bus_error());
 		bus_setclass(k);
+		msg_free(&m);	/* msg_new() zeroes m, even when it fails */
 		return -1;
 	}
 	/* a chosen id may be taken: checked for all at once, later */
@@ -105,7 +106,7 @@ send_all(struct send *s, const struct send_what *w)
 
 	for (p = NULL; (p = strvec_next(&s->agents, p)) != NULL; )
 		if (strcmp(p, s->st->agent) != 0 &&
-		    send_stage(s, "", p, w) == -1)
+		    stage(s, "", p, w) == -1)
 			return -1;
 	if (s->staged.n == 0) {
 		bus_seterr("no other agent on the bus");
@@ -125,7 +126,7 @@ send_list(struct send *s, const char *list, const struct send_what *w)
 	for (to = copy; to != NULL && rv == 0; to = next) {
 		if ((next = strchr(to, ',')) != NULL)
 			*next++ = '\0';
-		rv = send_stage(s, "", to, w);
+		rv = stage(s, "", to, w);
 	}
 	free(copy);
 	return rv;
@@ -159,7 +160,7 @@ send_batch(struct send *s, struct buf *in)
 			w.bodylen = b.bodylen;
 			w.re = b.re;
 			w.id = b.id;
-			rv = send_stage(s, where.s, b.to, &w);
+			rv = stage(s, where.s, b.to, &w);
 		}
 		batch_free(&b);
 	}

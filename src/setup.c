@@ -413,9 +413,7 @@ static int
 make_clone(struct git *g, const char *url, const char *dir,
     const char *agent, int bare, struct buf *path)
 {
-	const char *args[LAYOUT_FSCK_ARGS + 8];
-	struct buf fsck = BUF_INIT;
-	size_t n;
+	struct strvec args = STRVEC_INIT;
 	int rv = -1;
 
 	if (dir != NULL)
@@ -443,22 +441,21 @@ make_clone(struct git *g, const char *url, const char *dir,
 	 * files outside the layout.  The station's own checkout
 	 * (station_populate) writes the layout alone.
 	 */
-	n = layout_fsck_args(&fsck, args);
-	args[n++] = "clone";
-	args[n++] = "-q";
-	args[n++] = bare ? "--bare" : "--no-checkout";
-	args[n++] = "--";
-	args[n++] = url;
-	args[n++] = path->s;
-	args[n] = NULL;
+	layout_fsck_args(&args);
+	strvec_push(&args, "clone");
+	strvec_push(&args, "-q");
+	strvec_push(&args, bare ? "--bare" : "--no-checkout");
+	strvec_push(&args, "--");
+	strvec_push(&args, url);
+	strvec_push(&args, path->s);
 	/* git's own messages on stderr: ssh says why it failed */
-	if (git_run(g, NULL, NULL, NULL, args) != 0) {
+	if (git_run(g, NULL, NULL, NULL, args.v) != 0) {
 		bus_setclass(EX_TEMPFAIL);
 		goto out;
 	}
 	rv = 1;
 out:
-	buf_free(&fsck);
+	strvec_clear(&args);
 	return rv;
 }
 

@@ -153,24 +153,24 @@ static int
 parse_agent(struct buf *why, size_t line, const char *f, size_t n,
     struct signers_entry *e)
 {
+	static const struct {
+		const char	*chars;
+		const char	*why;
+	} bad[] = {
+		{ "\"'\\", "a quoted principal; ssh-keygen would read another "
+		    "name than the bus does: write the agent name bare" },
+		{ ",", "a list of principals; one agent a line" },
+		{ "*?", "a pattern (* or ?) as principal; name one agent" },
+		{ "!", "a negated principal; name one agent" },
+		{ "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "upper case in an agent name; "
+		    "agent names are lower case" }
+	};
 	int k = shown(n);
+	size_t i;
 
-	if (has_any(f, n, "\"'\\"))
-		return refuse(why, line, "%.*s: a quoted principal; "
-		    "ssh-keygen would read another name than the bus does: "
-		    "write the agent name bare", k, f);
-	if (has_any(f, n, ","))
-		return refuse(why, line, "%.*s: a list of principals; one "
-		    "agent a line", k, f);
-	if (has_any(f, n, "*?"))
-		return refuse(why, line, "%.*s: a pattern (* or ?) as "
-		    "principal; name one agent", k, f);
-	if (has_any(f, n, "!"))
-		return refuse(why, line, "%.*s: a negated principal; name "
-		    "one agent", k, f);
-	if (has_any(f, n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-		return refuse(why, line, "%.*s: upper case in an agent name; "
-		    "agent names are lower case", k, f);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (has_any(f, n, bad[i].chars))
+			return refuse(why, line, "%.*s: %s", k, f, bad[i].why);
 	if (!valid_agent(f, n))
 		return refuse(why, line, "%.*s: not an agent name "
 		    AGENT_RULE, k, f);
@@ -664,7 +664,7 @@ signers_parse(struct signers *ss, const char *data, size_t len,
  * An allowed_signers file made from the parsed fields alone, for
  * ssh-keygen: no comment, no byte of the original line.
  */
-void
+static void
 signers_write(const struct signers *ss, struct buf *out)
 {
 	const struct signers_entry *e;

@@ -28,7 +28,6 @@ struct signers {
 #define SIGNERS_INIT	{ NULL, 0 }
 
 int	 signers_parse(struct signers *, const char *, size_t, struct buf *);
-void	 signers_write(const struct signers *, struct buf *);
 int	 signers_write_temp(const struct signers *, const char *,
 	    struct buf *);
 int	 signers_has(const struct signers *, const char *, size_t);

@@ -388,6 +388,7 @@ scan_trees(struct srcgit *sg, struct skilldir *sd, const struct buf *paths)
 			continue;
 		*tab = '\0';
 		skillset_put(&sd->found, e->name, p + 12);
+		*tab = '\t';	/* the walk goes on after the whole record */
 	}
 	rv = 0;
 out:
@@ -601,12 +602,14 @@ write_new(const struct skilldir_ctx *dc, const struct skilldir *sd,
 	struct strvec oids = STRVEC_INIT, paths = STRVEC_INIT;
 	struct strvec modes = STRVEC_INIT;
 	struct cat_obj *obj = NULL;
-	char *p, *tab;
+	char *p, *next, *tab;
 	mode_t mask = file_mask(), mode;
 	size_t i;
 	int rv = -1;
 
-	for (p = NULL; (p = strvec_next(list, p)) != NULL;) {
+	/* the next record is found first: this one is cut in place */
+	for (p = strvec_next(list, NULL); p != NULL; p = next) {
+		next = strvec_next(list, p);
 		if ((tab = strchr(p, '\t')) == NULL)
 			continue;
 		*tab++ = '\0';

@@ -101,10 +101,8 @@ set_aside(struct skills *sk)
 	struct skillset ls = SKILLSET_INIT, ms = SKILLSET_INIT;
 	int rv = -1, r;
 
-	if (station_tips(st) == -1)
+	if (station_tips_copy(st, &local, &remote) == -1)
 		goto out;
-	tip_copy(&local, &st->tip_local);
-	tip_copy(&remote, &st->tip_remote);
 	r = git(&st->g, &mb, "merge-base", local.s, remote.s, NULL);
 	if (r != 0 && r != 1)
 		goto out;
@@ -583,7 +581,7 @@ skills_config(struct skills_config *cfg, const char *dir, FILE *trace)
 {
 	struct git g;
 	struct buf out = BUF_INIT;
-	char *p, *end, *nl, **v;
+	char *p, *val, **v;
 	int rv;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -597,26 +595,21 @@ skills_config(struct skills_config *cfg, const char *dir, FILE *trace)
 		buf_free(&out);
 		return -1;
 	}
-	/* "key\nvalue\0" */
-	for (p = out.s; p != NULL && p < out.s + out.len; p = end + 1) {
-		end = p + strlen(p);
-		if ((nl = strchr(p, '\n')) == NULL)
-			continue;
-		*nl++ = '\0';
+	for (p = NULL; (p = git_config_next(&out, p, &val)) != NULL; ) {
 		if (strcmp(p, "skills.repo") == 0) {
 			free(cfg->repo);
-			cfg->repo = xstrdup(nl);
+			cfg->repo = xstrdup(val);
 		} else if (strcmp(p, "skills.remote") == 0) {
 			free(cfg->remote);
-			cfg->remote = xstrdup(nl);
+			cfg->remote = xstrdup(val);
 		} else if (strcmp(p, "skills.target") == 0) {
 			free(cfg->target);
-			cfg->target = xstrdup(nl);
+			cfg->target = xstrdup(val);
 		} else if (strcmp(p, "skills.source") == 0) {
 			v = xreallocarray(cfg->sources, cfg->nsources + 1,
 			    sizeof(*v));
 			cfg->sources = v;
-			v[cfg->nsources++] = xstrdup(nl);
+			v[cfg->nsources++] = xstrdup(val);
 		}
 	}
 	buf_free(&out);

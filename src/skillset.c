@@ -184,6 +184,7 @@ skillset_read_tree(const struct git *g, const char *rev, struct skillset *set,
 			continue;
 		*tab = '\0';
 		skillset_put(only_skills ? &all : set, tab + 1, p + 12);
+		*tab = '\t';	/* the walk goes on after the whole record */
 	}
 	if (!only_skills || all.n == 0) {
 		rv = 0;
@@ -206,6 +207,7 @@ skillset_read_tree(const struct git *g, const char *rev, struct skillset *set,
 		*slash = '\0';
 		if ((e = skillset_find(&all, tab + 1)) != NULL)
 			skillset_put(set, e->name, e->oid);
+		*slash = '/';	/* the walk goes on after the whole record */
 	}
 	rv = 0;
 out:

@@ -45,9 +45,19 @@ config_string(char **to, const char *value)
 static int
 read_config(struct station *st, char **agent, struct buf *remotes, int *hub)
 {
+	/* the settings that are a string, the last value winning */
+	const struct {
+		const char	*key;
+		char		**to;
+	} strings[] = { { "bus.remote", &st->remote },
+	    { "bus.branch", &st->branch }, { "bus.heartbeat", &st->heartbeat },
+	    { "bus.profilemerger", &st->merger },
+	    { "bus.profile", &st->profile },
+	    { "bus.signingkey", &st->signing_key },
+	    { "user.name", &st->user_name }, { "user.email", &st->user_email } };
 	struct buf out = BUF_INIT;
-	char *p, *end, *nl;
-	size_t n;
+	char *p, *v;
+	size_t n, i;
 	int rv;
 
 	rv = git(&st->g, &out, "config", "-z", "--get-regexp",
@@ -56,48 +66,31 @@ read_config(struct station *st, char **agent, struct buf *remotes, int *hub)
 		buf_free(&out);
 		return -1;
 	}
-	for (p = out.s; p != NULL && p < out.s + out.len; p = end + 1) {
-		end = p + strlen(p);
-		if ((nl = strchr(p, '\n')) == NULL)
-			continue;
-		*nl = '\0';
+	for (p = NULL; (p = git_config_next(&out, p, &v)) != NULL; ) {
+		for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+			if (strcmp(p, strings[i].key) == 0)
+				config_string(strings[i].to, v);
 		n = strlen(p);
 		if (strncmp(p, "remote.", 7) == 0 && n > 11 &&
 		    strcmp(p + n - 4, ".url") == 0) {
 			buf_add(remotes, p + 7, n - 11);
 			buf_addc(remotes, '\0');
 		} else if (strcmp(p, "bus.hub") == 0)
-			*hub = config_true(nl + 1);
+			*hub = config_true(v);
 		else if (strcmp(p, "bus.requiresigned") == 0)
-			st->require_signed = config_true(nl + 1);
+			st->require_signed = config_true(v);
 		else if (strcmp(p, "bus.agent") == 0 && *agent == NULL)
-			*agent = xstrdup(nl + 1);
-		else if (strcmp(p, "bus.remote") == 0)
-			config_string(&st->remote, nl + 1);
-		else if (strcmp(p, "bus.branch") == 0)
-			config_string(&st->branch, nl + 1);
+			*agent = xstrdup(v);
 		else if (strcmp(p, "bus.maxsize") == 0) {
-			if (parse_size(nl + 1, &st->maxsize) == -1) {
+			if (parse_size(v, &st->maxsize) == -1) {
 				bus_seterr("bus.maxSize: \"%s\" is not a size "
-				    "in bytes", nl + 1);
+				    "in bytes", v);
 				bus_setclass(EX_USAGE);
 				buf_free(&out);
 				return -1;
 			}
 		} else if (strcmp(p, "bus.locktimeout") == 0)
-			st->lock_timeout = atoi(nl + 1);
-		else if (strcmp(p, "bus.heartbeat") == 0)
-			config_string(&st->heartbeat, nl + 1);
-		else if (strcmp(p, "bus.profilemerger") == 0)
-			config_string(&st->merger, nl + 1);
-		else if (strcmp(p, "bus.profile") == 0)
-			config_string(&st->profile, nl + 1);
-		else if (strcmp(p, "bus.signingkey") == 0)
-			config_string(&st->signing_key, nl + 1);
-		else if (strcmp(p, "user.name") == 0)
-			config_string(&st->user_name, nl + 1);
-		else if (strcmp(p, "user.email") == 0)
-			config_string(&st->user_email, nl + 1);
+			st->lock_timeout = atoi(v);
 	}
 	buf_free(&out);
 	return 0;
@@ -453,6 +446,21 @@ tip_copy(struct buf *to, const struct buf *tip)
 }
 
 /*
+ * Copies of both tips as they are now, read if need be: what a replay
+ * or a setting aside (sync.c, refused.c, skills.c) starts from, while
+ * its own moves change the station's.
+ */
+int
+station_tips_copy(struct station *st, struct buf *local, struct buf *remote)
+{
+	if (station_tips(st) == -1)
+		return -1;
+	tip_copy(local, &st->tip_local);
+	tip_copy(remote, &st->tip_remote);
+	return 0;
+}
+
+/*
  * Move st->ref from old (empty: must not exist) to new, atomically:
  * fails if another process moved it meanwhile.
  */
@@ -474,6 +482,34 @@ station_path(const struct station *st, const char *name, struct buf *path)
 {
 	buf_reset(path);
 	buf_addf(path, "%s/%s", st->gitdir, name);
+}
+
+/*
+ * "Name <email> time zone" for a commit made now: GIT_COMMITTER_NAME
+ * and _EMAIL, else user.name and user.email, as git would.
+ */
+static void
+station_ident(const struct station *st, struct buf *out)
+{
+	const char *name = getenv("GIT_COMMITTER_NAME");
+	const char *email = getenv("GIT_COMMITTER_EMAIL");
+	const char *p;
+
+	if (name == NULL)
+		name = st->user_name != NULL ? st->user_name : "git-bus";
+	if (email == NULL)
+		email = st->user_email != NULL ? st->user_email :
+		    "git-bus@localhost";
+	buf_reset(out);
+	/* fast-import refuses <, > and newlines in a name or an email */
+	for (p = name; *p != '\0'; p++)
+		if (strchr("<>\n", *p) == NULL)
+			buf_addc(out, *p);
+	buf_adds(out, " <");
+	for (p = email; *p != '\0'; p++)
+		if (strchr("<>\n", *p) == NULL)
+			buf_addc(out, *p);
+	buf_addf(out, "> %lld +0000", (long long)time(NULL));
 }
 
 /*
@@ -533,20 +569,19 @@ out:
 
 /* Environment for git to use ident ("Name <email> time zone") as WHO. */
 static void
-ident_env(const char *ident, const char *who, struct buf *env)
+ident_env(const char *ident, const char *who, struct strvec *env)
 {
 	const char *lt = strchr(ident, '<'), *gt;
 
 	if (lt == NULL || (gt = strchr(lt, '>')) == NULL)
 		return;
-	buf_addf(env, "GIT_%s_NAME=%.*s", who,
+	strvec_pushf(env, "GIT_%s_NAME=%.*s", who,
 	    (int)(lt > ident && lt[-1] == ' ' ? lt - ident - 1 : lt - ident),
 	    ident);
-	buf_addc(env, '\0');
-	buf_addf(env, "GIT_%s_EMAIL=%.*s", who, (int)(gt - lt - 1), lt + 1);
-	buf_addc(env, '\0');
-	buf_addf(env, "GIT_%s_DATE=%s", who, gt[1] == ' ' ? gt + 2 : gt + 1);
-	buf_addc(env, '\0');
+	strvec_pushf(env, "GIT_%s_EMAIL=%.*s", who, (int)(gt - lt - 1),
+	    lt + 1);
+	strvec_pushf(env, "GIT_%s_DATE=%s", who,
+	    gt[1] == ' ' ? gt + 2 : gt + 1);
 }
 
 /*
@@ -558,36 +593,30 @@ static int
 sign_commit(struct station *st, const char *u, const char *parent,
     const struct commit_spec *spec, struct buf *out)
 {
-	struct buf tree = BUF_INIT, env = BUF_INIT, msg = BUF_INIT;
-	const char *args[8], *envv[8], *p;
+	struct strvec env = STRVEC_INIT, args = STRVEC_INIT;
+	struct buf msg = BUF_INIT;
 	struct git g = st->g;
-	int n = 0, e = 0, rv;
+	int rv;
 
-	buf_addf(&tree, "%s^{tree}", u);
 	ident_env(spec->author != NULL ? spec->author : spec->committer,
 	    "AUTHOR", &env);
 	ident_env(spec->committer, "COMMITTER", &env);
-	for (p = env.s; p != NULL && p < env.s + env.len && e < 7;
-	    p += strlen(p) + 1)
-		envv[e++] = p;
-	envv[e] = NULL;
-	g.env = envv;
-	args[n++] = "commit-tree";
-	args[n++] = tree.s;
+	g.env = env.v;
+	strvec_push(&args, "commit-tree");
+	strvec_pushf(&args, "%s^{tree}", u);
 	if (parent != NULL && *parent != '\0') {
-		args[n++] = "-p";
-		args[n++] = parent;
+		strvec_push(&args, "-p");
+		strvec_push(&args, parent);
 	}
-	args[n++] = "-S";
-	args[n++] = "-F";
-	args[n++] = "-";
-	args[n] = NULL;
+	strvec_push(&args, "-S");
+	strvec_push(&args, "-F");
+	strvec_push(&args, "-");
 	buf_adds(&msg, spec->message);
 	buf_reset(out);
-	rv = git_run(&g, &msg, out, NULL, args);
+	rv = git_run(&g, &msg, out, NULL, args.v);
 	buf_rtrim(out);
-	buf_free(&tree);
-	buf_free(&env);
+	strvec_clear(&env);
+	strvec_clear(&args);
 	buf_free(&msg);
 	return rv == 0 ? 0 : -1;
 }
@@ -626,30 +655,3 @@ out:
 	return rv;
 }
 
-/*
- * "Name <email> time zone" for a commit made now: GIT_COMMITTER_NAME
- * and _EMAIL, else user.name and user.email, as git would.
- */
-void
-station_ident(const struct station *st, struct buf *out)
-{
-	const char *name = getenv("GIT_COMMITTER_NAME");
-	const char *email = getenv("GIT_COMMITTER_EMAIL");
-	const char *p;
-
-	if (name == NULL)
-		name = st->user_name != NULL ? st->user_name : "git-bus";
-	if (email == NULL)
-		email = st->user_email != NULL ? st->user_email :
-		    "git-bus@localhost";
-	buf_reset(out);
-	/* fast-import refuses <, > and newlines in a name or an email */
-	for (p = name; *p != '\0'; p++)
-		if (strchr("<>\n", *p) == NULL)
-			buf_addc(out, *p);
-	buf_adds(out, " <");
-	for (p = email; *p != '\0'; p++)
-		if (strchr("<>\n", *p) == NULL)
-			buf_addc(out, *p);
-	buf_addf(out, "> %lld +0000", (long long)time(NULL));
-}

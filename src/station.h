@@ -60,11 +60,11 @@ void	 station_unlock(struct station *);
 void	 station_path(const struct station *, const char *, struct buf *);
 int	 station_tips(struct station *);
 void	 tip_copy(struct buf *, const struct buf *);
+int	 station_tips_copy(struct station *, struct buf *, struct buf *);
 int	 station_update_ref(struct station *, const char *, const char *,
 	    const char *);
 int	 station_commit(struct station *, struct changes *, const char *,
 	    struct buf *);
-void	 station_ident(const struct station *, struct buf *);
 int	 station_make_commits(struct station *, struct commit_spec *, size_t,
 	    struct buf *);
 
@@ -208,8 +208,6 @@ struct send {
 };
 
 int	 send_begin(struct send *, struct station *, int, const char *);
-int	 send_stage(struct send *, const char *, const char *,
-	    const struct send_what *);
 int	 send_all(struct send *, const struct send_what *);
 int	 send_list(struct send *, const char *, const struct send_what *);
 int	 send_batch(struct send *, struct buf *);
@@ -294,10 +292,8 @@ enum sync_pushed {
 int	 sync_fetch(struct station *);
 int	 sync_hub_refs(struct station *);
 int	 sync_integrate(struct station *);
-int	 sync_queued(struct station *);
 int	 sync_push(struct station *);
 int	 sync_push_keep(struct station *);
-int	 sync_all(struct station *);
 int	 sync_hub_moved(struct station *);
 long	 sync_count(struct station *, const char *, const char *);
 /* for refused.c: the queue, replayed as sync_integrate() does; a push */

@@ -29,10 +29,8 @@
 int
 sync_fetch(struct station *st)
 {
-	struct buf spec = BUF_INIT, fsck = BUF_INIT, err = BUF_INIT;
-	struct buf before = BUF_INIT;
-	const char *args[LAYOUT_FSCK_ARGS + 12];
-	size_t n = 0;
+	struct strvec args = STRVEC_INIT;
+	struct buf err = BUF_INIT, before = BUF_INIT;
 	int rv;
 
 	/* a station in signed mode checks what the fetch brings: verify.c */
@@ -52,21 +50,19 @@ sync_fetch(struct station *st)
 	 * hold the lock after this command ends, a delay that nobody
 	 * sees coming; in the foreground it is part of the fetch.
 	 */
-	args[n++] = "-c";
-	args[n++] = "gc.autoDetach=false";
-	args[n++] = "-c";
-	args[n++] = "maintenance.autoDetach=false";
+	strvec_push(&args, "-c");
+	strvec_push(&args, "gc.autoDetach=false");
+	strvec_push(&args, "-c");
+	strvec_push(&args, "maintenance.autoDetach=false");
 	/* history that merely holds a hostile path is never refused */
-	n += layout_fsck_args(&fsck, args + n);
-	buf_addf(&spec, "+%s:%s", st->ref, st->tracking);
-	args[n++] = "fetch";
-	args[n++] = "-q";
-	args[n++] = "--no-tags";
-	args[n++] = "--no-write-fetch-head";
-	args[n++] = st->remote;
-	args[n++] = spec.s;
-	args[n] = NULL;
-	rv = git_run(&st->g, NULL, NULL, &err, args);
+	layout_fsck_args(&args);
+	strvec_push(&args, "fetch");
+	strvec_push(&args, "-q");
+	strvec_push(&args, "--no-tags");
+	strvec_push(&args, "--no-write-fetch-head");
+	strvec_push(&args, st->remote);
+	strvec_pushf(&args, "+%s:%s", st->ref, st->tracking);
+	rv = git_run(&st->g, NULL, NULL, &err, args.v);
 	st->tips_known = 0;	/* the tracking ref may have moved */
 	if (rv != 0) {
 		if (rv > 0)
@@ -78,9 +74,8 @@ sync_fetch(struct station *st)
 		rv = station_tips(st) == -1 || verify_fetched(st, before.s !=
 		    NULL ? before.s : "", st->tip_remote.s != NULL ?
 		    st->tip_remote.s : "") == -1 ? -1 : 0;
-	buf_free(&fsck);
+	strvec_clear(&args);
 	buf_free(&err);
-	buf_free(&spec);
 	buf_free(&before);
 	return rv;
 }
@@ -136,25 +131,19 @@ int
 sync_check_preimages(struct station *st, const char *remote,
     struct changes *cs, size_t n)
 {
-	struct buf names = BUF_INIT, out = BUF_INIT;
-	const char **v = NULL, **cur = NULL;
-	char *p;
-	size_t i, k, np = 0, at;
+	struct strvec names = STRVEC_INIT;
+	struct buf out = BUF_INIT;
+	const char **cur = NULL;
+	size_t i, k, at;
 	int rv = -1;
 
 	for (i = 0; i < n; i++)
-		for (k = 0; k < cs[i].n; k++) {
-			buf_addf(&names, "%s:%s", remote, cs[i].c[k].path);
-			buf_addc(&names, '\0');
-			np++;
-		}
-	if (np == 0)
+		for (k = 0; k < cs[i].n; k++)
+			strvec_pushf(&names, "%s:%s", remote, cs[i].c[k].path);
+	if (names.n == 0)
 		return 0;
-	v = xreallocarray(NULL, np, sizeof(*v));
-	cur = xreallocarray(NULL, np, sizeof(*cur));
-	for (i = 0, p = names.s; i < np; i++, p += strlen(p) + 1)
-		v[i] = p;
-	if (git_oids(&st->g, v, np, &out, cur) == -1)
+	cur = xreallocarray(NULL, names.n, sizeof(*cur));
+	if (git_oids(&st->g, names.v, names.n, &out, cur) == -1)
 		goto out;
 	/* walk the changes in order; cur[] follows each path's content */
 	for (i = 0, at = 0; i < n; i++)
@@ -166,7 +155,7 @@ sync_check_preimages(struct station *st, const char *remote,
 
 			/* an earlier commit of ours may have changed it */
 			for (j = 0; j < at; j++)
-				if (strcmp(v[j] + strlen(remote) + 1,
+				if (strcmp(names.v[j] + strlen(remote) + 1,
 				    c->path) == 0)
 					now = cur[j];
 			if (strcmp(now, was) != 0 && (c->oid == NULL ||
@@ -177,16 +166,15 @@ sync_check_preimages(struct station *st, const char *remote,
 				goto out;
 			}
 			for (j = 0; j <= at; j++)
-				if (strcmp(v[j] + strlen(remote) + 1,
+				if (strcmp(names.v[j] + strlen(remote) + 1,
 				    c->path) == 0)
 					cur[j] = c->mode != NULL && c->oid !=
 					    NULL ? c->oid : "";
 		}
 	rv = 0;
 out:
-	free(v);
 	free(cur);
-	buf_free(&names);
+	strvec_clear(&names);
 	buf_free(&out);
 	return rv;
 }
@@ -332,10 +320,8 @@ sync_integrate(struct station *st)
 	struct buf local = BUF_INIT, remote = BUF_INIT;
 	int rv = -1, r;
 
-	if (station_tips(st) == -1)
+	if (station_tips_copy(st, &local, &remote) == -1)
 		goto out;
-	tip_copy(&local, &st->tip_local);
-	tip_copy(&remote, &st->tip_remote);
 	if (remote.len == 0 || strcmp(local.s, remote.s) == 0) {
 		rv = 0;
 		goto out;
@@ -360,7 +346,7 @@ out:
 }
 
 /* Commits on the branch that the hub does not have yet? */
-int
+static int
 sync_queued(struct station *st)
 {
 	if (station_tips(st) == -1)
@@ -594,15 +580,3 @@ sync_count(struct station *st, const char *a, const char *b)
 	return n;
 }
 
-/*
- * The sync every reading command does first: fetch, integrate, push
- * what is queued.  On failure the station still holds a consistent
- * branch to answer from.
- */
-int
-sync_all(struct station *st)
-{
-	if (sync_fetch(st) == -1 || sync_integrate(st) == -1)
-		return -1;
-	return sync_push(st);
-}

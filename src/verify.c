@@ -150,29 +150,23 @@ static int
 note_changed(struct station *st, const char *commit, const char *parent,
     const struct buf *record, struct buf *lines)
 {
-	struct buf out = BUF_INIT, none = BUF_INIT;
+	const char *opts[] = { "--no-commit-id", "--name-only",
+	    "--diff-filter=AMT", NULL };
+	struct buf out = BUF_INIT;
 	const char *p;
-	int rv = -1;
 
-	if (*parent == '\0') {
-		if (git_empty_tree(&st->g, &none) == -1)
-			goto out;
-		parent = none.s;
+	if (git_diff_tree(&st->g, parent, commit, opts, &out) == -1) {
+		buf_free(&out);
+		return -1;
 	}
-	if (git(&st->g, &out, "diff-tree", "-r", "-z", "--no-commit-id",
-	    "--name-only", "--diff-filter=AMT", parent, commit, NULL) != 0)
-		goto out;
 	for (p = NULL; (p = strvec_next(&out, p)) != NULL; )
 		if ((strncmp(p, "inbox-", 6) == 0 ||
 		    strncmp(p, "archive-", 8) == 0) &&
 		    strpbrk(p, "\t\n") == NULL &&
 		    untrusted_find(record, p) == NULL)
 			buf_addf(lines, "%s\t%s\n", p, commit);
-	rv = 0;
-out:
 	buf_free(&out);
-	buf_free(&none);
-	return rv;
+	return 0;
 }
 
 /* What walk() finds: each commit, oldest first, and what it rests on. */
@@ -191,9 +185,10 @@ struct walked {
  */
 static int
 walk(struct station *st, const char *base, const char *new, struct buf *list,
-    struct buf *names, struct buf *oids, struct walked *w)
+    struct buf *oids, struct walked *w)
 {
 	struct buf range = BUF_INIT, empty = BUF_INIT;
+	struct strvec names = STRVEC_INIT;
 	const char **q = NULL;
 	char *p, *nl, *sp;
 	size_t i;
@@ -221,19 +216,15 @@ walk(struct station *st, const char *base, const char *new, struct buf *list,
 		if (*w->parent[w->n] == '\0' && empty.len == 0 &&
 		    git_empty_tree(&st->g, &empty) == -1)
 			goto out;
-		buf_addf(names, "%s:" SIGNERS_PATH, *w->parent[w->n] != '\0' ?
-		    w->parent[w->n] : empty.s);
-		buf_addc(names, '\0');
-		buf_addf(names, "%s:" SIGNERS_PATH, p);
-		buf_addc(names, '\0');
+		strvec_pushf(&names, "%s:" SIGNERS_PATH,
+		    *w->parent[w->n] != '\0' ? w->parent[w->n] : empty.s);
+		strvec_pushf(&names, "%s:" SIGNERS_PATH, p);
 		w->n++;
 	}
-	q = xreallocarray(NULL, 2 * w->n + 1, sizeof(*q));
+	q = xreallocarray(NULL, names.n + 1, sizeof(*q));
 	w->was = xreallocarray(NULL, w->n + 1, sizeof(*w->was));
 	w->now = xreallocarray(NULL, w->n + 1, sizeof(*w->now));
-	for (i = 0, p = names->s; i < 2 * w->n; i++, p += strlen(p) + 1)
-		q[i] = p;
-	if (git_oids(&st->g, q, 2 * w->n, oids, q) == -1)
+	if (git_oids(&st->g, names.v, names.n, oids, q) == -1)
 		goto out;
 	for (i = 0; i < w->n; i++) {
 		w->was[i] = q[2 * i];
@@ -242,6 +233,7 @@ walk(struct station *st, const char *base, const char *new, struct buf *list,
 	rv = 0;
 out:
 	free(q);
+	strvec_clear(&names);
 	buf_free(&range);
 	buf_free(&empty);
 	return rv;
@@ -263,7 +255,7 @@ verify_fetched(struct station *st, const char *old, const char *new)
 {
 	struct check ck;
 	struct buf base = BUF_INIT, trusted = BUF_INIT, range = BUF_INIT;
-	struct buf list = BUF_INIT, names = BUF_INIT, oids = BUF_INIT;
+	struct buf list = BUF_INIT, oids = BUF_INIT;
 	struct buf record = BUF_INIT, lines = BUF_INIT, path = BUF_INIT;
 	struct buf one = BUF_INIT;
 	const char *args[2], *tip[1];
@@ -302,7 +294,7 @@ verify_fetched(struct station *st, const char *old, const char *new)
 	args[0] = range.s;
 	args[1] = NULL;
 	if (check_commits(&ck, args) == -1 ||
-	    walk(st, base.s, new, &list, &names, &oids, &w) == -1 ||
+	    walk(st, base.s, new, &list, &oids, &w) == -1 ||
 	    untrusted_read(st, &record) == -1)
 		goto out;
 	buf_add(&st->unverified, ck.report.s, ck.report.len);
@@ -340,7 +332,6 @@ out:
 	buf_free(&trusted);
 	buf_free(&range);
 	buf_free(&list);
-	buf_free(&names);
 	buf_free(&oids);
 	buf_free(&record);
 	buf_free(&lines);

@@ -255,29 +255,18 @@ int
 station_diff(struct station *st, const char *old, const char *new,
     struct changes *out)
 {
-	struct buf raw = BUF_INIT, none = BUF_INIT;
-	char *p, *end, *meta;
+	const char *opts[] = { "--no-renames", "--no-commit-id", NULL };
+	struct buf raw = BUF_INIT;
+	char *p, *meta;
 	char oldmode[8], mode[8], was[128], oid[128];
 	int rv = -1;
 
-	if (*old == '\0') {
-		if (git_empty_tree(&st->g, &none) == -1)
-			goto out;
-		old = none.s;
-	}
-	if (git(&st->g, &raw, "diff-tree", "-r", "-z", "--no-renames",
-	    "--no-commit-id", old, new, NULL) != 0)
+	if (git_diff_tree(&st->g, old, new, opts, &raw) == -1)
 		goto out;
 	/* ":oldmode newmode oldoid newoid status\0path\0" */
-	for (p = raw.s; p != NULL && p < raw.s + raw.len; p = end + 1) {
-		meta = p;
-		p += strlen(p) + 1;
-		if (p >= raw.s + raw.len || meta[0] != ':') {
-			bus_seterr("git diff-tree: unexpected output");
-			goto out;
-		}
-		end = p + strlen(p);
-		if (sscanf(meta, ":%7s %7s %127s %127s", oldmode, mode, was,
+	for (p = NULL; (meta = strvec_next(&raw, p)) != NULL; ) {
+		if ((p = strvec_next(&raw, meta)) == NULL || meta[0] != ':' ||
+		    sscanf(meta, ":%7s %7s %127s %127s", oldmode, mode, was,
 		    oid) != 4) {
 			bus_seterr("git diff-tree: unexpected output");
 			goto out;
@@ -291,7 +280,6 @@ station_diff(struct station *st, const char *old, const char *new,
 	rv = 0;
 out:
 	buf_free(&raw);
-	buf_free(&none);
 	return rv;
 }
 

@@ -207,4 +207,20 @@ test_expect_success '--tree works in $BUS_DIR when -C is not given' '
 	grep -F "main: not a commit" err
 '
 
+test_expect_success '--tree names a path with a tab or a slash in a record, and goes on' '
+	blob=$(echo hi | git -C bd-a hash-object -w --stdin) &&
+	printf "100644 blob %s\tab\tcd\0100644 blob %s\tx/100644 blob y\0" \
+	    $blob $blob >entries &&
+	tree=$(git -C bd-a mktree -z --missing <entries 2>/dev/null ||
+	    echo none) &&
+	if test "$tree" = none; then
+		# git refuses a slash in a tree entry: the tab alone, then
+		printf "100644 blob %s\tab\tcd\0" $blob >entries &&
+		tree=$(git -C bd-a mktree -z <entries)
+	fi &&
+	c=$(git -C bd-a commit-tree -m tab $tree) &&
+	test_expect_code 65 bus-check -C bd-a --tree $c 2>err &&
+	grep -F "ab" err
+'
+
 test_done

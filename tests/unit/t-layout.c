@@ -37,6 +37,31 @@ attrs_ok(const char *text)
 	    NULL;
 }
 
+/* The fsck checks a fetch turns into warnings: "-c" pairs, pushed on. */
+static void
+fsck_args(void)
+{
+	struct strvec args = STRVEC_INIT;
+	size_t i, pairs = 0, dotgit = 0;
+
+	strvec_push(&args, "git");
+	layout_fsck_args(&args);
+	for (i = 1; i + 1 < args.n && strcmp(args.v[i], "-c") == 0 &&
+	    strncmp(args.v[i + 1], "fetch.fsck.", 11) == 0 &&
+	    strcmp(args.v[i + 1] + strlen(args.v[i + 1]) - 5, "=warn") == 0;
+	    i += 2) {
+		pairs++;
+		dotgit += strcmp(args.v[i + 1], "fetch.fsck.hasDotgit=warn") ==
+		    0;
+	}
+	ok(args.n > 1 && pairs == (args.n - 1) / 2 && args.n % 2 == 1,
+	    "fsck args: %zu \"-c fetch.fsck.<id>=warn\" pairs after what "
+	    "was there, of %zu entries", pairs, args.n);
+	ok(dotgit == 1, "fsck args: hasDotgit is one of them");
+	ok(args.v[args.n] == NULL, "fsck args: NULL-terminated");
+	strvec_clear(&args);
+}
+
 int
 main(void)
 {
@@ -109,5 +134,6 @@ main(void)
 	for (i = 0; i < sizeof(notgit) / sizeof(notgit[0]); i++)
 		ok(!layout_is_dotgit(notgit[i], strlen(notgit[i])),
 		    "notgit %zu is not .git", i);
+	fsck_args();
 	return done_testing();
 }
