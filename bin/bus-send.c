@@ -81,14 +81,14 @@ main(int argc, char *argv[])
 
 	tool_open(&t, dir, agent, trace);
 	/*
-	 * Build on the hub's tip, as the push will need it anyway: a
-	 * commit on a stale tip would lose the push race and be replayed.
-	 * An unreachable hub does not stop the send: it is committed here.
+	 * One connection: the commit goes on the tip fetched last and is
+	 * pushed; only a push the hub refuses as stale fetches and
+	 * replays (sync.c).  A recipient not known here costs a fetch
+	 * (send.c), and so does --all, whose list must be the hub's.
 	 */
-	if (!nopush || all)
+	if (all)
 		tool_sync(&t, 0);
-	if (send_begin(&s, &t.st, !nopush || all, t.away.len > 0 ?
-	    t.away.s : NULL) == -1)
+	if (send_begin(&s, &t.st, all, t.away.len > 0 ? t.away.s : NULL) == -1)
 		tool_fail(&t);
 	rv = batch ? send_batch(&s, &body) : all ? send_all(&s, &w) :
 	    send_list(&s, argv[0], &w);

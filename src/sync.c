@@ -481,15 +481,18 @@ push_branch(struct station *st, int keep)
 		if (time(NULL) - start >= PUSH_SECONDS)
 			break;
 		/*
-		 * Refused, or the hub could not be reached.  Wait a
-		 * random while first, so that the stations that won go
-		 * quiet, then fetch and, if the hub moved, replay on its
-		 * new tip: the push follows at once, while that tip is
-		 * fresh.  If the hub did not move, the push failed for
-		 * another reason (another push held the hub's ref lock,
-		 * say), which may pass too.
+		 * Refused, or the hub could not be reached.  A station
+		 * commits on the tip it fetched last, so a first refusal
+		 * is mostly news (the hub moved since): fetch at once.
+		 * After that, wait a random while first, so that the
+		 * stations that won go quiet.  Then fetch and, if the hub
+		 * moved, replay on its new tip: the push follows at once,
+		 * while that tip is fresh.  If the hub did not move, the
+		 * push failed for another reason (another push held the
+		 * hub's ref lock, say), which may pass too.
 		 */
-		backoff(try);
+		if (try > 0)
+			backoff(try - 1);
 		if (sync_fetch(st) == -1)
 			goto out;
 		if (station_tips(st) == -1)

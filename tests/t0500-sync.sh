@@ -192,4 +192,45 @@ test_expect_success 'a half-done work tree update is finished by the next comman
 	test_must_be_empty status
 '
 
+# connections FILE: "fetches pushes" that a -v trace in FILE shows; on
+# a local hub each is one connection, as each is over ssh.
+connections () {
+	echo "$(grep -c " fetch -q " "$1") $(grep -c " push --porcelain " "$1")"
+}
+
+test_expect_success 'a send or an ack from a current station opens one connection: the push' '
+	(cd st-a && bus-recv -q -f id >/dev/null) &&
+	(cd st-a && bus-send -v b "one round trip") >id 2>trace &&
+	echo "0 1" >expect && connections trace >got && test_cmp expect got &&
+	id=$(cat id) &&
+	git -C hub.git cat-file -e "main:inbox-b/$id.json" &&
+	(cd st-b && bus-recv -q -f id >/dev/null) &&
+	bus-ack -C st-b -v "$id" 2>trace &&
+	connections trace >got && test_cmp expect got &&
+	hub_files archive-b | grep -F "/$id.json"
+'
+
+test_expect_success 'a stale station: the refused push fetches, replays and pushes again' '
+	(cd st-c && bus-send -q a "the hub moves") >/dev/null &&
+	(cd st-a && bus-send -v b "on a stale tip") >id 2>trace &&
+	echo "1 2" >expect && connections trace >got && test_cmp expect got &&
+	git -C hub.git cat-file -e "main:inbox-b/$(cat id).json" &&
+	git -C st-a status --porcelain >status &&
+	test_must_be_empty status
+'
+
+test_expect_success 'an agent not known yet costs one fetch, then the push' '
+	bus-init -a late hub.git st-late >/dev/null &&
+	(cd st-a && bus-send -v late "welcome") >id 2>trace &&
+	echo "1 1" >expect && connections trace >got && test_cmp expect got &&
+	git -C hub.git cat-file -e "main:inbox-late/$(cat id).json"
+'
+
+test_expect_success 'an id not found here costs one fetch, then the push' '
+	(cd st-c && bus-send a "ack me later") >id &&
+	bus-ack -C st-a -v "$(cat id)" 2>trace &&
+	echo "1 1" >expect && connections trace >got && test_cmp expect got &&
+	hub_files archive-a | grep -F "/$(cat id).json"
+'
+
 test_done

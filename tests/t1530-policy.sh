@@ -212,7 +212,9 @@ done
 
 # 2. Hub away: at the sync the tool goes on from the station, 75; a tool
 # that writes commits its work there, and the hub is not tried again for
-# the push: the next command that syncs delivers it.
+# the push: the next command that syncs delivers it.  bus-send and
+# bus-ack meet the hub first at the push (one connection): their work
+# is committed, 75, the same.
 for tool in $TOOLS; do
 	test_expect_success "hub away: $tool goes on from the station, 75; the next sync delivers" '
 		prepare $tool fetch &&
@@ -222,7 +224,10 @@ for tool in $TOOLS; do
 		{ run $tool; echo $? >code; } &&
 		mv hub.away hub.git &&
 		echo 75 >expect && test_cmp expect code &&
-		grep "going on from the station" err &&
+		case $tool in
+		send|ack) ;;
+		*) grep "going on from the station" err ;;
+		esac &&
 		shows $tool queued &&
 		test "$(tip hub.git)" = "$hub" &&
 		case $tool in
