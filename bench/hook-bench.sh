@@ -1,13 +1,14 @@
 #!/bin/sh
 # hook-bench.sh: what the hub's pre-receive check costs.  A push of
-# 1,000 new messages in one commit, and of 100 commits of 10 messages,
+# one message, of 1,000 new messages in one commit, and of 100 commits
+# of 10 messages,
 # to a hub with the hook and to the same hub without it; and bus-check
 # --range on the same commits alone.  Medians of 5 runs, in ms.
 #
 # usage: bench/hook-bench.sh   (the tools on PATH; make bench does that)
 set -eu
 
-runs=5
+runs=9
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export HOME="$tmp" LC_ALL=C TZ=UTC GIT_CONFIG_NOSYSTEM=1
@@ -47,7 +48,7 @@ git clone -q --bare hub.git nohook.git
 git -C nohook.git config receive.denyNonFastForwards true
 
 printf '%-28s %10s %10s %10s\n' push 'hook(ms)' 'none(ms)' 'check(ms)'
-for shape in "1000 1" "1000 100"; do
+for shape in "1 1" "1000 1" "1000 100"; do
 	set -- $shape
 	rm -f h.ms n.ms c.ms
 	r=0

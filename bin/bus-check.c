@@ -19,6 +19,8 @@ static int	 qflag;
 static int	 zflag;
 static size_t	 maxsize;
 static int	 status = EX_OK;
+static int	 require_signed;
+static struct buf branch = BUF_INIT;	/* refs/heads/<bus.branch> */
 
 static void
 usage(FILE *fp, int code)
@@ -31,19 +33,32 @@ usage(FILE *fp, int code)
 	exit(code);
 }
 
-/* bus.maxSize of the repository here, if there is one and it is set. */
+/*
+ * The repository's bus settings, read with one git process (a hook
+ * runs on every push): bus.maxSize unless -m gave it, bus.requireSigned
+ * and the branch.
+ */
 static void
-config_maxsize(const struct git *g)
+read_settings(const struct git *g, int mflag, struct buf *ref)
 {
 	struct buf out = BUF_INIT;
+	const char *name = "main";
+	char *key, *v;
 
-	maxsize = MSG_MAX_SIZE;
-	if (git(g, &out, "config", "--get", "bus.maxSize", NULL) == 0) {
-		buf_rtrim(&out);
-		if (parse_size(out.s, &maxsize) == -1)
+	if (!mflag)
+		maxsize = MSG_MAX_SIZE;
+	(void)git(g, &out, "config", "-z", "--get-regexp",
+	    "^bus\\.(maxsize|requiresigned|branch)$", NULL);
+	for (key = NULL; (key = git_config_next(&out, key, &v)) != NULL; )
+		if (strcmp(key, "bus.maxsize") == 0 && !mflag &&
+		    parse_size(v, &maxsize) == -1)
 			errx(EX_USAGE, "bus.maxSize: \"%s\" is not a size in "
-			    "bytes", out.s);
-	}
+			    "bytes", v);
+		else if (strcmp(key, "bus.requiresigned") == 0)
+			require_signed = git_config_bool(v);
+		else if (strcmp(key, "bus.branch") == 0)
+			name = v;
+	buf_addf(ref, "refs/heads/%s", name);
 	buf_free(&out);
 }
 
@@ -85,32 +100,6 @@ check_operand(const char *path, void *arg)
 	check(path);
 }
 
-/* Is the boolean setting name true in the repository here? */
-static int
-config_true(const struct git *g, const char *name)
-{
-	struct buf out = BUF_INIT;
-	int yes;
-
-	yes = git(g, &out, "config", "--type=bool", "--get", name,
-	    NULL) == 0 && strncmp(out.s, "true", 4) == 0;
-	buf_free(&out);
-	return yes;
-}
-
-/* The refs/heads/<bus.branch> of the repository here. */
-static void
-branch_ref(const struct git *g, struct buf *ref)
-{
-	struct buf out = BUF_INIT;
-
-	if (git(g, &out, "config", "--get", "bus.branch", NULL) != 0)
-		buf_adds(&out, "main");
-	buf_rtrim(&out);
-	buf_addf(ref, "refs/heads/%s", out.s);
-	buf_free(&out);
-}
-
 /*
  * The modes on commits and trees: one rule set, as the hooks apply
  * it.  Prints the report; returns the exit status.
@@ -119,14 +108,14 @@ static int
 check_history(const struct git *g, int mode, const char *arg)
 {
 	struct check ck;
-	struct buf in = BUF_INIT, ref = BUF_INIT;
+	struct buf in = BUF_INIT;
 	const char *args[2] = { arg, NULL };
 	int rv;
 
 	memset(&ck, 0, sizeof(ck));
 	ck.g = g;
 	ck.maxsize = maxsize;
-	ck.require_signed = config_true(g, "bus.requireSigned");
+	ck.require_signed = require_signed;
 	switch (mode) {
 	case 'R':
 		if (arg == NULL || strstr(arg, "..") == NULL)
@@ -138,8 +127,8 @@ check_history(const struct git *g, int mode, const char *arg)
 	default:
 		if (fd_read_all(0, &in, 0) == -1)
 			err(EX_IOERR, "stdin");
-		branch_ref(g, &ref);
-		rv = check_ref_updates(&ck, in.s != NULL ? in.s : "", ref.s);
+		rv = check_ref_updates(&ck, in.s != NULL ? in.s : "",
+		    branch.s);
 		break;
 	}
 	if (rv == -1)
@@ -152,7 +141,6 @@ check_history(const struct git *g, int mode, const char *arg)
 		    ck.problems == 1 ? "" : "s");
 	check_free(&ck);
 	buf_free(&in);
-	buf_free(&ref);
 	return ck.problems > 0 ? EX_DATAERR : EX_OK;
 }
 
@@ -209,8 +197,7 @@ main(int argc, char *argv[])
 	if (mode != 0 && !Cflag && (g.dir = getenv("BUS_DIR")) != NULL &&
 	    *g.dir == '\0')
 		g.dir = NULL;
-	if (!mflag)
-		config_maxsize(&g);
+	read_settings(&g, mflag, &branch);
 	if (mode != 0)
 		return check_history(&g, mode, argc > 0 ? argv[0] : NULL);
 

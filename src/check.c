@@ -393,53 +393,66 @@ case_twins(const struct cat_obj *o, size_t hashlen, struct buf *twins)
 	free(names);
 }
 
+/* Is d an add of a bus file into a directory, whose names check_case() reads? */
+static const char *
+added_dir(const struct check_delta *d)
+{
+	const char *slash = strrchr(d->path, '/');
+
+	return d->status == 'A' && d->commit != NULL && slash != NULL &&
+	    bus_path(d->path) ? slash : NULL;
+}
+
+/*
+ * "commit:dir" of every add, once each and sorted, pushed onto names
+ * (after what is there, from first on): check_case() reads them.
+ */
+static size_t
+case_dirs(const struct deltas *ds, struct strvec *names, size_t first)
+{
+	struct strvec all = STRVEC_INIT;
+	const char *slash;
+	size_t i, n = 0;
+
+	for (i = 0; i < ds->n; i++)
+		if ((slash = added_dir(&ds->d[i])) != NULL)
+			strvec_pushf(&all, "%s:%.*s", ds->d[i].commit,
+			    (int)(slash - ds->d[i].path), ds->d[i].path);
+	qsort(all.v, all.n, sizeof(*all.v), cmp_str);
+	for (i = 0; i < all.n; i++)
+		if (n == 0 || strcmp(names->v[first + n - 1], all.v[i]) != 0) {
+			strvec_push(names, all.v[i]);
+			n++;
+		}
+	strvec_clear(&all);
+	return n;
+}
+
 /*
  * Two names in one directory that differ only in case would be one
- * file on a case-insensitive file system: refuse the newcomer.  Each
- * directory a commit adds to is read once, in one cat-file for all.
+ * file on a case-insensitive file system: refuse the newcomer.  dirs
+ * are case_dirs(), sorted, and obj their trees as read.
  */
-static int
-check_case(struct check *ck, struct deltas *ds)
+static void
+check_case(struct check *ck, struct deltas *ds, const char *const *dirs,
+    size_t u, const struct cat_obj *obj)
 {
-	struct strvec names = STRVEC_INIT;
-	struct buf out = BUF_INIT, key = BUF_INIT;
-	struct buf *twins = NULL;
-	const char **dirs = NULL, **hit, *k, *p;
-	struct cat_obj *obj = NULL;
-	size_t i, u = 0, at;
-	int rv = -1;
+	struct buf key = BUF_INIT;
+	struct buf *twins;
+	const char *const *hit;
+	const char *k, *p, *slash;
+	size_t i, at;
 
-	/* "commit:dir" of every add, once each */
-	for (i = 0; i < ds->n; i++) {
-		struct check_delta *d = &ds->d[i];
-		const char *slash = strrchr(d->path, '/');
-
-		if (d->status != 'A' || d->commit == NULL || slash == NULL ||
-		    !bus_path(d->path))
-			continue;
-		strvec_pushf(&names, "%s:%.*s", d->commit,
-		    (int)(slash - d->path), d->path);
-	}
-	if (names.n == 0)
-		return 0;
-	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
-	dirs = xreallocarray(NULL, names.n, sizeof(*dirs));
-	for (i = 0; i < names.n; i++)
-		if (u == 0 || strcmp(dirs[u - 1], names.v[i]) != 0)
-			dirs[u++] = names.v[i];
-	obj = xreallocarray(NULL, u, sizeof(*obj));
+	if (u == 0)
+		return;
 	twins = xcalloc(u, sizeof(*twins));
-	if (git_cat_batch(ck->g, dirs, u, &out, obj) == -1)
-		goto out;
 	for (i = 0; i < u; i++)
 		if (!obj[i].missing)
 			case_twins(&obj[i], ck->hexlen / 2, &twins[i]);
 	for (i = 0; i < ds->n; i++) {
 		struct check_delta *d = &ds->d[i];
-		const char *slash = strrchr(d->path, '/'), *base;
 
-		if (d->status != 'A' || d->commit == NULL || slash == NULL ||
-		    !bus_path(d->path))
+		if ((slash = added_dir(d)) == NULL)
 			continue;
 		buf_reset(&key);
 		buf_addf(&key, "%s:%.*s", d->commit, (int)(slash - d->path),
@@ -448,10 +461,9 @@ check_case(struct check *ck, struct deltas *ds)
 		if ((hit = bsearch(&k, dirs, u, sizeof(*dirs),
 		    cmp_str)) == NULL)
 			continue;
-		base = slash + 1;
 		at = (size_t)(hit - dirs);
 		for (p = NULL; (p = strvec_next(&twins[at], p)) != NULL; )
-			if (strcmp(p, base) == 0) {
+			if (strcmp(p, slash + 1) == 0) {
 				check_problem(ck, d, d->path, "another file "
 				    "here has the same name but for case; on "
 				    "a case-insensitive file system they "
@@ -459,17 +471,10 @@ check_case(struct check *ck, struct deltas *ds)
 				break;
 			}
 	}
-	rv = 0;
-out:
-	for (i = 0; twins != NULL && i < u; i++)
+	for (i = 0; i < u; i++)
 		buf_free(&twins[i]);
 	free(twins);
-	free(dirs);
-	free(obj);
-	strvec_clear(&names);
-	buf_free(&out);
 	buf_free(&key);
-	return rv;
 }
 
 /* Apply every rule to the deltas read; the report collects problems. */
@@ -479,7 +484,7 @@ check_deltas(struct check *ck, struct deltas *ds)
 	struct strvec blobs = STRVEC_INIT;
 	struct buf out = BUF_INIT;
 	struct cat_obj *obj = NULL;
-	size_t i;
+	size_t i, nblobs, ndirs;
 	int rv = -1;
 
 	/* the length of an object id here, to read raw trees */
@@ -494,6 +499,9 @@ check_deltas(struct check *ck, struct deltas *ds)
 			strvec_push(&blobs, ds->d[i].newoid);
 			ds->d[i].blob = blobs.n;
 		}
+	/* the blobs and the directories of adds, in one cat-file */
+	nblobs = blobs.n;
+	ndirs = case_dirs(ds, &blobs, nblobs);
 	if (blobs.n > 0) {
 		obj = xreallocarray(NULL, blobs.n, sizeof(*obj));
 		if (git_cat_batch(ck->g, blobs.v, blobs.n, &out, obj) == -1)
@@ -502,10 +510,9 @@ check_deltas(struct check *ck, struct deltas *ds)
 			if (ds->d[i].blob > 0)
 				check_content(ck, &ds->d[i],
 				    &obj[ds->d[i].blob - 1]);
+		check_case(ck, ds, blobs.v + nblobs, ndirs, obj + nblobs);
 	}
-	rv = check_case(ck, ds);
-	if (rv == 0)
-		rv = check_sig_file(ck, ds->d, ds->n);
+	rv = check_sig_file(ck, ds->d, ds->n);
 out:
 	free(obj);
 	strvec_clear(&blobs);
@@ -549,6 +556,19 @@ check_commits(struct check *ck, const char *const *args)
 	rl[n] = NULL;
 	if (git_run(ck->g, NULL, &list, NULL, rl) != 0)
 		goto out;
+	/*
+	 * A range that must build on ff_from: old..new lists no ancestor
+	 * of old, so old shows in the list only as the parent of one of
+	 * its commits, and it does exactly when old is an ancestor of
+	 * new.  No merge-base process for the hook.
+	 */
+	if (ck->ff_from != NULL && (list.s == NULL ||
+	    strstr(list.s, ck->ff_from) == NULL)) {
+		check_problem(ck, NULL, ck->ff_ref, "not a fast-forward: "
+		    "the bus history is never rewritten");
+		rv = 0;
+		goto out;
+	}
 	/* "commit parent..." lines: diff each against its first parent */
 	for (line = list.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
 	    line = nl + 1) {
@@ -688,27 +708,21 @@ check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 			    "deleted");
 			continue;
 		}
-		if (!zero_oid(old)) {
-			r = git(ck->g, NULL, "merge-base", "--is-ancestor",
-			    old, new, NULL);
-			if (r == 1) {
-				check_problem(ck, NULL, ref, "not a "
-				    "fast-forward: the bus history is never "
-				    "rewritten");
-				continue;
-			}
-			if (r != 0)
-				return -1;
-		}
+		if (strcmp(old, new) == 0)
+			continue;
 		/*
 		 * The commits new to the bus branch, which may already be
-		 * on another ref of the hub: old..new, or all that new
-		 * reaches when the branch is being made.
+		 * on another ref of the hub: old..new, building on old, or
+		 * all that new reaches when the branch is being made.
 		 */
 		snprintf(range, sizeof(range), "%s..%s", old, new);
 		args[0] = zero_oid(old) ? new : range;
 		args[1] = NULL;
-		if (check_commits(ck, args) == -1)
+		ck->ff_from = zero_oid(old) ? NULL : old;
+		ck->ff_ref = ref;
+		r = check_commits(ck, args);
+		ck->ff_from = NULL;
+		if (r == -1)
 			return -1;
 	}
 	return 0;

@@ -28,6 +28,9 @@ struct check {
 	size_t		 hexlen;	/* of an object id, once known */
 	struct buf	 bad;		/* commits with a problem, NUL-
 					   separated (may repeat) */
+	const char	*ff_from;	/* check_commits(): the range must
+					   build on this commit, */
+	const char	*ff_ref;	/* the ref it updates */
 };
 
 int	 check_commits(struct check *, const char *const *);

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "git.h"
 #include "run.h"
@@ -68,15 +69,34 @@ trace_arg(FILE *fp, const char *a)
 /*
  * The line of git's stderr that says what went wrong: its first
  * "fatal:" line (advice follows it), else its last non-empty line.
+ * The line before a first "fatal:" is the transport's own reason
+ * (ssh's "Connection refused", say), which git's words leave out:
+ * it is returned in *why, *whylen long (0: none).
  */
 static void
-last_line(const struct buf *b, const char **p, int *n)
+last_line(const struct buf *b, const char **p, int *n, const char **why,
+    int *whylen)
 {
 	size_t end = b->len, start;
-	const char *f;
+	const char *f, *w;
 
+	*whylen = 0;
 	if (b->s != NULL && ((f = strncmp(b->s, "fatal: ", 7) == 0 ? b->s :
 	    strstr(b->s, "\nfatal: ")) != NULL)) {
+		if (f > b->s) {
+			for (w = f; w > b->s && (w[-1] == '\n' ||
+			    w[-1] == '\r'); w--)
+				;
+			end = (size_t)(w - b->s);
+			while (w > b->s && w[-1] != '\n')
+				w--;
+			if (strncmp(w, "error: ", 7) != 0 &&
+			    strncmp(w, "warning: ", 9) != 0 &&
+			    strncmp(w, "hint: ", 6) != 0) {
+				*why = w;
+				*whylen = (int)(b->s + end - w);
+			}
+		}
 		f += *f == '\n';
 		*p = f;
 		*n = (int)strcspn(f, "\r\n");
@@ -136,8 +156,8 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 	const char *env[GIT_MAX_ENV + 1];
 	struct run r;
 	size_t i, e;
-	const char *line, *cmd;
-	int len, rv = -1;
+	const char *line, *cmd, *why = NULL;
+	int len, whylen, rv = -1;
 
 	strvec_push(&argv, git_program());
 	if (g->dir != NULL) {
@@ -190,8 +210,10 @@ git_run(const struct git *g, const struct buf *in, struct buf *out,
 		if (r.signal != 0)
 			bus_seterr("git %s: killed by signal %d", cmd,
 			    r.signal);
-		else if (err != NULL && (last_line(err, &line, &len), len > 0))
-			bus_seterr("git %s: %.*s", cmd, len, line);
+		else if (err != NULL && (last_line(err, &line, &len, &why,
+		    &whylen), len > 0))
+			bus_seterr("git %s: %.*s%s%.*s", cmd, whylen, why,
+			    whylen > 0 ? "; " : "", len, line);
 		else
 			bus_seterr("git %s: exit status %d", cmd, r.status);
 	}
@@ -250,6 +272,17 @@ git_config_next(struct buf *out, char *key, char **value)
 			return p;
 		}
 	return NULL;
+}
+
+/*
+ * A boolean setting's value as git reads it (true, yes, on, 1, in any
+ * case), for settings read in bulk with git_config_next().
+ */
+int
+git_config_bool(const char *value)
+{
+	return strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0 ||
+	    strcasecmp(value, "yes") == 0 || strcasecmp(value, "on") == 0;
 }
 
 /* Is commit a an ancestor of (or equal to) commit b?  1, 0, or -1. */

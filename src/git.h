@@ -26,6 +26,7 @@ int	 git_diff_tree(const struct git *, const char *, const char *,
 	    const char *const *, struct buf *);
 int	 git_is_ancestor(const struct git *, const char *, const char *);
 char	*git_config_next(struct buf *, char *, char **);
+int	 git_config_bool(const char *);
 
 struct cat_obj {
 	const char	*data;		/* into the output buffer */

@@ -19,7 +19,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +30,8 @@
 struct item {
 	const struct fact *f;
 	char		*norm;		/* normalised text */
-	char		**words;	/* sorted, unique */
+	char		**words;	/* sorted, unique, into wbuf */
+	char		*wbuf;
 	size_t		 nwords;
 	char		*key;		/* "Key" of a "Key: value" fact, or NULL */
 	const char	*text;		/* what to write */
@@ -41,146 +41,90 @@ struct item {
 	int		 looked;	/* match looked for already */
 };
 
+#define NONE	((size_t)-1)
+
+/* Strings (words, keys), each numbered in the order first added. */
+struct strtab {
+	const char	**keys;		/* by slot; NULL: a free slot */
+	size_t		 *ids;		/* by slot */
+	size_t		  cap;		/* a power of two, or 0 */
+	size_t		  n;
+};
+
+/* Lists of facts by number: list k is at[off[k]] to at[off[k + 1]]. */
+struct lists {
+	size_t		*off;
+	size_t		*at;
+};
+
+/*
+ * Ours' facts indexed, so that a fact of theirs is compared only with
+ * the few that may say the same thing (see candidates()).
+ */
+struct index {
+	struct strtab	 words;		/* of facts of two words or more */
+	struct strtab	 keys;
+	struct lists	 has;		/* by word: the facts that have it */
+	struct lists	 rarest;	/* by word: facts it is the rarest of */
+	struct lists	 keyed;		/* by key: the facts with that key */
+	size_t		*seen;		/* by fact: the query it was found by */
+	size_t		 query;
+	size_t		*found;		/* the facts the last query found */
+	size_t		 nfound;
+	size_t		*order;		/* scratch: words, rarest first */
+	size_t		 norder;
+};
+
 struct side {
 	struct item	*items;
 	size_t		 n;
 	struct item	**by_norm;	/* sorted by norm, for lookups */
+	struct index	 ix;		/* ours only: see side_index_words() */
 };
-
-static int
-is_word(unsigned char c)
-{
-	return isalnum(c) || c >= 0x80;
-}
-
-/*
- * The text of a fact for comparing: without its list marker, emphasis
- * marks, case and runs of white space, and trailing punctuation.
- */
-static char *
-normalise(const char *s, size_t n)
-{
-	struct buf b = BUF_INIT;
-	size_t i = 0;
-	int space = 0;
-
-	while (i < n && isspace((unsigned char)s[i]))
-		i++;
-	/* a list marker: "-", "*", "+" or "12." "12)" */
-	if (i < n && strchr("-*+", s[i]) != NULL && i + 1 < n &&
-	    isspace((unsigned char)s[i + 1]))
-		i += 2;
-	else {
-		size_t k = i;
-
-		while (k < n && isdigit((unsigned char)s[k]))
-			k++;
-		if (k > i && k < n && (s[k] == '.' || s[k] == ')'))
-			i = k + 1;
-	}
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (strchr("*_`~", c) != NULL)
-			continue;
-		if (isspace(c)) {
-			space = b.len > 0;
-			continue;
-		}
-		if (space)
-			buf_addc(&b, ' ');
-		space = 0;
-		buf_addc(&b, c < 0x80 ? tolower(c) : c);
-	}
-	while (b.len > 0 && strchr(".,;:!?", b.s[b.len - 1]) != NULL)
-		b.len--;
-	buf_grow(&b, 0);
-	b.s[b.len] = '\0';
-	return buf_detach(&b);
-}
-
-static int
-cmp_word(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-split_words(struct item *it)
-{
-	const char *p = it->norm, *q;
-	size_t i, u = 0;
-
-	while (*p != '\0') {
-		while (*p != '\0' && !is_word((unsigned char)*p))
-			p++;
-		for (q = p; *q != '\0' && is_word((unsigned char)*q); q++)
-			;
-		if (q == p)
-			break;
-		it->words = xreallocarray(it->words, it->nwords + 1,
-		    sizeof(*it->words));
-		it->words[it->nwords] = xstrndup(p, (size_t)(q - p));
-		it->nwords++;
-		p = q;
-	}
-	if (it->nwords > 1)
-		qsort(it->words, it->nwords, sizeof(*it->words), cmp_word);
-	for (i = 0; i < it->nwords; i++) {
-		if (u > 0 && strcmp(it->words[u - 1], it->words[i]) == 0) {
-			free(it->words[i]);
-			continue;
-		}
-		it->words[u++] = it->words[i];
-	}
-	it->nwords = u;
-}
-
-/* "Key: value": the key, normalised, when the fact has that shape. */
-static char *
-fact_key(const char *norm)
-{
-	const char *colon = strstr(norm, ": ");
-	size_t n;
-
-	if (colon == NULL || (n = (size_t)(colon - norm)) == 0 || n > 40 ||
-	    memchr(norm, ' ', n) != NULL)
-		return NULL;
-	return strndup(norm, n);
-}
 
 static void
 side_add(struct side *s, const struct fact *f)
 {
 	struct item *it;
 
-	it = xreallocarray(s->items, s->n + 1, sizeof(*it));
-	s->items = it;
-	it += s->n++;
+	/* side_of() made room */
+	it = &s->items[s->n++];
 	memset(it, 0, sizeof(*it));
 	it->f = f;
 	it->text = f->text;
 	it->len = f->len;
-	it->norm = normalise(f->text, f->len);
-	it->key = fact_key(it->norm);
-	split_words(it);
+	it->norm = profile_norm(f->text, f->len);
+	it->key = profile_key(it->norm);
+	it->nwords = profile_words(it->norm, &it->wbuf, &it->words);
 	it->keep = 1;
 }
 
 static void
 side_free(struct side *s)
 {
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < s->n; i++) {
 		free(s->items[i].norm);
 		free(s->items[i].key);
-		for (k = 0; k < s->items[i].nwords; k++)
-			free(s->items[i].words[k]);
+		free(s->items[i].wbuf);
 		free(s->items[i].words);
 	}
 	free(s->items);
 	free(s->by_norm);
+	free(s->ix.words.keys);
+	free(s->ix.words.ids);
+	free(s->ix.keys.keys);
+	free(s->ix.keys.ids);
+	free(s->ix.has.off);
+	free(s->ix.has.at);
+	free(s->ix.rarest.off);
+	free(s->ix.rarest.at);
+	free(s->ix.keyed.off);
+	free(s->ix.keyed.at);
+	free(s->ix.seen);
+	free(s->ix.found);
+	free(s->ix.order);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -225,6 +169,8 @@ side_of(struct side *s, const struct section *sec)
 	size_t k;
 
 	memset(s, 0, sizeof(*s));
+	s->items = xreallocarray(NULL, sec != NULL ? sec->n + 1 : 1,
+	    sizeof(*s->items));
 	for (k = 0; sec != NULL && k < sec->n; k++)
 		if (sec->facts[k].kind != FACT_BLANK)
 			side_add(s, &sec->facts[k]);
@@ -278,6 +224,250 @@ same_thing(const struct item *a, const struct item *b)
 	return 0;
 }
 
+static size_t
+str_hash(const char *s)
+{
+	size_t h = 2166136261u;		/* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot of s in t: where it is, or the free one where it would go. */
+static size_t
+tab_slot(const struct strtab *t, const char *s)
+{
+	size_t i = str_hash(s) & (t->cap - 1);
+
+	while (t->keys[i] != NULL && strcmp(t->keys[i], s) != 0)
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+/* The number of s in t, or NONE. */
+static size_t
+tab_find(const struct strtab *t, const char *s)
+{
+	size_t i;
+
+	if (t->cap == 0)
+		return NONE;
+	i = tab_slot(t, s);
+	return t->keys[i] != NULL ? t->ids[i] : NONE;
+}
+
+/* The number of s, new if s is; t keeps the pointer, not a copy. */
+static size_t
+tab_add(struct strtab *t, const char *s)
+{
+	struct strtab g;
+	size_t i, k;
+
+	/* at most half full, so that probe runs stay short */
+	if (2 * (t->n + 1) > t->cap) {
+		g.cap = t->cap == 0 ? 64 : 2 * t->cap;
+		g.keys = xcalloc(g.cap, sizeof(*g.keys));
+		g.ids = xcalloc(g.cap, sizeof(*g.ids));
+		g.n = t->n;
+		for (k = 0; k < t->cap; k++) {
+			if (t->keys[k] == NULL)
+				continue;
+			i = tab_slot(&g, t->keys[k]);
+			g.keys[i] = t->keys[k];
+			g.ids[i] = t->ids[k];
+		}
+		free(t->keys);
+		free(t->ids);
+		*t = g;
+	}
+	i = tab_slot(t, s);
+	if (t->keys[i] == NULL) {
+		t->keys[i] = s;
+		t->ids[i] = t->n++;
+	}
+	return t->ids[i];
+}
+
+/*
+ * The lists of numbers 0 to n - 1 from np pairs (num[j], fact[j]),
+ * facts ascending: a counting sort, so each list stays in file order.
+ */
+static void
+lists_make(struct lists *l, size_t n, const size_t *num, const size_t *fact,
+    size_t np)
+{
+	size_t j;
+
+	l->off = xcalloc(n + 2, sizeof(*l->off));
+	l->at = xreallocarray(NULL, np + 1, sizeof(*l->at));
+	for (j = 0; j < np; j++)
+		l->off[num[j] + 2]++;
+	for (j = 2; j < n + 2; j++)
+		l->off[j] += l->off[j - 1];
+	/* off[k + 1] is where list k starts, then where it has got to */
+	for (j = 0; j < np; j++)
+		l->at[l->off[num[j] + 1]++] = fact[j];
+}
+
+/* Is word a rarer than word b in ours?  Ties go to the first seen. */
+static int
+rarer(const struct index *x, size_t a, size_t b)
+{
+	size_t fa = a != NONE ? x->has.off[a + 1] - x->has.off[a] : 0;
+	size_t fb = b != NONE ? x->has.off[b + 1] - x->has.off[b] : 0;
+
+	return fa < fb || (fa == fb && a < b);
+}
+
+/*
+ * Index the side's facts by word (facts of two words or more: only
+ * those can say the same thing without the same text), by their
+ * rarest word, and by key.
+ */
+static void
+side_index_words(struct side *s)
+{
+	struct index *x = &s->ix;
+	size_t *num, *fact, i, j, e, r, np = 0, tot = s->n;
+
+	for (i = 0; i < s->n; i++)
+		if (s->items[i].nwords >= 2)
+			tot += s->items[i].nwords;
+	num = xreallocarray(NULL, tot + 1, sizeof(*num));
+	fact = xreallocarray(NULL, tot + 1, sizeof(*fact));
+	for (i = 0; i < s->n; i++)
+		for (j = 0; s->items[i].nwords >= 2 &&
+		    j < s->items[i].nwords; j++) {
+			num[np] = tab_add(&x->words, s->items[i].words[j]);
+			fact[np++] = i;
+		}
+	lists_make(&x->has, x->words.n, num, fact, np);
+	/* the pairs of a fact are together: keep its rarest, in place */
+	for (j = 0, r = 0; j < np; j = e) {
+		num[r] = num[j];
+		for (e = j + 1; e < np && fact[e] == fact[j]; e++)
+			if (rarer(x, num[e], num[r]))
+				num[r] = num[e];
+		fact[r++] = fact[j];
+	}
+	lists_make(&x->rarest, x->words.n, num, fact, r);
+	for (i = 0, np = 0; i < s->n; i++)
+		if (s->items[i].key != NULL) {
+			num[np] = tab_add(&x->keys, s->items[i].key);
+			fact[np++] = i;
+		}
+	lists_make(&x->keyed, x->keys.n, num, fact, np);
+	x->seen = xcalloc(s->n + 1, sizeof(*x->seen));
+	x->found = xreallocarray(NULL, s->n + 1, sizeof(*x->found));
+	free(num);
+	free(fact);
+}
+
+/* Add the facts at[0] to at[n - 1] to those found, once each. */
+static void
+found_add(struct index *x, const size_t *at, size_t n)
+{
+	for (; n > 0; n--, at++)
+		if (x->seen[*at] != x->query) {
+			x->seen[*at] = x->query;
+			x->found[x->nfound++] = *at;
+		}
+}
+
+static int
+cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The facts of s that may say what t says or have its key, a few more
+ * perhaps, none missing: those with its key or its text; and, for a
+ * fact of two words or more, those that share one of its b - c + 1
+ * rarest words, where c = ceil(4b/5) of its b words, and those whose
+ * rarest word is one of t's.  For the other fact's words hold all of
+ * t's (one is enough to find it); or t's hold all of the other's, its
+ * rarest included; or they share OVERLAP (4/5) of the words of both,
+ * so at least c of t's: all but b - c, and one of any b - c + 1 of t's
+ * words is shared.  Rarest first keeps the lists short.
+ */
+static void
+candidates(struct side *s, const struct item *t)
+{
+	struct index *x = &s->ix;
+	size_t i, j, k, lo, hi, mid, c, w;
+
+	x->nfound = 0;
+	x->query++;
+	if (t->key != NULL && (k = tab_find(&x->keys, t->key)) != NONE)
+		found_add(x, x->keyed.at + x->keyed.off[k],
+		    x->keyed.off[k + 1] - x->keyed.off[k]);
+	for (lo = 0, hi = s->n; lo < hi;) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(s->by_norm[mid]->norm, t->norm) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < s->n && strcmp(s->by_norm[lo]->norm, t->norm) == 0; lo++) {
+		k = (size_t)(s->by_norm[lo] - s->items);
+		found_add(x, &k, 1);
+	}
+	if (t->nwords < 2)
+		return;
+	if (x->norder < t->nwords) {
+		x->order = xreallocarray(x->order, t->nwords,
+		    sizeof(*x->order));
+		x->norder = t->nwords;
+	}
+	/* t's words by rarity in s: an insertion sort, facts are short */
+	for (i = 0; i < t->nwords; i++) {
+		w = tab_find(&x->words, t->words[i]);
+		for (j = i; j > 0 && rarer(x, w, x->order[j - 1]); j--)
+			x->order[j] = x->order[j - 1];
+		x->order[j] = w;
+		if (w != NONE)
+			found_add(x, x->rarest.at + x->rarest.off[w],
+			    x->rarest.off[w + 1] - x->rarest.off[w]);
+	}
+	c = (4 * t->nwords + 4) / 5;
+	for (i = 0; i < t->nwords - c + 1; i++)
+		if ((w = x->order[i]) != NONE)
+			found_add(x, x->has.at + x->has.off[w],
+			    x->has.off[w + 1] - x->has.off[w]);
+}
+
+static int
+same_key(const struct item *a, const struct item *b)
+{
+	return a->key != NULL && b->key != NULL && strcmp(a->key, b->key) == 0;
+}
+
+/*
+ * The facts of ours that have t's key or say what t says, in file
+ * order, in ours->ix.found; how many.  The same facts the comparison
+ * of t with every fact of ours would find, for a fraction of the cost.
+ */
+static size_t
+matches(struct side *ours, const struct item *t)
+{
+	struct index *x = &ours->ix;
+	size_t j, n = 0;
+
+	candidates(ours, t);
+	for (j = 0; j < x->nfound; j++)
+		if (same_key(t, &ours->items[x->found[j]]) ||
+		    same_thing(&ours->items[x->found[j]], t) != 0)
+			x->found[n++] = x->found[j];
+	if (n > 1)
+		qsort(x->found, n, sizeof(*x->found), cmp_size);
+	x->nfound = n;
+	return n;
+}
+
 /* The section of pr whose heading reads as key, or NULL. */
 static const struct section *
 find_section(const struct profile *pr, const char *key)
@@ -292,7 +482,7 @@ find_section(const struct profile *pr, const char *key)
 				return &pr->sections[i];
 			continue;
 		}
-		k = normalise(pr->sections[i].head, pr->sections[i].headlen);
+		k = profile_norm(pr->sections[i].head, pr->sections[i].headlen);
 		eq = strcmp(k, key) == 0;
 		free(k);
 		if (eq)
@@ -304,7 +494,7 @@ find_section(const struct profile *pr, const char *key)
 static char *
 section_key(const struct section *sec)
 {
-	return sec->head != NULL ? normalise(sec->head, sec->headlen) :
+	return sec->head != NULL ? profile_norm(sec->head, sec->headlen) :
 	    strdup("");
 }
 
@@ -342,16 +532,12 @@ emit_new(struct buf *out, const struct item *it)
 static struct item *
 neighbour(struct side *ours, struct item *t)
 {
-	size_t k;
-
 	if (t->match != NULL || t->looked)
 		return t->match;
 	t->looked = 1;
-	for (k = 0; k < ours->n && t->match == NULL; k++)
-		if ((t->key != NULL && ours->items[k].key != NULL &&
-		    strcmp(t->key, ours->items[k].key) == 0) ||
-		    same_thing(&ours->items[k], t) != 0)
-			t->match = &ours->items[k];
+	/* the first in file order, kept or not */
+	if (matches(ours, t) > 0)
+		t->match = &ours->items[ours->ix.found[0]];
 	return t->match;
 }
 
@@ -378,7 +564,7 @@ take_added(const struct side *base, struct side *ours, struct item *ti,
     struct buf *report)
 {
 	struct item *oi;
-	size_t k;
+	size_t j, n;
 	int s;
 
 	ti->keep = 0;
@@ -386,12 +572,13 @@ take_added(const struct side *base, struct side *ours, struct item *ti,
 	    has_norm(base, ti->norm))
 		return;
 	ti->keep = 1;
-	for (k = 0; k < ours->n && ti->keep; k++) {
-		oi = &ours->items[k];
+	/* the first of ours in file order that takes it */
+	n = matches(ours, ti);
+	for (j = 0; j < n && ti->keep; j++) {
+		oi = &ours->items[ours->ix.found[j]];
 		if (!oi->keep)
 			continue;
-		if (ti->key != NULL && oi->key != NULL &&
-		    strcmp(ti->key, oi->key) == 0) {
+		if (same_key(ti, oi)) {
 			/* Key: value, changed on both sides */
 			if (!has_norm(base, oi->norm))
 				buf_addf(report, "%s: kept ours, "
@@ -466,7 +653,8 @@ write_section(const struct section *o, const struct section *head,
     struct item *const *after, struct buf *out)
 {
 	const struct fact *f;
-	size_t i, k, at;
+	struct lists by = { NULL, NULL };
+	size_t i, k, j, at, np = 0, *num, *fact;
 
 	if (head->head != NULL) {
 		/* a section new to our text starts after a blank line */
@@ -476,25 +664,37 @@ write_section(const struct section *o, const struct section *head,
 			emit(out, "\n", 1);
 		emit(out, head->head, head->headlen);
 	}
-	for (i = 0; i < theirs->n; i++)
-		if (theirs->items[i].keep && after[i] == NULL)
+	/* theirs' new facts by the fact of ours they follow, in order */
+	num = xreallocarray(NULL, theirs->n + 1, sizeof(*num));
+	fact = xreallocarray(NULL, theirs->n + 1, sizeof(*fact));
+	for (i = 0; i < theirs->n; i++) {
+		if (!theirs->items[i].keep)
+			continue;
+		if (after[i] == NULL)
 			emit_new(out, &theirs->items[i]);
-	for (k = 0; o != NULL && k < o->n; k++) {
+		else {
+			num[np] = (size_t)(after[i] - ours->items);
+			fact[np++] = i;
+		}
+	}
+	lists_make(&by, ours->n, num, fact, np);
+	/* ours' facts are its section's, blank runs left out, in order */
+	for (k = 0, at = 0; o != NULL && k < o->n; k++) {
 		f = &o->facts[k];
 		if (f->kind == FACT_BLANK) {
 			emit(out, f->text, f->len);
 			continue;
 		}
-		for (at = 0; at < ours->n && ours->items[at].f != f; at++)
-			;
-		if (at == ours->n || !ours->items[at].keep)
+		if (!ours->items[at++].keep)
 			continue;
-		emit(out, ours->items[at].text, ours->items[at].len);
-		for (i = 0; i < theirs->n; i++)
-			if (theirs->items[i].keep &&
-			    after[i] == &ours->items[at])
-				emit_new(out, &theirs->items[i]);
+		emit(out, ours->items[at - 1].text, ours->items[at - 1].len);
+		for (j = by.off[at - 1]; j < by.off[at]; j++)
+			emit_new(out, &theirs->items[by.at[j]]);
 	}
+	free(num);
+	free(fact);
+	free(by.off);
+	free(by.at);
 }
 
 /*
@@ -512,6 +712,7 @@ merge_section(const struct section *b, const struct section *o,
 	side_of(&base, b);
 	side_of(&ours, o);
 	side_of(&theirs, t);
+	side_index_words(&ours);
 	if (t != NULL)
 		drop_removed(&base, &ours, &theirs);
 	for (i = 0; i < theirs.n; i++)

@@ -9,9 +9,13 @@
  * blank lines are kept as blocks of their own, so that writing the
  * blocks back in order gives the input byte for byte, CRLF and a
  * missing final newline included.
+ *
+ * What a fact says, for comparing facts: its normalised text, its
+ * words and, for a "Key: value" fact, its key.
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -306,4 +310,121 @@ profile_free(struct profile *pr)
 	free(pr->sections);
 	free(pr->text);
 	memset(pr, 0, sizeof(*pr));
+}
+
+static int
+is_word(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80;
+}
+
+/*
+ * The text of a fact for comparing: without its list marker, emphasis
+ * marks, case and runs of white space, and trailing punctuation.
+ */
+char *
+profile_norm(const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i = 0;
+	int space = 0;
+
+	/* never longer than s: a space stands for one at least */
+	buf_grow(&b, n);
+	while (i < n && isspace((unsigned char)s[i]))
+		i++;
+	/* a list marker: "-", "*", "+" or "12." "12)" */
+	if (i < n && strchr("-*+", s[i]) != NULL && i + 1 < n &&
+	    isspace((unsigned char)s[i + 1]))
+		i += 2;
+	else {
+		size_t k = i;
+
+		while (k < n && isdigit((unsigned char)s[k]))
+			k++;
+		if (k > i && k < n && (s[k] == '.' || s[k] == ')'))
+			i = k + 1;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* a NUL byte too, as strchr("*_`~", c) would have it */
+		if (c == '*' || c == '_' || c == '`' || c == '~' || c == '\0')
+			continue;
+		if (isspace(c)) {
+			space = b.len > 0;
+			continue;
+		}
+		if (space)
+			b.s[b.len++] = ' ';
+		space = 0;
+		b.s[b.len++] = (char)(c < 0x80 ? tolower(c) : c);
+	}
+	while (b.len > 0 && strchr(".,;:!?", b.s[b.len - 1]) != NULL)
+		b.len--;
+	b.s[b.len] = '\0';
+	return buf_detach(&b);
+}
+
+/* "Key: value": the key, normalised, when the fact has that shape. */
+char *
+profile_key(const char *norm)
+{
+	const char *colon = strstr(norm, ": ");
+	size_t n;
+
+	if (colon == NULL || (n = (size_t)(colon - norm)) == 0 || n > 40 ||
+	    memchr(norm, ' ', n) != NULL)
+		return NULL;
+	return strndup(norm, n);
+}
+
+static int
+cmp_word(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The words of a normalised text, sorted, each once: runs of word
+ * characters cut out of one copy of it, *copy, that *words points
+ * into.  Both are the caller's to free.  How many words.
+ */
+size_t
+profile_words(const char *norm, char **copy, char ***words)
+{
+	char *p, *q, **w = NULL;
+	size_t i, n = 0, u = 0;
+	int pass;
+
+	*copy = xstrdup(norm);
+	/* count, then cut */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			w = xreallocarray(NULL, n + 1, sizeof(*w));
+			n = 0;
+		}
+		for (p = *copy; *p != '\0'; p = q) {
+			while (*p != '\0' && !is_word((unsigned char)*p))
+				p++;
+			for (q = p; *q != '\0' && is_word((unsigned char)*q);
+			    q++)
+				;
+			if (q == p)
+				break;
+			if (pass == 1) {
+				w[n] = p;
+				if (*q != '\0')
+					*q++ = '\0';
+			}
+			n++;
+		}
+	}
+	if (n > 1)
+		qsort(w, n, sizeof(*w), cmp_word);
+	for (i = 0; i < n; i++)
+		if (u == 0 || strcmp(w[u - 1], w[i]) != 0)
+			w[u++] = w[i];
+	*words = w;
+	return u;
 }

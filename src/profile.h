@@ -43,6 +43,9 @@ struct profile {
 void	 profile_parse(struct profile *, const char *, size_t);
 void	 profile_write(const struct profile *, struct buf *);
 void	 profile_free(struct profile *);
+char	*profile_norm(const char *, size_t);
+char	*profile_key(const char *);
+size_t	 profile_words(const char *, char **, char ***);
 
 /* merge.c: merging profiles by facts */
 

@@ -239,6 +239,7 @@ bisect(struct station *st, struct recovery *rc, const struct chain *ch,
 			tip_copy(&rc->said, &err);
 			continue;
 		case SYNC_PUSH_FAILED:
+		case SYNC_PUSH_AWAY:
 			break;
 		}
 		if ((r = sync_push_retry(st, &rc->tries, rc->start, &rc->tip,

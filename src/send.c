@@ -47,9 +47,11 @@ known(struct send *s, const char *to)
 	if (!s->fetched) {
 		s->fetched = 1;
 		if (sync_fetch(s->st) == -1) {
-			if (bus_errclass() == EX_TEMPFAIL)
+			if (bus_errclass() == EX_TEMPFAIL) {
 				bus_seterr("inbox-%s: not known here, and %s",
 				    to, bus_error());
+				bus_setclass(EX_TEMPFAIL);
+			}
 			return -1;
 		}
 		if (sync_integrate(s->st) == -1 ||

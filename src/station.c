@@ -21,14 +21,6 @@
 
 #define LOCK_TIMEOUT	120	/* seconds; bus.lockTimeout */
 
-/* Is a boolean setting's value one of git's words for true? */
-static int
-config_true(const char *value)
-{
-	return strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0 ||
-	    strcasecmp(value, "yes") == 0 || strcasecmp(value, "on") == 0;
-}
-
 /* A setting whose last value wins, as git's does: replace the one before. */
 static void
 config_string(char **to, const char *value)
@@ -76,9 +68,9 @@ read_config(struct station *st, char **agent, struct buf *remotes, int *hub)
 			buf_add(remotes, p + 7, n - 11);
 			buf_addc(remotes, '\0');
 		} else if (strcmp(p, "bus.hub") == 0)
-			*hub = config_true(v);
+			*hub = git_config_bool(v);
 		else if (strcmp(p, "bus.requiresigned") == 0)
-			st->require_signed = config_true(v);
+			st->require_signed = git_config_bool(v);
 		else if (strcmp(p, "bus.agent") == 0 && *agent == NULL)
 			*agent = xstrdup(v);
 		else if (strcmp(p, "bus.maxsize") == 0) {

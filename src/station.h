@@ -286,7 +286,8 @@ enum sync_pushed {
 	SYNC_PUSH_ERROR = -1,		/* git could not be run */
 	SYNC_PUSH_DONE,			/* the hub took it */
 	SYNC_PUSH_REFUSED,		/* the hub's hook refused it */
-	SYNC_PUSH_FAILED		/* away, or the hub moved: may pass */
+	SYNC_PUSH_FAILED,		/* the hub moved, or was busy: may pass */
+	SYNC_PUSH_AWAY			/* the hub did not answer at all */
 };
 
 int	 sync_fetch(struct station *);

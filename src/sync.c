@@ -397,6 +397,8 @@ sync_push_one(struct station *st, const char *commit, struct buf *err)
 	else if (strstr(out.s != NULL ? out.s : "",
 	    "(pre-receive hook declined)") != NULL)
 		rv = SYNC_PUSH_REFUSED;
+	else if (out.len == 0)
+		rv = SYNC_PUSH_AWAY;	/* no porcelain: no answer at all */
 	else
 		rv = SYNC_PUSH_FAILED;
 	buf_free(&spec);
@@ -474,6 +476,12 @@ push_branch(struct station *st, int keep)
 			bus_setclass(EX_DATAERR);
 			goto out;
 		case SYNC_PUSH_ERROR:
+			goto out;
+		case SYNC_PUSH_AWAY:
+			/* a hub that did not answer is not fetched from */
+			bus_seterr("cannot push to %s: %s", st->remote,
+			    bus_error());
+			bus_setclass(EX_TEMPFAIL);
 			goto out;
 		case SYNC_PUSH_FAILED:
 			break;

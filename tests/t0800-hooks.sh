@@ -246,12 +246,21 @@ test_expect_success 'refused: a force push' '
 	msg w b >raw/inbox-b/w.json && commit_all other &&
 	_before=$(hub_tip) &&
 	test_must_fail git -C raw push -q -f origin HEAD:main 2>err &&
+	grep "refs/heads/main: not a fast-forward" err &&
 	test "$(hub_tip)" = "$_before"
 '
 
 test_expect_success 'refused: deleting the bus branch' '
 	_before=$(hub_tip) &&
 	test_must_fail git -C raw push -q origin :main 2>err &&
+	grep "refs/heads/main: the bus branch is never deleted" err &&
+	test "$(hub_tip)" = "$_before"
+'
+
+test_expect_success 'refused: a force push to a commit the branch had before' '
+	_before=$(hub_tip) &&
+	test_must_fail git -C raw push -q -f origin "$_before~1:main" 2>err &&
+	grep "refs/heads/main: not a fast-forward" err &&
 	test "$(hub_tip)" = "$_before"
 '
 
