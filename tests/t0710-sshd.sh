@@ -81,12 +81,13 @@ stop_sshd () {
 	_pid=$(cat "$S/sshd.pid") &&
 	kill "$_pid" 2>/dev/null
 	_n=0
-	while ! gone "$_pid" && [ $_n -lt 100 ]; do
+	while ! gone "$_pid" && [ $_n -lt 200 ]; do
+		[ $_n -eq 100 ] && kill -9 "$_pid" 2>/dev/null
 		sleep 0.1
 		_n=$((_n + 1))
 	done
 	rm -f "$S/sshd.pid"
-	gone "$_pid"
+	gone "$_pid" || { echo "sshd $_pid would not stop" >&2; false; }
 }
 
 # test_expect_failure TITLE COMMANDS: a known breakage, reported as a
