@@ -21,8 +21,12 @@ for page in "$BUS_SRC_DIR"/man/*.[0-9]; do
 		test_skip "mandoc -Tlint $name" 'mandoc is not installed'
 		continue
 	fi
-	test_expect_success "mandoc -Tlint $name" "
-		\"\$MANDOC\" -Tlint -W warning '$page' >out 2>&1;
+	# at -W style, less what depends on the machine's manual database
+	# (pages of git and ssh, and ours before they are installed)
+	test_expect_success "mandoc -Tlint -W style $name" "
+		\"\$MANDOC\" -Tlint -W style '$page' 2>&1 |
+		    grep -v 'referenced manual not found' |
+		    grep -v 'mandoc.db' >out;
 		test_must_be_empty out
 	"
 done
