@@ -25,14 +25,20 @@
 
 static struct tool *guarded;
 
+/* Bring t's work tree along on a way out: its errors are secondary. */
+static void
+flush_held(struct tool *t)
+{
+	bus_errhold();
+	station_flush(&t->st);
+	bus_errrelease();
+}
+
 static void
 flush_guarded(void)
 {
-	if (guarded != NULL) {
-		bus_errhold();
-		station_flush(&guarded->st);
-		bus_errrelease();
-	}
+	if (guarded != NULL)
+		flush_held(guarded);
 }
 
 /* Say each line of b, after prefix and before suffix. */
@@ -97,11 +103,12 @@ flush(struct tool *t)
 void
 tool_fail(struct tool *t)
 {
-	bus_errhold();
-	if (t->on_fail != NULL)
+	if (t->on_fail != NULL) {
+		bus_errhold();
 		t->on_fail();
-	station_flush(&t->st);
-	bus_errrelease();
+		bus_errrelease();
+	}
+	flush_held(t);
 	report_unwritten(t);
 	errx(bus_errclass(), "%s", bus_error());
 }
