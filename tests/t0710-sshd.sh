@@ -9,86 +9,16 @@ test_description='a hub behind a real sshd on 127.0.0.1'
 # GIT_SSH_COMMAND.  The hub is hub.git in the trash directory; the
 # stations a and b clone it as ssh://USER@127.0.0.1:PORT/.../hub.git.
 
-SSHD=/usr/sbin/sshd
-skip_all_without "$SSHD" 'a hub behind a real sshd'
-skip_all_without ssh 'a hub behind a real sshd'
-skip_all_without ssh-keygen 'a hub behind a real sshd'
-if [ "$(id -u)" -eq 0 ]; then
-	# sshd run as root wants its privilege-separation directory
-	mkdir -p /run/sshd 2>/dev/null
-fi
-if ! [ -d /run/sshd ]; then
-	test_skip 'a hub behind a real sshd' 'no /run/sshd for sshd'
+S=$TRASH_DIRECTORY/ssh
+HOME_DIR=$TRASH_DIRECTORY
+. "$BUS_SRC_DIR/tests/lib-sshd.sh"
+why=$(sshd_missing)
+if [ -n "$why" ]; then
+	test_skip 'a hub behind a real sshd' "$why"
 	test_done
 fi
-
-S=$TRASH_DIRECTORY/ssh
-SSH=$(command -v ssh)
-USER_NAME=$(id -un)
-unset SSH_AUTH_SOCK SSH_AGENT_PID
-
-# The ssh the tools run: a wrapper named ssh (so that git knows its
-# options without probing it with -G) that writes a line to ssh/calls
-# for each connection, then runs the real ssh, hermetic: no user
-# config, this key only, the host key known beforehand, never a prompt.
-mkdir -p "$S/bin" || exit 1
-cat >"$S/bin/ssh" <<EOS
-#!/bin/sh
-echo "\$*" >>"$S/calls"
-exec "$SSH" -F /dev/null -i "$S/client_key" -o IdentitiesOnly=yes \\
-	-o UserKnownHostsFile="$S/known_hosts" -o StrictHostKeyChecking=yes \\
-	-o BatchMode=yes -o ConnectTimeout=20 "\$@"
-EOS
-chmod +x "$S/bin/ssh" || exit 1
 GIT_SSH_COMMAND="$S/bin/ssh"
 export GIT_SSH_COMMAND
-
-# start_sshd PORT: run sshd on 127.0.0.1:PORT in the background until
-# it listens (0) or gives up (1, the port taken, say).
-start_sshd () {
-	rm -f "$S/sshd.pid"
-	"$SSHD" -D -e -f "$S/sshd_config" -p "$1" 2>"$S/sshd.log" </dev/null &
-	_pid=$!
-	_n=0
-	while ! grep -q "Server listening on 127.0.0.1 port $1" "$S/sshd.log"
-	do
-		if ! kill -0 $_pid 2>/dev/null || [ $_n -ge 200 ]; then
-			kill $_pid 2>/dev/null
-			cat "$S/sshd.log" >>"$S/sshd.failed"
-			return 1
-		fi
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	# the pid file is written just after the listen
-	_n=0
-	while ! [ -s "$S/sshd.pid" ] && [ $_n -lt 100 ]; do
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	test -s "$S/sshd.pid"
-}
-
-# gone PID: the process PID has ended (a zombie not reaped yet counts).
-gone () {
-	! kill -0 "$1" 2>/dev/null ||
-	grep -q "^State:.*Z" "/proc/$1/status" 2>/dev/null
-}
-
-# stop_sshd: stop the sshd by its pid file, and wait until it is gone.
-stop_sshd () {
-	test -s "$S/sshd.pid" || return 0
-	_pid=$(cat "$S/sshd.pid") &&
-	kill "$_pid" 2>/dev/null
-	_n=0
-	while ! gone "$_pid" && [ $_n -lt 200 ]; do
-		[ $_n -eq 100 ] && kill -9 "$_pid" 2>/dev/null
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	rm -f "$S/sshd.pid"
-	gone "$_pid" || { echo "sshd $_pid would not stop" >&2; false; }
-}
 
 # test_expect_failure TITLE COMMANDS: a known breakage, reported as a
 # TAP TODO: it fails without failing the script (and says so if fixed).
@@ -108,7 +38,7 @@ trap 'exit 1' INT TERM HUP
 
 # url [PATH]: the ssh:// address of PATH (hub.git) in the trash directory.
 url () {
-	echo "ssh://$USER_NAME@127.0.0.1:$(cat "$S/port")$TRASH_DIRECTORY/${1:-hub.git}"
+	ssh_url "$TRASH_DIRECTORY/${1:-hub.git}"
 }
 
 # calls: how many connections the tools opened so far.
@@ -133,45 +63,8 @@ queued () {
 BIG="a body long enough to pass 400 bytes once it is a message: $(printf "%0400d" 0)"
 
 test_expect_success 'set up: keys, an sshd on a free port of 127.0.0.1' '
-	ssh-keygen -q -t ed25519 -N "" -C host -f "$S/host_key" &&
-	ssh-keygen -q -t ed25519 -N "" -C client -f "$S/client_key" &&
-	ssh-keygen -q -t ed25519 -N "" -C stranger -f "$S/stranger_key" &&
-	cp "$S/client_key.pub" "$S/authorized_keys" &&
-	cat >"$S/sshd_config" <<-EOF &&
-	ListenAddress 127.0.0.1
-	HostKey $S/host_key
-	PidFile $S/sshd.pid
-	AuthorizedKeysFile $S/authorized_keys
-	StrictModes no
-	UsePAM no
-	PermitRootLogin prohibit-password
-	AllowUsers $USER_NAME
-	PubkeyAuthentication yes
-	PasswordAuthentication no
-	KbdInteractiveAuthentication no
-	AllowTcpForwarding no
-	X11Forwarding no
-	PrintMotd no
-	PrintLastLog no
-	LogLevel VERBOSE
-	SetEnv HOME=$TRASH_DIRECTORY GIT_CONFIG_NOSYSTEM=1 LC_ALL=C
-	EOF
-	# newer sshd penalise a source after failed logins: not here
-	if "$SSHD" -t -f "$S/sshd_config" -o PerSourcePenalties=no 2>/dev/null
-	then
-		echo "PerSourcePenalties no" >>"$S/sshd_config"
-	fi &&
-	"$SSHD" -t -f "$S/sshd_config" &&
-	port=$((20000 + $$ % 20000)) &&
-	tries=0 &&
-	until start_sshd $port; do
-		tries=$((tries + 1)) &&
-		test $tries -lt 20 || exit 1
-		port=$((20000 + (port + 997) % 40000))
-	done &&
-	echo $port >"$S/port" &&
-	printf "[127.0.0.1]:%s " $port >"$S/known_hosts" &&
-	cat "$S/host_key.pub" >>"$S/known_hosts" &&
+	sshd_setup &&
+	port=$(cat "$S/port") &&
 	"$S/bin/ssh" -p $port $USER_NAME@127.0.0.1 echo hello >out &&
 	echo hello >expect &&
 	test_cmp expect out
