@@ -38,6 +38,9 @@ usage(FILE *fp, int code)
  * runs on every push): bus.maxSize unless -m gave it, bus.requireSigned
  * and the branch.
  */
+/* In the program, so that bus-init knows its copies in hooks/. */
+const char bus_check_mark[] = BUS_CHECK_MARK;
+
 static void
 read_settings(const struct git *g, int mflag, struct buf *ref)
 {
@@ -156,8 +159,12 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct git g = { .dir = NULL };
-	int c, Cflag = 0, mflag = 0, mode = 0;
+	const char *self = path_base(argv[0]);
+	int c, Cflag = 0, mflag = 0, mode;
 
+	/* run as the hook itself (bus-init links it): that hook's check */
+	mode = strcmp(self, "pre-receive") == 0 ? 'P' :
+	    strcmp(self, "pre-commit") == 0 ? 'S' : 0;
 	while ((c = getopt_long(argc, argv, "C:hm:qvz", longopts,
 	    NULL)) != -1) {
 		switch (c) {

@@ -15,8 +15,8 @@ static void
 usage(FILE *fp, int code)
 {
 	fputs("usage: bus-init [-qv] --hub dir\n"
-	    "       bus-init [-qv] [--bare] [--sign-key file] -a agent hub "
-	    "[dir]\n", fp);
+	    "       bus-init [-qv] [--bare | --full] [--sign-key file] -a agent "
+	    "hub [dir]\n", fp);
 	exit(code);
 }
 
@@ -25,6 +25,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "bare", no_argument, NULL, 'B' },
+		{ "full", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "hub", no_argument, NULL, 'H' },
 		{ "sign-key", required_argument, NULL, 'S' },
@@ -33,12 +34,14 @@ main(int argc, char *argv[])
 	struct buf where = BUF_INIT;
 	const char *agent = NULL, *key = NULL;
 	FILE *trace = NULL;
-	int c, bare = 0, hub = 0;
+	enum station_tree tree = TREE_SPARSE;
+	int c, hub = 0;
 
 	while ((c = getopt_long(argc, argv, "a:hqv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': agent = optarg; break;
-		case 'B': bare = 1; break;
+		case 'B': tree = TREE_BARE; break;
+		case 'F': tree = TREE_FULL; break;
 		case 'H': hub = 1; break;
 		case 'h': usage(stdout, EX_OK); break;
 		case 'q':
@@ -52,7 +55,8 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	if (hub) {
-		if (argc != 1 || agent != NULL || bare || key != NULL)
+		if (argc != 1 || agent != NULL || tree != TREE_SPARSE ||
+		    key != NULL)
 			usage(stderr, EX_USAGE);
 		if (hub_create(argv[0], trace) == -1)
 			errx(bus_errclass(), "%s", bus_error());
@@ -60,7 +64,7 @@ main(int argc, char *argv[])
 	}
 	if (agent == NULL || argc < 1 || argc > 2)
 		usage(stderr, EX_USAGE);
-	if (station_create(agent, argv[0], argc == 2 ? argv[1] : NULL, bare,
+	if (station_create(agent, argv[0], argc == 2 ? argv[1] : NULL, tree,
 	    key, trace, &where) == -1) {
 		if (where.len > 0 && bus_errclass() == EX_TEMPFAIL)
 			puts(where.s);

@@ -5,6 +5,12 @@
 #ifndef CHECK_H
 #define CHECK_H
 
+/*
+ * Text that bus-check's program holds, by which bus-init knows a hook
+ * that is a copy of it (setup.c) from a hook of the user's own.
+ */
+#define BUS_CHECK_MARK	"git-bus: bus-check, installed as a hook by bus-init"
+
 #include "git.h"
 
 /*

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "layout.h"
 #include "run.h"
 #include "station.h"
@@ -104,16 +105,40 @@ bus_check_path(struct buf *out)
 	return -1;
 }
 
+#define HOOK_MAX	(64 * 1024 * 1024)	/* bytes of a hook we read */
+
 /*
- * Install the hook name (pre-receive or pre-commit) into gitdir, as a
- * script that runs bus-check --name.  A hook that is not ours is left
- * alone: its owner chose it.
+ * Is the hook at path one that bus-init installed: a copy of bus-check
+ * (which holds BUS_CHECK_MARK), or the script earlier versions wrote?
+ */
+static int
+hook_is_ours(const char *path)
+{
+	static const char script[] = "# installed by bus-init";
+	struct buf old = BUF_INIT;
+	int ours;
+
+	ours = file_read(path, &old, HOOK_MAX) == 0 &&
+	    (memmem(old.s, old.len, BUS_CHECK_MARK,
+	    strlen(BUS_CHECK_MARK)) != NULL || memmem(old.s, old.len, script,
+	    strlen(script)) != NULL);
+	buf_free(&old);
+	return ours;
+}
+
+/*
+ * Install the hook name (pre-receive or pre-commit) into gitdir: a copy
+ * of bus-check, which runs that hook's check when called by the hook's
+ * name.  git then starts one process per push or commit, with no shell
+ * in between.  Not a link: "echo ... >hooks/pre-receive" would write
+ * through it into bus-check itself.  Running bus-init again (as after
+ * an upgrade) installs the new bus-check.  A hook that is not ours is
+ * left alone: its owner chose it.
  */
 static int
 install_hook(const char *gitdir, const char *name, FILE *warn)
 {
-	static const char marker[] = "# installed by bus-init";
-	struct buf path = BUF_INIT, text = BUF_INIT, old = BUF_INIT;
+	struct buf path = BUF_INIT, check = BUF_INIT, bin = BUF_INIT;
 	struct stat sb;
 	int rv = -1;
 
@@ -123,8 +148,7 @@ install_hook(const char *gitdir, const char *name, FILE *warn)
 		goto out;
 	}
 	buf_addf(&path, "/%s", name);
-	if (stat(path.s, &sb) == 0 && (file_read(path.s, &old, 65536) == -1 ||
-	    strstr(old.s, marker) == NULL)) {
+	if (lstat(path.s, &sb) == 0 && !hook_is_ours(path.s)) {
 		if (warn != NULL)
 			fprintf(warn, "bus-init: %s: a hook of your own is "
 			    "there; add \"bus-check --%s\" to it\n", path.s,
@@ -132,17 +156,17 @@ install_hook(const char *gitdir, const char *name, FILE *warn)
 		rv = 0;
 		goto out;
 	}
-	buf_addf(&text, "#!/bin/sh\n%s: the git-bus %s guard; see "
-	    "bus-check(1)\nexec '", marker, strcmp(name, "pre-receive") == 0 ?
-	    "hub's" : "station's");
-	if (bus_check_path(&text) == -1)
+	if (bus_check_path(&check) == -1)
 		goto out;
-	buf_addf(&text, "' --%s\n", name);
-	rv = file_write_atomic(path.s, text.s, text.len, 0777);
+	if (file_read(check.s, &bin, HOOK_MAX) == -1) {
+		bus_seterrno("%s", check.s);
+		goto out;
+	}
+	rv = file_write_atomic(path.s, bin.s, bin.len, 0777);
 out:
 	buf_free(&path);
-	buf_free(&text);
-	buf_free(&old);
+	buf_free(&check);
+	buf_free(&bin);
 	return rv;
 }
 
@@ -633,12 +657,12 @@ close_new_station(struct station *st, int rv, struct buf *where)
  */
 int
 station_create(const char *agent, const char *url, const char *dir,
-    int bare, const char *key, FILE *trace, struct buf *where)
+    enum station_tree tree, const char *key, FILE *trace, struct buf *where)
 {
 	struct git g = { .dir = NULL, .trace = trace };
 	struct station st;
-	struct buf path = BUF_INIT;
-	int cloned, unborn, rv = -1;
+	struct buf path = BUF_INIT, gitdir = BUF_INIT;
+	int bare = tree == TREE_BARE, cloned, unborn, rv = -1;
 
 	if (!valid_agent(agent, strlen(agent))) {
 		bus_seterr("%s: not an agent name ([a-z0-9][a-z0-9-]{0,31})",
@@ -651,11 +675,16 @@ station_create(const char *agent, const char *url, const char *dir,
 	g.dir = path.s;
 	if ((unborn = configure_clone(&g, bare, agent, key)) == -1)
 		goto out;
+	/* only a clone of ours: a station taken over keeps what it has */
+	buf_addf(&gitdir, "%s/.git", path.s);
+	if (cloned && tree == TREE_SPARSE && sparse_setup(&g, gitdir.s) == -1)
+		goto out;
 	if (station_open(&st, path.s, agent, 1, trace) == -1)
 		goto out;
 	rv = join_bus(&st, &g, url, path.s, agent, unborn, cloned);
 	rv = close_new_station(&st, rv, where);
 out:
 	buf_free(&path);
+	buf_free(&gitdir);
 	return rv;
 }

@@ -30,12 +30,13 @@ config_string(char **to, const char *value)
 }
 
 /*
- * Read the bus.* settings, the user's identity and the names of the
- * remotes that have a URL (NUL-separated, into remotes) in one git
- * call; *hub says bus.hub is set.
+ * Read the bus.* settings, the user's identity, the names of the
+ * remotes that have a URL (NUL-separated, into remotes) and what ssh.c
+ * needs in one git call; *hub says bus.hub is set.
  */
 static int
-read_config(struct station *st, char **agent, struct buf *remotes, int *hub)
+read_config(struct station *st, char **agent, struct buf *remotes, int *hub,
+    struct ssh_settings *ssh)
 {
 	/* the settings that are a string, the last value winning */
 	const struct {
@@ -46,19 +47,24 @@ read_config(struct station *st, char **agent, struct buf *remotes, int *hub)
 	    { "bus.profilemerger", &st->merger },
 	    { "bus.profile", &st->profile },
 	    { "bus.signingkey", &st->signing_key },
-	    { "user.name", &st->user_name }, { "user.email", &st->user_email } };
+	    { "user.name", &st->user_name }, { "user.email", &st->user_email },
+	    { "core.sshcommand", &ssh->command },
+	    { "ssh.variant", &ssh->variant } };
 	struct buf out = BUF_INIT;
 	char *p, *v;
 	size_t n, i;
 	int rv;
 
 	rv = git(&st->g, &out, "config", "-z", "--get-regexp",
-	    "^(bus|user)\\.|^remote\\..*\\.url$", NULL);
+	    "^(bus|user)\\.|^remote\\..*\\.(url|pushurl)$|"
+	    "^core\\.(sparsecheckout|sshcommand)$|^ssh\\.variant$|"
+	    "^url\\..*insteadof$", NULL);
 	if (rv != 0 && rv != 1) {	/* 1: no such setting at all */
 		buf_free(&out);
 		return -1;
 	}
 	for (p = NULL; (p = git_config_next(&out, p, &v)) != NULL; ) {
+		ssh_setting(ssh, p, v);
 		for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 			if (strcmp(p, strings[i].key) == 0)
 				config_string(strings[i].to, v);
@@ -69,6 +75,8 @@ read_config(struct station *st, char **agent, struct buf *remotes, int *hub)
 			buf_addc(remotes, '\0');
 		} else if (strcmp(p, "bus.hub") == 0)
 			*hub = git_config_bool(v);
+		else if (strcmp(p, "core.sparsecheckout") == 0)
+			st->sparse = git_config_bool(v);
 		else if (strcmp(p, "bus.requiresigned") == 0)
 			st->require_signed = git_config_bool(v);
 		else if (strcmp(p, "bus.agent") == 0 && *agent == NULL)
@@ -242,10 +250,13 @@ station_open(struct station *st, const char *dir, const char *agent,
 {
 	struct buf out = BUF_INIT, remotes = BUF_INIT;
 	struct buf head = BUF_INIT;
+	struct ssh_settings ssh;
 	char *cfg_agent = NULL;
 	int rv = -1, hub = 0;
 
 	memset(st, 0, sizeof(*st));
+	memset(&ssh, 0, sizeof(ssh));
+	strvec_init(&st->ssh_env);
 	st->lockfd = -1;
 	st->maxsize = MSG_MAX_SIZE;
 	st->lock_timeout = LOCK_TIMEOUT;
@@ -263,10 +274,13 @@ station_open(struct station *st, const char *dir, const char *agent,
 	if (agent == NULL && (agent = getenv("BUS_AGENT")) != NULL &&
 	    *agent == '\0')
 		agent = NULL;
-	if (read_config(st, &cfg_agent, &remotes, &hub) == -1)
+	if (read_config(st, &cfg_agent, &remotes, &hub, &ssh) == -1)
 		goto out;
 	if (need_agent && check_not_hub(st, &remotes, hub) == -1)
 		goto out;
+	ssh_reuse(&st->g, st->remote, &ssh, &st->ssh_env);
+	if (st->ssh_env.n > 0)
+		st->g.env = st->ssh_env.v;
 	if (agent != NULL)
 		st->agent = xstrdup(agent);
 	else if (cfg_agent != NULL)
@@ -303,6 +317,7 @@ station_open(struct station *st, const char *dir, const char *agent,
 	rv = 0;
 out:
 	free(cfg_agent);
+	ssh_settings_free(&ssh);
 	buf_free(&out);
 	buf_free(&remotes);
 	buf_free(&head);
@@ -333,12 +348,15 @@ station_close(struct station *st)
 	buf_free(&st->tip_remote);
 	buf_free(&st->refused);
 	buf_free(&st->skipped);
+	buf_free(&st->noted);
 	buf_free(&st->unverified);
 	buf_free(&st->stale);
 	buf_free(&st->untrusted);
 	changes_free(&st->pending);
+	strvec_clear(&st->ssh_env);
 	memset(st, 0, sizeof(*st));
 	st->lockfd = -1;
+	strvec_init(&st->ssh_env);
 }
 
 /*

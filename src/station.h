@@ -4,7 +4,8 @@
  * (mailbox.c); what it fetched and trusts (verify.c); what it sent
  * (sent.c) and what became of it (status.c); making hubs and stations
  * (setup.c); the work of the tools (send.c, ack.c, report.c, lookup.c,
- * heartbeat.c); when to go on (policy.c); talking to the hub (sync.c).
+ * heartbeat.c); when to go on (policy.c); talking to the hub (sync.c),
+ * over one ssh connection where it can (ssh.c).
  */
 #ifndef STATION_H
 #define STATION_H
@@ -27,6 +28,7 @@ struct station {
 	size_t		 maxsize;	/* bus.maxSize */
 	int		 lock_timeout;	/* bus.lockTimeout, seconds */
 	int		 checked_out;	/* HEAD is ref, with a work tree */
+	int		 sparse;	/* core.sparseCheckout: worktree.c */
 	int		 lockfd;
 	char		*user_name;	/* user.name, for commits */
 	char		*user_email;	/* user.email */
@@ -43,6 +45,8 @@ struct station {
 					   too dangerous to write (layout.c) */
 	struct buf	 skipped;	/* the same, for entries outside the
 					   layout, merely unknown */
+	struct buf	 noted;		/* warnings about the index kept
+					   for the user (sparse.c) */
 	struct buf	 stale;		/* the journal's commit, when
 					   station_recover() could not finish */
 	int		 require_signed; /* bus.requireSigned: verify.c */
@@ -50,6 +54,8 @@ struct station {
 					   commits that failed verify.c */
 	struct buf	 untrusted;	/* verify.c's record, once read */
 	int		 untrusted_read;
+	struct strvec	 ssh_env;	/* GIT_SSH_COMMAND from ssh.c, for
+					   g.env: empty when left alone */
 };
 
 int	 station_open(struct station *, const char *, const char *, int,
@@ -67,6 +73,28 @@ int	 station_commit(struct station *, struct changes *, const char *,
 	    struct buf *);
 int	 station_make_commits(struct station *, struct commit_spec *, size_t,
 	    struct buf *);
+
+/* sparse.c: a work tree and an index without the archives */
+
+int	 sparse_setup(const struct git *, const char *);
+int	 sparse_select(struct station *, const struct change *, size_t, int *);
+int	 sparse_index(struct station *, const char *, const char *, int);
+
+/* ssh.c: one ssh connection for the station's git commands */
+
+struct ssh_settings {			/* from station.c's config listing */
+	struct buf	 urls;		/* "remote.<name>.url\0<url>\0", and
+					   pushurl, of every remote */
+	char		*command;	/* core.sshCommand (read_config) */
+	char		*variant;	/* ssh.variant (read_config) */
+	int		 rewrites;	/* a url.<base>.insteadOf is set */
+	int		 no_reuse;	/* bus.sshReuse is false */
+};
+
+void	 ssh_setting(struct ssh_settings *, const char *, const char *);
+void	 ssh_reuse(const struct git *, const char *,
+	    const struct ssh_settings *, struct strvec *);
+void	 ssh_settings_free(struct ssh_settings *);
 
 /* worktree.c: the station's work tree, in step with its branch */
 
@@ -182,9 +210,16 @@ int	 status_agents(struct station *, const char *, struct agent_status **,
 
 /* setup.c: making hubs and stations */
 
+/* what a new station holds besides its git directory */
+enum station_tree {
+	TREE_SPARSE,	/* all but the archives (sparse.c): the default */
+	TREE_FULL,	/* every file of the branch */
+	TREE_BARE	/* no work tree at all */
+};
+
 int	 hub_create(const char *, FILE *);
-int	 station_create(const char *, const char *, const char *, int,
-	    const char *, FILE *, struct buf *);
+int	 station_create(const char *, const char *, const char *,
+	    enum station_tree, const char *, FILE *, struct buf *);
 
 /* send.c: messages staged for bus-send, all in one commit */
 

@@ -60,6 +60,9 @@ sync_fetch(struct station *st)
 	strvec_push(&args, "-q");
 	strvec_push(&args, "--no-tags");
 	strvec_push(&args, "--no-write-fetch-head");
+	/* a bus has no submodules: without this, git reads the whole
+	   index to look for them, even when nothing is new */
+	strvec_push(&args, "--no-recurse-submodules");
 	strvec_push(&args, st->remote);
 	strvec_pushf(&args, "+%s:%s", st->ref, st->tracking);
 	rv = git_run(&st->g, NULL, NULL, &err, args.v);

@@ -164,15 +164,17 @@ checkout_write(struct station *st, const struct change *c, const char *path,
 }
 
 /*
- * Make the index and work tree show commit for the n changed paths,
- * and nothing else: a user's edits elsewhere stay as they are.  Files
- * are written here (their bytes are known, or read in one git
- * cat-file), then one git update-index records them.  What may not
- * be written is noted in st->refused and st->skipped for main().
+ * Make the index and work tree show commit for the n changed paths
+ * (from base, the commit the index shows; empty: none), and nothing
+ * else: a user's edits elsewhere stay as they are.  Files are written
+ * here (their bytes are known, or read in one git cat-file), then one
+ * git update-index records them; a sparse station's index moves from
+ * base to commit first (sparse.c).  What may not be written is noted
+ * in st->refused and st->skipped for main().
  */
 static int
 checkout(struct station *st, const struct change *c, size_t n,
-    const char *commit)
+    const char *base, const char *commit)
 {
 	const char *upd[] = { "update-index", "--add", "--remove", "-z",
 	    "--stdin", NULL };
@@ -181,14 +183,17 @@ checkout(struct station *st, const struct change *c, size_t n,
 	struct cat_obj *obj = NULL;
 	size_t i, k, nwant = 0;
 	const char *why;
-	int rv = -1, r, *remove = NULL, *touch = NULL;
+	int rv = -1, r, hostile = 0, *remove = NULL, *touch = NULL;
 
 	if (!st->checked_out || n == 0)
 		return 0;
 	remove = xcalloc(n, sizeof(*remove));
 	touch = xcalloc(n, sizeof(*touch));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		touch[i] = checkout_ok(st, &c[i], commit, &remove[i]);
+	if (st->sparse && (hostile = sparse_select(st, c, n, touch)) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
 		if (touch[i] && !remove[i] && !c[i].has_data) {
 			want = xreallocarray(want, nwant + 1, sizeof(*want));
 			want[nwant++] = c[i].oid;
@@ -233,6 +238,8 @@ checkout(struct station *st, const struct change *c, size_t n,
 		}
 		buf_add(&paths, c[i].path, strlen(c[i].path) + 1);
 	}
+	if (st->sparse && sparse_index(st, base, commit, hostile) == -1)
+		goto out;
 	if (paths.len > 0 && git_run(&st->g, &paths, NULL, NULL, upd) != 0)
 		goto out;
 	rv = 0;
@@ -325,7 +332,7 @@ station_defer(struct station *st, const struct changes *c)
 int
 station_flush(struct station *st)
 {
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, base = BUF_INIT;
 	int rv = 0;
 
 	/* a recovery that failed: the whole way from the journal's commit */
@@ -337,8 +344,15 @@ station_flush(struct station *st)
 			return -1;
 		}
 	}
-	if (st->pending.n > 0 && checkout(st, st->pending.c,
-	    st->pending.n, st->tip_local.s) == -1) {
+	/* where the index is: the first move's start, which the journal
+	   holds (none on a branch yet unborn) */
+	if (st->stale.len > 0)
+		tip_copy(&base, &st->stale);
+	else if (st->journaled && journal_read(st, &base) == -1)
+		rv = -1;
+	if (rv == -1 || (st->pending.n > 0 && checkout(st, st->pending.c,
+	    st->pending.n, base.s != NULL ? base.s : "",
+	    st->tip_local.s) == -1)) {
 		/*
 		 * The journal stays, for station_recover() to finish.  Its
 		 * commit becomes stale: a later move of the branch in this
@@ -359,6 +373,7 @@ station_flush(struct station *st)
 	}
 	changes_free(&st->pending);
 	buf_free(&path);
+	buf_free(&base);
 	return rv;
 }
 
@@ -442,7 +457,7 @@ station_recover(struct station *st)
 	if (st->checked_out && tip.len > 0 && strcmp(tip.s, old.s) != 0) {
 		if (station_diff(st, old.s, tip.s, &diff) == -1)
 			goto out;
-		if (checkout(st, diff.c, diff.n, tip.s) == -1) {
+		if (checkout(st, diff.c, diff.n, old.s, tip.s) == -1) {
 			/*
 			 * Not fatal: a failure that comes from the hub's
 			 * tree must not keep the fetch that brings its

@@ -309,6 +309,76 @@ test_expect_success 'a bad agent name is refused and nothing is made' '
 	! test -d st-dave
 '
 
+test_expect_success 'a station leaves the archives out of its work tree and index' '
+	bus-init --hub sp.git &&
+	bus-init -a a sp.git sp-a >/dev/null &&
+	bus-init -a b sp.git sp-b >/dev/null &&
+	test "$(git -C sp-a config core.sparseCheckout)" = true &&
+	test "$(git -C sp-a config index.sparse)" = true &&
+	(cd sp-a && bus-send b one && bus-send b two) | sort >ids &&
+	bus-recv -C sp-b -f id | sort >got &&
+	test_cmp ids got &&
+	test $(ls sp-b/inbox-b | wc -l) -eq 2 &&
+	bus-ack -C sp-b $(cat ids) &&
+	! test -e sp-b/archive-b &&
+	test "$(ls sp-b/inbox-b)" = "" &&
+	git -C sp-b ls-tree -r --name-only HEAD archive-b >archived &&
+	test $(grep -c "json$" archived) -eq 2 &&
+	git -C sp-b ls-files --sparse >index &&
+	grep -x "archive-b/" index &&
+	! grep "^archive-b/.*json" index &&
+	git -C sp-b status --porcelain >status &&
+	test_must_be_empty status
+'
+
+test_expect_success 'an inbox new to the branch joins the cone, an archive never' '
+	bus-init -a c sp.git sp-c >/dev/null &&
+	(cd sp-a && bus-send c "to the newcomer") >id &&
+	bus-recv -C sp-b >/dev/null &&
+	grep -x "/inbox-c/" sp-b/.git/info/sparse-checkout &&
+	! grep "archive" sp-b/.git/info/sparse-checkout &&
+	test -f "sp-b/inbox-c/$(cat id).json" &&
+	git -C sp-b status --porcelain >status &&
+	test_must_be_empty status
+'
+
+test_expect_success 'what the user staged is kept unless the move changes it too' '
+	echo "# notes" >sp-b/README.md &&
+	git -C sp-b add README.md &&
+	(cd sp-a && bus-send b "while b stages") >/dev/null &&
+	bus-recv -C sp-b >/dev/null 2>err &&
+	test_must_be_empty err &&
+	git -C sp-b diff --cached --name-only >staged &&
+	echo README.md >expect &&
+	test_cmp expect staged &&
+	git -C sp-b reset -q --hard &&
+	git -C sp-b status --porcelain >status &&
+	test_must_be_empty status
+'
+
+test_expect_success 'what the user staged that the move changes too: named, set back' '
+	(cd sp-a && bus-send b "to be acked") >id &&
+	bus-recv -C sp-b >/dev/null &&
+	echo "{}" >"sp-b/inbox-b/$(cat id).json" &&
+	git -C sp-b add "inbox-b/$(cat id).json" &&
+	bus-ack -C sp-b "$(cat id)" 2>err &&
+	grep "warning: the index: set to .* whole, what was staged there is not" err &&
+	! test -e "sp-b/inbox-b/$(cat id).json" &&
+	git -C sp-b status --porcelain >status &&
+	test_must_be_empty status &&
+	git -C sp-b ls-files --sparse >index &&
+	grep -x "archive-b/" index
+'
+
+test_expect_success 'bus-init --full keeps every file of the branch' '
+	bus-init --full -a d sp.git sp-d >/dev/null &&
+	test "$(git -C sp-d config --bool core.sparseCheckout || echo false)" = false &&
+	ls sp-d/archive-b/*/*.json >archived &&
+	test $(wc -l <archived) -eq 3 &&
+	git -C sp-d status --porcelain >status &&
+	test_must_be_empty status
+'
+
 test_expect_success 'usage' '
 	test_expect_code 64 bus-init 2>err &&
 	test_expect_code 64 bus-init -a x &&

@@ -29,7 +29,8 @@ test_expect_success 'bus-recv -f id | bus-ack - acks the rest in one commit' '
 	test_cmp expect files &&
 	git -C st-b status --porcelain >status &&
 	test_must_be_empty status &&
-	test $(ls st-b/archive-b/*/ | wc -l) -eq 3
+	test $(git -C st-b ls-tree -r --name-only HEAD archive-b | grep -c "json$") -eq 3 &&
+	! test -e st-b/archive-b
 '
 
 test_expect_success 'acking an archived id again succeeds and does nothing' '

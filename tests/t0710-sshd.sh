@@ -18,7 +18,10 @@ if [ -n "$why" ]; then
 	test_done
 fi
 GIT_SSH_COMMAND="$S/bin/ssh"
-export GIT_SSH_COMMAND
+# One login per connection, and a hub away once sshd stops: without the
+# control master of bus(7), which t0730 tests.
+BUS_SSH_REUSE=false
+export GIT_SSH_COMMAND BUS_SSH_REUSE
 
 # test_expect_failure TITLE COMMANDS: a known breakage, reported as a
 # TAP TODO: it fails without failing the script (and says so if fixed).

@@ -351,4 +351,25 @@ test_expect_success 'bus-init --hub installs the hook into an existing bare repo
 	grep "a hook of your own is there" err
 '
 
+test_expect_success 'the hooks are copies of bus-check: one process, no shell' '
+	bus-init --hub copy.git &&
+	cmp copy.git/hooks/pre-receive "$(command -v bus-check)" &&
+	test -x copy.git/hooks/pre-receive && ! test -h copy.git/hooks/pre-receive &&
+	bus-init -a a copy.git copy-a >/dev/null &&
+	cmp copy-a/.git/hooks/pre-commit "$(command -v bus-check)" &&
+	# called by the name of the hook, it is that hook (every hub of
+	# these tests refuses through its copy)
+	printf "{}" >copy-a/inbox-a/bad.json &&
+	git -C copy-a add inbox-a/bad.json &&
+	test_must_fail git -C copy-a commit -q -m bad 2>err &&
+	grep "bad.json" err
+'
+
+test_expect_success 'bus-init replaces the script hook of an earlier version' '
+	printf "#!/bin/sh\n# installed by bus-init: the git-bus hub'"'"'s guard; see bus-check(1)\nexec bus-check --pre-receive\n" >copy.git/hooks/pre-receive &&
+	bus-init --hub copy.git 2>err &&
+	test_must_be_empty err &&
+	cmp copy.git/hooks/pre-receive "$(command -v bus-check)"
+'
+
 test_done

@@ -102,10 +102,12 @@ test_expect_success 'an ack from anyone but the recipient is no evidence' '
 test_expect_success 'an ack in the older flat archive layout is found' '
 	bus-send -C st-a b "flat" >id5 &&
 	bus-recv -C st-b -f id >/dev/null &&
+	# the archives are outside a station'"'"'s sparse checkout
+	mkdir -p st-a/archive-a &&
 	cat >"st-a/archive-a/flat-ack-1.json" <<-EOF &&
 	{"id":"flat-ack-1","ts":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","from":"b","to":"a","type":"ack","body":"","re":"$(cat id5)"}
 	EOF
-	git -C st-a add archive-a/flat-ack-1.json &&
+	git -C st-a add --sparse archive-a/flat-ack-1.json &&
 	now="$(date +%s) +0000" &&
 	GIT_COMMITTER_DATE=$now GIT_AUTHOR_DATE=$now \
 		git -C st-a commit -q -m "an old-style archived ack" &&

@@ -73,7 +73,8 @@ test_expect_success 'set up: a plain hub (no hook, as on a git host) and a hooke
 	git init -q --bare plain.git &&
 	bus-init -a a plain.git st-a >/dev/null &&
 	mkdir box &&
-	bus-init -a b plain.git box/st-b >/dev/null &&
+	bus-init --full -a b plain.git box/st-b >/dev/null &&
+	bus-init -a s plain.git st-s >/dev/null &&
 	bus-recv -C st-a -f id >/dev/null &&
 	bus-init -a f plain.git st-f >/dev/null &&
 	git -C st-f config transfer.fsckObjects true &&
@@ -163,6 +164,9 @@ while read -r code mode kind path; do
 			grep -F "warning:" err && grep -F "; skipped" err
 		fi &&
 		station_sane &&
+		# a sparse station: the entry never reaches its index
+		test_expect_code $code bus-sync -C st-s 2>err &&
+		git -C st-s status --porcelain >status &&
 		bus-recv -C box/st-b -f id >ids &&
 		grep -x "ok-$n" ids &&
 		bus-ack -C box/st-b "ok-$n" &&
@@ -180,7 +184,12 @@ while read -r code mode kind path; do
 		test_must_be_empty err &&
 		git -C box/st-b status --porcelain >status &&
 		test_must_be_empty status &&
-		station_sane
+		station_sane &&
+		bus-sync -C st-s 2>err &&
+		test_must_be_empty err &&
+		git -C st-s status --porcelain >status &&
+		test_must_be_empty status &&
+		! test -e st-s/archive-b
 	'
 done <cases
 

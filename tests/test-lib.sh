@@ -13,7 +13,7 @@
 for v in $(env | sed -n 's/^\(GIT_[A-Za-z0-9_]*\)=.*/\1/p'); do
 	unset "$v"
 done
-unset BUS_DIR BUS_AGENT BUS_GIT
+unset BUS_DIR BUS_AGENT BUS_GIT BUS_SSH_REUSE
 LC_ALL=C
 TZ=UTC
 GIT_CONFIG_NOSYSTEM=1
@@ -33,7 +33,9 @@ TRASH_DIRECTORY="$BUS_BUILD_DIR/tests/trash.$test_name"
 rm -rf "$TRASH_DIRECTORY"
 mkdir -p "$TRASH_DIRECTORY" || exit 1
 HOME="$TRASH_DIRECTORY"
-export HOME TRASH_DIRECTORY
+# ssh control sockets (bus(7)) in the trash directory, not the machine's
+XDG_RUNTIME_DIR="$TRASH_DIRECTORY"
+export HOME TRASH_DIRECTORY XDG_RUNTIME_DIR
 cd "$TRASH_DIRECTORY" || exit 1
 git config --global init.defaultBranch main
 git config --global user.name 'A U Thor'

@@ -65,6 +65,7 @@ report_unwritten(struct tool *t)
 
 	if (!t->quiet)
 		say_lines("warning: ", &st->skipped, "; skipped");
+	say_lines("warning: ", &st->noted, "");
 	say_lines("", &st->refused, "; not written");
 	if (refused)
 		warnx("the hub's tree holds entries no station writes; once "
@@ -77,6 +78,7 @@ report_unwritten(struct tool *t)
 		refused = 1;
 	}
 	buf_reset(&st->skipped);
+	buf_reset(&st->noted);
 	buf_reset(&st->refused);
 	buf_reset(&st->unverified);
 	return refused;
