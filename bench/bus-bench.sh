@@ -1,90 +1,37 @@
 #!/bin/sh
 # bus-bench.sh: time the bus tools against the plain way of the original
 # design (porcelain git: pull --rebase, write the file, add -A, commit,
-# push), on a local bare hub holding 0, 10,000 and 100,000 archived
-# messages, and print medians and ratios.  Then 4 and 8 stations send
-# at once: messages per second, rejected pushes per message, losses.
+# push), on a bare hub holding 0, 10,000 and 100,000 archived messages,
+# and print medians and ratios.  Then 4 and 8 stations send at once:
+# messages per second, rejected pushes per message, losses.
 #
 # usage: bench/bus-bench.sh [-r runs] [-s "sizes"] [-c "stations"] [-m msgs]
+#                           [-t local|ssh|wan] [-d ms]
+# -t: how the stations reach the hub, both ways alike (see transport in
+# lib.sh): a local path (the default), ssh to an sshd of our own on
+# 127.0.0.1, or wan, that ssh with -d ms (50) slept before each
+# connection.  Without sshd, ssh and wan say why and print nothing.
 # The tools must be on PATH (make bench does that).  Figures, never
 # assertions: a shared machine is noisy, so compare ratios in one run.
 set -eu
+. "$(dirname "$0")/lib.sh"
 
 runs=7
 sizes="0 10000 100000"
 crowds="4 8"
 per=25
-while getopts c:m:r:s: opt; do
-	case $opt in
-	c) crowds=$OPTARG ;;
-	m) per=$OPTARG ;;
-	r) runs=$OPTARG ;;
-	s) sizes=$OPTARG ;;
-	*) echo "usage: bus-bench.sh [-r runs] [-s sizes] [-c stations] [-m msgs]" >&2
-	   exit 64 ;;
-	esac
-done
+vias=local
+bench_options "bus-bench.sh [-r runs] [-s sizes] [-c stations] [-m msgs] [-t local|ssh|wan] [-d ms]" "$@"
+# one transport: its tables have no column for another
+via=$vias
+[ "$via" = "${via%% *}" ] || bench_usage
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp" LC_ALL=C TZ=UTC GIT_CONFIG_NOSYSTEM=1
-git config --global user.name bench
-git config --global user.email bench@example.com
-git config --global init.defaultBranch main
+bench_git_home
 git config --global pull.rebase true
-
-now_ms () {
-	date +%s%3N
-}
-
-# median FILE: the median of the numbers in FILE, one a line.
-median () {
-	sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
-# time_it FILE CMD...: run CMD, append its wall time in ms to FILE.
-time_it () {
-	_out=$1
-	shift
-	_t0=$(now_ms)
-	"$@" >/dev/null
-	_t1=$(now_ms)
-	echo $((_t1 - _t0)) >>"$_out"
-}
-
-# archive N: a fast-import stream adding N archived messages for b,
-# about 274 a day, so that 100,000 span a year.
-archive () {
-	awk -v n="$1" 'BEGIN {
-		print "commit refs/heads/main"
-		print "committer bench <bench@example.com> 1700000000 +0000"
-		print "data 12"
-		print "the archive"
-		print "from refs/heads/main^0"
-		for (i = 0; i < n; i++) {
-			d = int(i / 274); m = 1 + int(d / 28) % 12; dd = 1 + d % 28
-			day = sprintf("2025-%02d-%02d", m, dd)
-			id = sprintf("%04d%02d%02dT120000Z-a-%012x", 2025, m, dd, i)
-			msg = sprintf("{\"id\":\"%s\",\"ts\":\"%sT12:00:00Z\",\"from\":\"a\",\"to\":\"b\",\"type\":\"note\",\"body\":\"archived message %d\"}\n", id, day, i)
-			printf "M 100644 inline archive-b/%s/%s.json\n", day, id
-			printf "data %d\n%s\n", length(msg), msg
-		}
-	}'
-}
-
-# plain_send DIR ID: the original design's send, with porcelain git.
-plain_send () {
-	(cd "$1" && git pull -q --rebase &&
-	 printf '{"id":"%s","ts":"2026-11-28T10:00:00Z","from":"a","to":"b","type":"note","body":"x"}\n' "$2" >"inbox-b/$2.json" &&
-	 git add -A && git commit -q -m send && git push -q)
-}
-
-# plain_ack DIR ID: the original design's ack.
-plain_ack () {
-	(cd "$1" && git pull -q --rebase && mkdir -p archive-b/2026-11-28 &&
-	 git mv "inbox-b/$2.json" archive-b/2026-11-28/ &&
-	 git commit -q -m ack && git push -q)
-}
+if ! transport "$via"; then
+	echo "bus-bench.sh: no $via transport: $transport_why" >&2
+	exit 0
+fi
 
 # plain_recv DIR: the original design's receive.
 plain_recv () {
@@ -96,14 +43,12 @@ for n in $sizes; do
 	d="$tmp/n$n"
 	mkdir -p "$d"
 	cd "$d"
-	bus-init -q --hub hub.git
-	archive "$n" | git -C hub.git fast-import --quiet
-	git -C hub.git gc -q
-	bus-init -q -a a hub.git st-a >/dev/null
-	bus-init -q -a b hub.git st-b >/dev/null
+	archived_hub hub.git "$n"
+	bus-init -q -a a "$(hub_url hub.git)" st-a >/dev/null
+	bus-init -q -a b "$(hub_url hub.git)" st-b >/dev/null
 	bus-recv -C st-a -f id >/dev/null
-	git clone -q hub.git plain-a
-	git clone -q hub.git plain-b
+	git clone -q "$(hub_url hub.git)" plain-a
+	git clone -q "$(hub_url hub.git)" plain-b
 	rm -f ./*.ms
 
 	i=0
@@ -133,14 +78,14 @@ for n in $sizes; do
 	for op in send ack; do
 		o=$(median $op.ours) p=$(median $op.plain)
 		printf '%-22s %8d %10d %10d %7.2f\n' "$op" "$n" "$o" "$p" \
-			"$(echo "$o $p" | awk '{ print $1 / ($2 ? $2 : 1) }')"
+			"$(ratio "$o" "$p")"
 	done
 	o=$(median idle.ours) p=$(median idle.fetch)
 	printf '%-22s %8d %10d %10d %7.2f\n' "recv, nothing new" "$n" "$o" "$p" \
-		"$(echo "$o $p" | awk '{ print $1 / ($2 ? $2 : 1) }')"
+		"$(ratio "$o" "$p")"
 	o=$(median ten.ours) p=$(median ten.plain)
 	printf '%-22s %8d %10d %10d %7.2f\n' "recv, 10 new" "$n" "$o" "$p" \
-		"$(echo "$o $p" | awk '{ print $1 / ($2 ? $2 : 1) }')"
+		"$(ratio "$o" "$p")"
 	cd "$tmp"
 	rm -rf "$d"
 done
@@ -153,39 +98,13 @@ for k in $crowds; do
 	d="$tmp/crowd$k"
 	mkdir -p "$d"
 	cd "$d"
-	bus-init -q --hub hub.git
-	bus-init -q -a sink hub.git st-sink >/dev/null
-	s=1
-	while [ $s -le "$k" ]; do
-		bus-init -q -a "s$s" hub.git "st-$s" >/dev/null
-		s=$((s + 1))
-	done
-	t0=$(now_ms)
-	s=1
-	while [ $s -le "$k" ]; do
-		(j=0; while [ $j -lt "$per" ]; do
-			bus-send -v -C "st-$s" sink "from $s number $j" \
-				2>>"trace-$s" >>"sent-$s" || true
-			j=$((j + 1))
-		done) &
-		s=$((s + 1))
-	done
-	wait
-	t1=$(now_ms)
-	# a send that gave up (75) left its commit queued: the next sync
-	# delivers it, so only ids missing after that are lost
-	s=1
-	while [ $s -le "$k" ]; do
-		bus-recv -C "st-$s" -f id >/dev/null 2>&1 || true
-		s=$((s + 1))
-	done
+	crowd_setup "$k"
+	crowd "$k" "$per"
+	ms=$crowd_ms
+	lost=$(crowd_lost "$k")
 	total=$((k * per))
-	pushes=$(cat trace-* | grep -c ' push ' || true)
-	git -C hub.git ls-tree --name-only main -- inbox-sink/ |
-		sed -n 's|^inbox-sink/\(.*\)\.json$|\1|p' | sort >landed
-	cat sent-* | sort >sent
-	lost=$(comm -23 sent landed | wc -l)
-	awk -v k="$k" -v n="$total" -v ms=$((t1 - t0)) -v p="$pushes" -v l="$lost" 'BEGIN {
+	pushes=$(cat trace-* | grep -c ' push --porcelain ' || true)
+	awk -v k="$k" -v n="$total" -v ms="$ms" -v p="$pushes" -v l="$lost" 'BEGIN {
 		printf "%-9d %9d %10.2f %12.1f %10.2f %6d\n", k, n, ms / 1000, n / (ms / 1000), (p - n) / n, l }'
 	cd "$tmp"
 	rm -rf "$d"

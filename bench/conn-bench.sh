@@ -9,6 +9,7 @@
 # usage: bench/conn-bench.sh [-n rounds]
 # The tools must be on PATH (make bench does that).
 set -eu
+. "$(dirname "$0")/lib.sh"
 rounds=50
 while getopts n: opt; do
 	case $opt in
@@ -16,11 +17,7 @@ while getopts n: opt; do
 	*) echo "usage: conn-bench.sh [-n rounds]" >&2; exit 64 ;;
 	esac
 done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp" LC_ALL=C TZ=UTC GIT_CONFIG_NOSYSTEM=1
-git config --global user.name bench
-git config --global user.email bench@example.com
+bench_git_home
 cd "$tmp"
 bus-init --hub hub.git
 bus-init -q -a a hub.git st-a >/dev/null

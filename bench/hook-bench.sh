@@ -7,22 +7,10 @@
 #
 # usage: bench/hook-bench.sh   (the tools on PATH; make bench does that)
 set -eu
+. "$(dirname "$0")/lib.sh"
 
 runs=9
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp" LC_ALL=C TZ=UTC GIT_CONFIG_NOSYSTEM=1
-git config --global user.name bench
-git config --global user.email bench@example.com
-git config --global init.defaultBranch main
-
-now_ms () {
-	date +%s%3N
-}
-
-median () {
-	sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
+bench_git_home
 
 # messages FROM N [COMMITS]: write N messages into inbox-b of ./raw,
 # committed in COMMITS commits.

@@ -6,9 +6,8 @@
 # Linear parsing gives a ratio near 10; quadratic behaviour would give
 # about 100.  Run with: make bench
 set -eu
+. "$(dirname "$0")/lib.sh"
 tool=${1:-./bench/json-time}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # gen SHAPE BYTES: a valid document of about BYTES bytes.
 gen () {

@@ -10,6 +10,7 @@
 # where a shape is "sections facts-per-section", for instance
 # -s "1 5000,1 50000".  profile-merge must be on PATH (make bench).
 set -eu
+. "$(dirname "$0")/lib.sh"
 
 runs=
 shapes="1 5000,1 50000,50 100"
@@ -22,17 +23,7 @@ while getopts r:s: opt; do
 	esac
 done
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
-
-now_ms () {
-	date +%s%3N
-}
-
-median () {
-	sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 
 # profile SECTIONS PER: a base of SECTIONS x PER facts.
 profile () {

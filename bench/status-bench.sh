@@ -8,6 +8,7 @@
 # The tools must be on PATH (make bench does that).  Figures, never
 # assertions: compare the ratios within one run.
 set -eu
+. "$(dirname "$0")/lib.sh"
 
 runs=7
 sizes="0 10000 100000"
@@ -20,33 +21,12 @@ while getopts r:s: opt; do
 	esac
 done
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export HOME="$tmp" LC_ALL=C TZ=UTC GIT_CONFIG_NOSYSTEM=1
-git config --global user.name bench
-git config --global user.email bench@example.com
-git config --global init.defaultBranch main
+bench_git_home
 
-now_ms () {
-	date +%s%3N
-}
-
-median () {
-	sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
-time_it () {
-	_out=$1
-	shift
-	_t0=$(now_ms)
-	"$@" >/dev/null
-	_t1=$(now_ms)
-	echo $((_t1 - _t0)) >>"$_out"
-}
-
-# archive N: fast-import commits of 1,000 archived messages, a to b and
-# b to a (acks) in turn, dated through 2025.
-archive () {
+# archive_both N: fast-import commits of 1,000 archived messages, a to b
+# and b to a (acks) in turn, dated through 2025 (lib.sh's archive is one
+# commit, all to b).
+archive_both () {
 	awk -v n="$1" 'BEGIN {
 		for (i = 0; i < n; i++) {
 			if (i % 1000 == 0) {
@@ -83,9 +63,7 @@ for n in $sizes; do
 	d="$tmp/n$n"
 	mkdir -p "$d"
 	cd "$d"
-	bus-init -q --hub hub.git
-	archive "$n" | git -C hub.git fast-import --quiet
-	git -C hub.git gc -q
+	archived_hub hub.git "$n" archive_both
 	bus-init -q -a a hub.git st-a >/dev/null
 	bus-init -q -a b hub.git st-b >/dev/null
 	record "$n" >st-a/.git/bus-sent
@@ -114,6 +92,6 @@ for n in $sizes; do
 		[ "$n" = "$(echo $sizes | cut -d' ' -f1)" ] && eval "base_$op=$m"
 		eval "b=\$base_$op"
 		printf '%-28s %8d %9d %9.2f\n' "$op" "$n" "$m" \
-			"$(echo "$m $b" | awk '{ print $1 / ($2 ? $2 : 1) }')"
+			"$(ratio "$m" "$b")"
 	done
 done

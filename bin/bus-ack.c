@@ -13,6 +13,7 @@
 
 #include "station.h"
 #include "common/tool.h"
+#include "common/version.h"
 
 static struct strvec	 ids = STRVEC_INIT;
 
@@ -20,18 +21,35 @@ static void
 usage(FILE *fp, int code)
 {
 	fputs("usage: bus-ack [-nqvz] [-a agent] [-C dir] [--no-push] "
-	    "[--reply] id ... | -\n", fp);
+	    "[--reply] id | path ... | -\n"
+	    "       bus-ack --version\n", fp);
 	exit(code);
 }
 
-/* For read_operands(): one id, from argv or stdin. */
+/*
+ * For read_operands(): one id, from argv or stdin; or the path of a
+ * message in an inbox, .../inbox-<agent>/<id>.json, as bus-recv -f path
+ * prints it.
+ */
 static void
-add_id(const char *id, void *arg)
+add_id(const char *arg, void *unused)
 {
-	(void)arg;
-	if (!valid_id(id, strlen(id)))
-		errx(EX_DATAERR, "%s: not an id", id);
-	strvec_push(&ids, id);
+	const char *base = path_base(arg), *dir;
+	size_t len = strlen(base);
+
+	(void)unused;
+	if (base != arg) {
+		for (dir = base - 1; dir > arg && dir[-1] != '/'; dir--)
+			;
+		if (len <= 5 || strcmp(base + len - 5, ".json") != 0 ||
+		    strncmp(dir, "inbox-", 6) != 0)
+			errx(EX_DATAERR, "%s: not the path of a message in an "
+			    "inbox", arg);
+		len -= 5;
+	}
+	if (!valid_id(base, len))
+		errx(EX_DATAERR, "%s: not an id", arg);
+	strvec_pushf(&ids, "%.*s", (int)len, base);
 }
 
 int
@@ -51,6 +69,7 @@ main(int argc, char *argv[])
 	FILE *trace = NULL;
 	int ch, nofetch = 0, nopush = 0, reply = 0, zflag = 0, moved;
 
+	version_option(argc, argv);
 	while ((ch = getopt_long(argc, argv, "a:C:hnqvz", longopts,
 	    NULL)) != -1) {
 		switch (ch) {

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "station.h"
+#include "common/version.h"
 
 static int	 qflag;
 static int	 zflag;
@@ -21,15 +22,18 @@ static size_t	 maxsize;
 static int	 status = EX_OK;
 static int	 require_signed;
 static struct buf branch = BUF_INIT;	/* refs/heads/<bus.branch> */
+static const char *as;			/* --as: the directory files go to */
 
 static void
 usage(FILE *fp, int code)
 {
-	fputs("usage: bus-check [-qvz] [-C dir] [-m size] file ... | -\n"
+	fputs("usage: bus-check [-qvz] [-C dir] [-m size] [--as dir] "
+	    "file ... | -\n"
 	    "       bus-check [-qv] [-C dir] [-m size] --range old..new\n"
 	    "       bus-check [-qv] [-C dir] [-m size] --tree [rev]\n"
 	    "       bus-check [-qv] [-C dir] [-m size] --pre-commit\n"
-	    "       bus-check [-qv] [-C dir] [-m size] --pre-receive\n", fp);
+	    "       bus-check [-qv] [-C dir] [-m size] --pre-receive\n"
+	    "       bus-check --version\n", fp);
 	exit(code);
 }
 
@@ -68,14 +72,18 @@ read_settings(const struct git *g, int mflag, struct buf *ref)
 static void
 check(const char *path)
 {
-	struct buf why = BUF_INIT, safe = BUF_INIT;
+	struct buf why = BUF_INIT, safe = BUF_INIT, place = BUF_INIT;
 	struct msg m;
 	char *line, *nl;
 	int rv;
 
 	if (msg_is_keep(path))
 		return;
-	rv = msg_check_file(path, maxsize, &m, &why);
+	/* a draft, checked as if in the directory it is meant for */
+	if (as != NULL)
+		buf_addf(&place, "%s/", as);
+	rv = msg_check_file(path, place.s, maxsize, &m, &why);
+	buf_free(&place);
 	if (rv == 0) {
 		msg_free(&m);
 		return;
@@ -151,6 +159,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "as", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "pre-commit", no_argument, NULL, 'S' },
 		{ "pre-receive", no_argument, NULL, 'P' },
@@ -165,6 +174,7 @@ main(int argc, char *argv[])
 	/* run as the hook itself (bus-init links it): that hook's check */
 	mode = strcmp(self, "pre-receive") == 0 ? 'P' :
 	    strcmp(self, "pre-commit") == 0 ? 'S' : 0;
+	version_option(argc, argv);
 	while ((c = getopt_long(argc, argv, "C:hm:qvz", longopts,
 	    NULL)) != -1) {
 		switch (c) {
@@ -176,6 +186,7 @@ main(int argc, char *argv[])
 				usage(stderr, EX_USAGE);
 			mode = c;
 			break;
+		case 'A': as = optarg; break;
 		case 'C':
 			/* as git -C: file operands are relative to it too */
 			if (chdir(optarg) == -1)
@@ -198,7 +209,8 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (mode == 0 ? argc == 0 : argc > ((mode == 'R' || mode == 'T') ?
-	    1 : 0) || (mode == 'R' && argc != 1) || (mode != 0 && zflag))
+	    1 : 0) || (mode == 'R' && argc != 1) || (mode != 0 && (zflag ||
+	    as != NULL)))
 		usage(stderr, EX_USAGE);
 	/* history is checked in $BUS_DIR, as every tool works there */
 	if (mode != 0 && !Cflag && (g.dir = getenv("BUS_DIR")) != NULL &&

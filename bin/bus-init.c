@@ -10,13 +10,15 @@
 #include <sysexits.h>
 
 #include "station.h"
+#include "common/version.h"
 
 static void
 usage(FILE *fp, int code)
 {
 	fputs("usage: bus-init [-qv] --hub dir\n"
 	    "       bus-init [-qv] [--bare | --full] [--sign-key file] -a agent "
-	    "hub [dir]\n", fp);
+	    "hub [dir]\n"
+	    "       bus-init --version\n", fp);
 	exit(code);
 }
 
@@ -37,6 +39,7 @@ main(int argc, char *argv[])
 	enum station_tree tree = TREE_SPARSE;
 	int c, hub = 0;
 
+	version_option(argc, argv);
 	while ((c = getopt_long(argc, argv, "a:hqv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': agent = optarg; break;

@@ -14,6 +14,7 @@
 
 #include "station.h"
 #include "common/tool.h"
+#include "common/version.h"
 
 static struct tool	 t = TOOL_INIT;
 static enum msg_format	 format = FORMAT_JSON;
@@ -25,7 +26,8 @@ usage(FILE *fp, int code)
 {
 	fputs("usage: bus-recv [-nqvz] [-a agent] [-C dir] "
 	    "[-f json|id|path|text] [--from agent] [--type type] "
-	    "[--wait [seconds]]\n", fp);
+	    "[--wait [seconds]]\n"
+	    "       bus-recv --version\n", fp);
 	exit(code);
 }
 
@@ -42,6 +44,14 @@ print_inbox(void)
 	buf_addf(&dir, "inbox-%s", t.st.agent);
 	if (station_read_dir(&t.st, dir.s, &box, &bad) == -1)
 		tool_fail(&t);
+	if (!box.found) {
+		/* a mistyped name must not look like an empty inbox */
+		bus_seterr("%s: no such agent on the bus (no %s/ on %s); "
+		    "bus-init -a %s makes one", t.st.agent, dir.s,
+		    t.st.branch, t.st.agent);
+		bus_setclass(EX_NOUSER);
+		tool_fail(&t);
+	}
 	for (line = bad.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
 	    line = nl + 1) {
 		struct buf safe = BUF_INIT;
@@ -54,6 +64,10 @@ print_inbox(void)
 	for (i = 0; i < box.n; i++) {
 		if (only_type != NULL && strcmp(box.msgs[i].m.type,
 		    only_type) != 0)
+			continue;
+		/* presence, not mail: shown when asked for by type */
+		if (only_type == NULL && strcmp(box.msgs[i].m.type,
+		    "heartbeat") == 0)
 			continue;
 		if (only_from != NULL && strcmp(box.msgs[i].m.from,
 		    only_from) != 0)
@@ -94,6 +108,7 @@ main(int argc, char *argv[])
 	time_t end;
 	int c;
 
+	version_option(argc, argv);
 	while ((c = getopt_long(argc, argv, "a:C:f:hnqvz", longopts,
 	    NULL)) != -1) {
 		switch (c) {

@@ -14,6 +14,7 @@
 #include "json.h"
 #include "station.h"
 #include "common/tool.h"
+#include "common/version.h"
 
 static void
 usage(FILE *fp, int code)
@@ -22,8 +23,8 @@ usage(FILE *fp, int code)
 	    "[-t type] [--no-push] to[,to...] [body ...]\n"
 	    "       bus-send [-qv] [-a agent] [-C dir] [-i id] [-r id] "
 	    "[-t type] [--no-push] --all [body ...]\n"
-	    "       bus-send [-qv] [-a agent] [-C dir] [--no-push] --batch\n",
-	    fp);
+	    "       bus-send [-qv] [-a agent] [-C dir] [--no-push] --batch\n"
+	    "       bus-send --version\n", fp);
 	exit(code);
 }
 
@@ -35,6 +36,7 @@ main(int argc, char *argv[])
 		{ "batch", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "no-push", no_argument, NULL, 'N' },
+		{ "type", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tool t = TOOL_INIT;
@@ -45,6 +47,7 @@ main(int argc, char *argv[])
 	FILE *trace = NULL;
 	int c, all = 0, batch = 0, nopush = 0, i, rv;
 
+	version_option(argc, argv);
 	while ((c = getopt_long(argc, argv, "+a:C:hi:qr:t:v", longopts,
 	    NULL)) != -1)
 		switch (c) {

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "station.h"
 #include "common/tool.h"
+#include "common/version.h"
 
 #define SINCE_DEFAULT	(7 * 24 * 60 * 60)
 
@@ -26,7 +27,8 @@ static void
 usage(FILE *fp, int code)
 {
 	fputs("usage: bus-status [-nqvz] [-a agent] [-C dir] [-f json|text] "
-	    "[--since time] [--type type] [id ... | -]\n", fp);
+	    "[--since time] [--type type] [id ... | -]\n"
+	    "       bus-status --version\n", fp);
 	exit(code);
 }
 
@@ -61,6 +63,7 @@ main(int argc, char *argv[])
 
 	if (msg_ts(since, sizeof(since), time(NULL) - SINCE_DEFAULT) == -1)
 		errx(EX_SOFTWARE, "%s", bus_error());
+	version_option(argc, argv);
 	while ((c = getopt_long(argc, argv, "a:C:f:hnqvz", longopts,
 	    NULL)) != -1)
 		switch (c) {

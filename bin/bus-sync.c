@@ -17,11 +17,13 @@
 #include "profile.h"
 #include "station.h"
 #include "common/tool.h"
+#include "common/version.h"
 
 static void
 usage(FILE *fp, int code)
 {
-	fputs("usage: bus-sync [-qv] [-a agent] [-C dir]\n", fp);
+	fputs("usage: bus-sync [-qv] [-a agent] [-C dir]\n"
+	    "       bus-sync --version\n", fp);
 	exit(code);
 }
 
@@ -39,6 +41,7 @@ main(int argc, char *argv[])
 	long fetched = 0, pushed = 0, interval;
 	int c, changed = 0, beats = 0, heard;
 
+	version_option(argc, argv);
 	while ((c = getopt_long(argc, argv, "a:C:hqv", longopts, NULL)) != -1)
 		switch (c) {
 		case 'a': agent = optarg; break;

@@ -16,6 +16,7 @@
 #include "profile.h"
 #include "station.h"
 #include "common/tool.h"
+#include "common/version.h"
 
 #define PROFILE_MAX	(16 * 1024 * 1024)
 
@@ -30,7 +31,8 @@ usage(FILE *fp, int code)
 	    "       profile-merge [-q] [--merger cmd] --driver base ours theirs "
 	    "[path]\n"
 	    "       profile-merge [-nqv] [-a agent] [-C dir] [--merger cmd] "
-	    "[--notify] --sync [file]\n", fp);
+	    "[--notify] --sync [file]\n"
+	    "       profile-merge --version\n", fp);
 	exit(code);
 }
 
@@ -100,6 +102,28 @@ put(const char *out, const struct buf *result)
 }
 
 /*
+ * What --sync did, in one line on standard output, as bus-sync says
+ * what it did: whether the user's file took anything from the hub, and
+ * whether the shared profile took anything from the file, and was
+ * pushed; a silent sync left the user guessing.
+ */
+static void
+tell(const char *file, int changed, int pushed)
+{
+	struct buf safe = BUF_INIT;
+
+	if (qflag)
+		return;
+	text_safe(&safe, file, strlen(file));
+	printf("%s %s, shared profile %s\n", safe.s,
+	    changed & 1 ? "updated" : "unchanged", !(changed & 2) ?
+	    "unchanged" : pushed ? "pushed" : "committed, not pushed");
+	if (fflush(stdout) == EOF)
+		err(EX_IOERR, "stdout");
+	buf_free(&safe);
+}
+
+/*
  * --sync: the station's side of the shared profile: sync with the hub,
  * merge the user's file with the hub's user-sync/USER.md, write the
  * result to both, push.
@@ -123,12 +147,9 @@ sync_profile(const char *dir, const char *agent, const char *file,
 	    notify, &report, &changed) == -1)
 		tool_fail(&t);
 	say("", &report);
-	if (trace != NULL)
-		fprintf(stderr, "profile-merge: %s %s, shared profile %s\n",
-		    file, changed & 1 ? "updated" : "unchanged",
-		    changed & 2 ? "updated" : "unchanged");
 	if (!nofetch)
 		tool_push(&t);
+	tell(file, changed, !nofetch && t.status == EX_OK);
 	buf_free(&report);
 	return tool_finish(&t);
 }
@@ -189,6 +210,7 @@ main(int argc, char *argv[])
 	FILE *trace = NULL;
 	int c, driver = 0, onion = 0, dosync = 0, notify = 0, nofetch = 0;
 
+	version_option(argc, argv);
 	while ((c = getopt_long(argc, argv, "a:C:hno:qv", longopts,
 	    NULL)) != -1) {
 		switch (c) {

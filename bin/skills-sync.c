@@ -15,9 +15,18 @@
 #include "skills.h"
 #include "station.h"
 #include "common/tool.h"
+#include "common/version.h"
 
 static struct skills	 sk;
 static int		 qflag;
+/* The commands that resolve a conflict, as this run was given: */
+static struct buf	 take = BUF_INIT;	/* the hub's version wins */
+static struct buf	 keep = BUF_INIT;	/* this machine's wins */
+static struct buf	 again = BUF_INIT;	/* pull again */
+
+/* Characters a shell takes as they are in a word. */
+#define SHELL_PLAIN	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+			"0123456789@%+=:,./_-"
 
 static void
 usage(FILE *fp, int code)
@@ -26,7 +35,8 @@ usage(FILE *fp, int code)
 	    "[--dry-run] [--notify]\n"
 	    "                   [source ...]\n"
 	    "       skills-sync --pull [-fqv] [-C dir] [-R repo] [--dry-run] "
-	    "[dir]\n", fp);
+	    "[dir]\n"
+	    "       skills-sync --version\n", fp);
 	exit(code);
 }
 
@@ -37,9 +47,93 @@ fail(void)
 	errx(bus_errclass(), "%s", bus_error());
 }
 
-/* What the run did: a line a skill on stdout, the rest on stderr. */
+/* One word of a shell command line, after a space: quoted if need be. */
 static void
-report(int pull)
+word(struct buf *b, const char *w)
+{
+	buf_addc(b, ' ');
+	if (*w != '\0' && strspn(w, SHELL_PLAIN) == strlen(w)) {
+		buf_adds(b, w);
+		return;
+	}
+	buf_addc(b, '\'');
+	for (; *w != '\0'; w++)
+		if (*w == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addc(b, *w);
+	buf_addc(b, '\'');
+}
+
+/*
+ * The commands a conflict names, with this run's -C, -R and
+ * directories, so that they can be copied as they are: a pull takes
+ * one directory (of several, the one that holds the skill: DIR).
+ */
+static void
+commands(const char *dir, const char *repo, int argc, char *argv[])
+{
+	struct buf run = BUF_INIT, one = BUF_INIT, b = BUF_INIT;
+	int i;
+
+	buf_adds(&run, "skills-sync");
+	if (dir != NULL) {
+		buf_adds(&run, " -C");
+		word(&run, dir);
+	}
+	if (repo != NULL) {
+		buf_adds(&run, " -R");
+		word(&run, repo);
+	}
+	if (argc == 1)
+		word(&one, argv[0]);
+	buf_adds(&one, argc > 1 ? " DIR" : "");
+	buf_addf(&b, "%s --pull --force%s", run.s, one.s);
+	text_safe(&take, b.s, b.len);
+	buf_reset(&b);
+	buf_addf(&b, "%s --pull%s", run.s, one.s);
+	text_safe(&again, b.s, b.len);
+	buf_reset(&b);
+	buf_addf(&b, "%s --force", run.s);
+	for (i = 0; i < argc; i++)
+		word(&b, argv[i]);
+	text_safe(&keep, b.s, b.len);
+	buf_free(&run);
+	buf_free(&one);
+	buf_free(&b);
+}
+
+/* A conflict, and the commands that resolve it. */
+static void
+conflict(const struct skills_note *n, const char *name)
+{
+	struct buf hub = BUF_INIT;
+
+	if (n->act == SKILLS_IN_THE_WAY) {
+		warnx("%s: %s; to replace it with the hub's version: %s",
+		    name, n->why, take.s);
+		warnx("%s: or move it out of the skill, then: %s", name,
+		    again.s);
+		return;
+	}
+	/* the clone's work tree holds the hub's version */
+	if (sk.repo.worktree != NULL) {
+		buf_adds(&hub, " (");
+		text_safe(&hub, sk.repo.worktree, strlen(sk.repo.worktree));
+		buf_addf(&hub, "/%s)", name);
+	}
+	warnx("%s: %s; to take the hub's version: %s", name, n->why, take.s);
+	warnx("%s: or merge the hub's%s into this one, then: %s", name,
+	    hub.s != NULL ? hub.s : "", keep.s);
+	buf_free(&hub);
+}
+
+/*
+ * What the run did: a line a skill on stdout, the rest on stderr; a
+ * dry run prints the same lines, and then says that it was one.
+ */
+static void
+report(int pull, int dry)
 {
 	static const char *const verb[] = {
 		[SKILLS_PUSHED] = "pushed",
@@ -50,7 +144,8 @@ report(int pull)
 		[SKILLS_UPDATED] = "updated",
 		[SKILLS_KEPT] = "kept",
 		[SKILLS_SKIPPED] = "skipped",
-		[SKILLS_LEFT_OUT] = "left out"
+		[SKILLS_LEFT_OUT] = "left out",
+		[SKILLS_IN_THE_WAY] = "skipped"
 	};
 	struct buf name = BUF_INIT, line = BUF_INIT;
 	const struct skills_note *n;
@@ -65,9 +160,8 @@ report(int pull)
 		buf_addf(&line, "%s %s", verb[n->act], name.s);
 		if (n->why != NULL)
 			buf_addf(&line, " (%s)", n->why);
-		if (n->act == SKILLS_CONFLICT)
-			warnx("%s: %s; run skills-sync --pull --force or "
-			    "resolve", name.s, n->why);
+		if (n->act == SKILLS_CONFLICT || n->act == SKILLS_IN_THE_WAY)
+			conflict(n, name.s);
 		if (n->act == SKILLS_LEFT_OUT)
 			warnx("%s", line.s);
 		else if (!qflag)
@@ -80,6 +174,8 @@ report(int pull)
 		warnx("the hub is out of reach; %s", pull ? "installed what "
 		    "the skills clone holds" : "what the skills clone holds "
 		    "goes with the next run");
+	if (dry && !qflag)
+		warnx("dry run: nothing changed");
 	if (fflush(stdout) == EOF)
 		err(EX_IOERR, "stdout");
 	buf_free(&name);
@@ -131,8 +227,9 @@ main(int argc, char *argv[])
 	FILE *trace = NULL;
 	int c, flags = 0, pull = 0, tell = 0, rv, status = EX_OK;
 
+	version_option(argc, argv);
 	while ((c = getopt_long(argc, argv, "a:C:fhqR:v", longopts,
-	    NULL)) != -1) {
+	    NULL)) != -1)
 		switch (c) {
 		case 'a': agent = optarg; break;
 		case 'C': dir = optarg; break;
@@ -149,11 +246,11 @@ main(int argc, char *argv[])
 			break;
 		default: usage(stderr, EX_USAGE);
 		}
-	}
 	argc -= optind;
 	argv += optind;
 	if (pull && (tell || agent != NULL || argc > 1))
 		usage(stderr, EX_USAGE);
+	commands(dir, repo, argc, argv);
 
 	if (dir == NULL && (dir = getenv("BUS_DIR")) != NULL && *dir == '\0')
 		dir = NULL;
@@ -182,7 +279,7 @@ main(int argc, char *argv[])
 	rv = pull ? skills_pull(&sk, target) : argc > 0 ?
 	    skills_push(&sk, argv, (size_t)argc) :
 	    skills_push(&sk, cfg.sources, cfg.nsources);
-	report(pull);
+	report(pull, (flags & SKILLS_DRY_RUN) != 0);
 	if (rv == -1)
 		fail();
 	if (sk.plan.conflicts > 0)

@@ -64,7 +64,7 @@ ack_stage(struct station *st, const char *const *ids, size_t n,
     int reply, struct changes *c, struct buf *replies)
 {
 	struct buf box = BUF_INIT, bad = BUF_INIT, agents = BUF_INIT;
-	struct inbox in = { NULL, 0 };
+	struct inbox in = { NULL, 0, 0 };
 	time_t now = time(NULL);
 	size_t i, k;
 	int moved = -1;

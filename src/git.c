@@ -224,6 +224,53 @@ out:
 }
 
 /*
+ * What git's failure to reach a hub means, from its words (and the
+ * transport's) in msg: EX_UNAVAILABLE when the hub or its host answered
+ * and will never take this as it stands -- no such repository, access
+ * denied, a host key not known here -- so that a cron job stops
+ * retrying; else EX_TEMPFAIL, the hub away, worth another try.  A hub
+ * on a path of this machine (local) answers nothing: its path not being
+ * there is storage not mounted as often as a mistake.  *hint, when not
+ * NULL, says what the user can do.
+ */
+int
+git_transport_class(const char *msg, int local, const char **hint)
+{
+	static const struct {
+		const char	*words;
+		const char	*hint;
+	} permanent[] = {
+		{ "does not appear to be a git repository", NULL },
+		{ "Repository not found", NULL },
+		{ "' not found", NULL },	/* http: repository '...' */
+		{ "' does not exist", NULL },	/* clone: repository '...' */
+		{ "Permission denied", NULL },
+		{ "Authentication failed", NULL },
+		{ "returned error: 401", NULL },
+		{ "returned error: 403", NULL },
+		{ "returned error: 404", NULL },
+		{ "Host key verification failed", "the hub's host key is not "
+		    "known here: check it, then accept it once with ssh, or "
+		    "add it to ~/.ssh/known_hosts (ssh-keyscan)" },
+		{ "terminal prompts disabled", "the hub asks for a password, "
+		    "and no tool ever waits for one: set up a credential "
+		    "helper or an ssh key" },
+	};
+	size_t i;
+
+	if (hint != NULL)
+		*hint = NULL;
+	for (i = 0; msg != NULL && !local && i < sizeof(permanent) /
+	    sizeof(permanent[0]); i++)
+		if (strstr(msg, permanent[i].words) != NULL) {
+			if (hint != NULL)
+				*hint = permanent[i].hint;
+			return EX_UNAVAILABLE;
+		}
+	return EX_TEMPFAIL;
+}
+
+/*
  * The common case: git args... with stdout into out (may be NULL) and
  * stderr kept for the error message.
  */

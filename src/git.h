@@ -27,6 +27,7 @@ int	 git_diff_tree(const struct git *, const char *, const char *,
 int	 git_is_ancestor(const struct git *, const char *, const char *);
 char	*git_config_next(struct buf *, char *, char **);
 int	 git_config_bool(const char *);
+int	 git_transport_class(const char *, int, const char **);
 
 struct cat_obj {
 	const char	*data;		/* into the output buffer */

@@ -75,7 +75,7 @@ heartbeat_read(struct station *st)
 {
 	struct buf box = BUF_INIT, bad = BUF_INIT, tip = BUF_INIT;
 	struct changes c = CHANGES_INIT;
-	struct inbox in = { NULL, 0 };
+	struct inbox in = { NULL, 0, 0 };
 	size_t i;
 	int n = -1;
 

@@ -78,7 +78,8 @@ station_stage(struct station *st, const struct msg *m, struct changes *c)
 	msg_write(m, &text);
 	if (msg_parse(&check, text.s, text.len, st->maxsize, &why) == -1) {
 		buf_rtrim(&why);
-		bus_seterr("message %s: %s", m->id, why.s);
+		/* the id is new to the user: name the recipient */
+		bus_seterr("the message to %s: %s", m->to, why.s);
 		bus_setclass(EX_DATAERR);
 		goto out;
 	}
@@ -180,6 +181,7 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 	if (git(&st->g, &list, "ls-tree", "-z", "--full-tree", st->ref, "--",
 	    spec.s, NULL) != 0)
 		goto out;
+	box->found = list.len > 0;	/* an agent's inbox holds a .keep */
 	for (p = NULL; (p = strvec_next(&list, p)) != NULL; ) {
 		if ((tab = strchr(p, '\t')) == NULL ||
 		    strcmp(path_base(tab + 1), ".keep") == 0)

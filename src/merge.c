@@ -468,36 +468,6 @@ matches(struct side *ours, const struct item *t)
 	return n;
 }
 
-/* The section of pr whose heading reads as key, or NULL. */
-static const struct section *
-find_section(const struct profile *pr, const char *key)
-{
-	size_t i;
-	char *k;
-	int eq;
-
-	for (i = 0; pr != NULL && i < pr->n; i++) {
-		if (pr->sections[i].head == NULL) {
-			if (*key == '\0')
-				return &pr->sections[i];
-			continue;
-		}
-		k = profile_norm(pr->sections[i].head, pr->sections[i].headlen);
-		eq = strcmp(k, key) == 0;
-		free(k);
-		if (eq)
-			return &pr->sections[i];
-	}
-	return NULL;
-}
-
-static char *
-section_key(const struct section *sec)
-{
-	return sec->head != NULL ? profile_norm(sec->head, sec->headlen) :
-	    strdup("");
-}
-
 /*
  * Append text; a line the output left open (the end of a file without
  * a final newline) is ended first, only when something follows it.
@@ -510,6 +480,14 @@ emit(struct buf *out, const char *text, size_t len)
 	buf_add(out, text, len);
 }
 
+/* Does the text so far end with a blank line (or is it empty)? */
+static int
+ends_blank(const struct buf *out)
+{
+	return out->len == 0 || (out->len >= 2 &&
+	    out->s[out->len - 1] == '\n' && out->s[out->len - 2] == '\n');
+}
+
 /*
  * Append a fact that comes from theirs into our text: anything but a
  * list item gets a blank line before it, so that it stays a block of
@@ -518,9 +496,7 @@ emit(struct buf *out, const char *text, size_t len)
 static void
 emit_new(struct buf *out, const struct item *it)
 {
-	if (it->f->kind != FACT_ITEM && out->len > 0 &&
-	    !(out->len >= 2 && out->s[out->len - 1] == '\n' &&
-	    out->s[out->len - 2] == '\n'))
+	if (it->f->kind != FACT_ITEM && !ends_blank(out))
 		emit(out, "\n", 1);
 	emit(out, it->text, it->len);
 }
@@ -555,6 +531,20 @@ drop_removed(const struct side *base, struct side *ours,
 }
 
 /*
+ * A Key: value changed on both sides, as each side wrote it: the
+ * comparison is on normalised text, the user reads the original.
+ */
+static void
+say_kept(struct buf *report, const struct item *oi, const struct item *ti)
+{
+	buf_adds(report, "kept ours \"");
+	profile_shown(oi->f->text, oi->f->len, report);
+	buf_adds(report, "\", not theirs \"");
+	profile_shown(ti->f->text, ti->f->len, report);
+	buf_adds(report, "\"\n");
+}
+
+/*
  * A fact ti of theirs that base does not have is added: kept, unless
  * one of ours says the same thing already (ti->match is then that
  * fact, whose text may become theirs).
@@ -581,9 +571,7 @@ take_added(const struct side *base, struct side *ours, struct item *ti,
 		if (same_key(ti, oi)) {
 			/* Key: value, changed on both sides */
 			if (!has_norm(base, oi->norm))
-				buf_addf(report, "%s: kept ours, "
-				    "\"%s\"; theirs said \"%s\"\n",
-				    oi->key, oi->norm, ti->norm);
+				say_kept(report, oi, ti);
 			else {
 				/* only theirs changed it */
 				oi->text = ti->text;
@@ -643,9 +631,11 @@ place_added(struct side *ours, struct side *theirs)
 }
 
 /*
- * Write the merged section: its heading (head's), theirs' new facts
- * that go at the top, then ours (o, may be NULL) in order with its
- * blank runs, each kept fact followed by theirs' new facts after it.
+ * Write the merged section: its heading (head's), ours' (o, may be
+ * NULL) blank lines under it, theirs' new facts that go at the top,
+ * then ours in order with its blank runs, each kept fact followed by
+ * theirs' new facts after it.  A section only theirs has is written
+ * as they wrote it, blank lines and all.
  */
 static void
 write_section(const struct section *o, const struct section *head,
@@ -654,16 +644,25 @@ write_section(const struct section *o, const struct section *head,
 {
 	const struct fact *f;
 	struct lists by = { NULL, NULL };
-	size_t i, k, j, at, np = 0, *num, *fact;
+	size_t i, k, j, at, top, lead, np = 0, *num, *fact;
 
 	if (head->head != NULL) {
 		/* a section new to our text starts after a blank line */
-		if (o == NULL && out->len > 0 && !(out->len >= 2 &&
-		    out->s[out->len - 1] == '\n' &&
-		    out->s[out->len - 2] == '\n'))
+		if (o == NULL && !ends_blank(out))
 			emit(out, "\n", 1);
 		emit(out, head->head, head->headlen);
 	}
+	for (k = 0, at = 0; o == NULL && k < head->n; k++) {
+		f = &head->facts[k];
+		if (f->kind == FACT_BLANK || theirs->items[at++].keep)
+			emit(out, f->text, f->len);
+	}
+	if (o == NULL)
+		return;
+	for (lead = 0; lead < o->n && o->facts[lead].kind == FACT_BLANK;
+	    lead++)
+		emit(out, o->facts[lead].text, o->facts[lead].len);
+	top = out->len;
 	/* theirs' new facts by the fact of ours they follow, in order */
 	num = xreallocarray(NULL, theirs->n + 1, sizeof(*num));
 	fact = xreallocarray(NULL, theirs->n + 1, sizeof(*fact));
@@ -677,9 +676,12 @@ write_section(const struct section *o, const struct section *head,
 			fact[np++] = i;
 		}
 	}
+	/* a section of blank lines only: they end it again */
+	if (lead == o->n && lead > 0 && out->len > top)
+		emit(out, o->facts[lead - 1].text, o->facts[lead - 1].len);
 	lists_make(&by, ours->n, num, fact, np);
 	/* ours' facts are its section's, blank runs left out, in order */
-	for (k = 0, at = 0; o != NULL && k < o->n; k++) {
+	for (k = lead, at = 0; k < o->n; k++) {
 		f = &o->facts[k];
 		if (f->kind == FACT_BLANK) {
 			emit(out, f->text, f->len);
@@ -732,6 +734,19 @@ same_text(const struct profile *a, const struct profile *b)
 	    (a->len == 0 || memcmp(a->text, b->text, a->len) == 0);
 }
 
+/* Do sections a and b hold the same facts, byte for byte? */
+static int
+same_facts(const struct section *a, const struct section *b)
+{
+	size_t k;
+
+	for (k = 0; a->n == b->n && k < a->n; k++)
+		if (a->facts[k].len != b->facts[k].len ||
+		    memcmp(a->facts[k].text, b->facts[k].text, a->facts[k].len))
+			return 0;
+	return a->n == b->n;
+}
+
 /*
  * Three-way merge of profiles (base may be an empty profile): the
  * result goes to out; a Key: value changed on both sides is reported,
@@ -759,39 +774,23 @@ profile_merge(const struct profile *base, const struct profile *ours,
 		return;
 	}
 	for (i = 0; i < ours->n; i++) {
-		key = section_key(&ours->sections[i]);
-		b = find_section(base, key);
-		t = find_section(theirs, key);
+		key = profile_section_key(&ours->sections[i]);
+		b = profile_section(base, key);
+		t = profile_section(theirs, key);
 		/* a section theirs dropped whole and we left as it was */
-		if (b != NULL && t == NULL && base != NULL && ours->n > 0 &&
-		    b->n == ours->sections[i].n) {
-			struct buf a = BUF_INIT, c = BUF_INIT;
-			size_t k;
-
-			for (k = 0; k < b->n; k++)
-				buf_add(&a, b->facts[k].text, b->facts[k].len);
-			for (k = 0; k < ours->sections[i].n; k++)
-				buf_add(&c, ours->sections[i].facts[k].text,
-				    ours->sections[i].facts[k].len);
-			if (a.len == c.len && (a.len == 0 ||
-			    memcmp(a.s, c.s, a.len) == 0) &&
-			    ours->sections[i].head != NULL) {
-				buf_free(&a);
-				buf_free(&c);
-				free(key);
-				continue;
-			}
-			buf_free(&a);
-			buf_free(&c);
+		if (b != NULL && t == NULL && ours->sections[i].head != NULL &&
+		    same_facts(b, &ours->sections[i])) {
+			free(key);
+			continue;
 		}
 		merge_section(b, &ours->sections[i], t, out, report);
 		free(key);
 	}
 	/* sections only theirs has, in their order, unless we removed them */
 	for (i = 0; i < theirs->n; i++) {
-		key = section_key(&theirs->sections[i]);
-		if (find_section(ours, key) == NULL &&
-		    find_section(base, key) == NULL)
+		key = profile_section_key(&theirs->sections[i]);
+		if (profile_section(ours, key) == NULL &&
+		    profile_section(base, key) == NULL)
 			merge_section(NULL, NULL, &theirs->sections[i], out,
 			    report);
 		free(key);

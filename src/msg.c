@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -316,7 +318,8 @@ msg_parse(struct msg *m, const char *s, size_t len, size_t max,
 
 	memset(m, 0, sizeof(*m));
 	if (len > max) {
-		why_add(why, "larger than %zu bytes (bus.maxSize)", max);
+		why_add(why, "%zu bytes, larger than %zu bytes (bus.maxSize)",
+		    len, max);
 		return -1;
 	}
 	if (json_parse(&j, s, len) == -1) {
@@ -480,38 +483,50 @@ msg_check_place(const struct msg *m, const struct msg_path *mp,
 }
 
 /*
- * Read and check the message file at path, the path rules included.
- * Returns 0 when valid (m filled), -1 when invalid, -2 when the file
- * could not be read; reasons go to why, one a line.
+ * Read and check the message file at path, the path rules included:
+ * those of place, the path it is checked as having (NULL: path itself;
+ * a directory with its "/": a draft, checked as the file its id names
+ * there).  Returns 0 when valid (m filled), -1 when invalid, -2 when
+ * the file could not be read; reasons go to why, one a line.
  */
 int
-msg_check_file(const char *path, size_t max, struct msg *m, struct buf *why)
+msg_check_file(const char *path, const char *place, size_t max,
+    struct msg *m, struct buf *why)
 {
-	struct buf data = BUF_INIT;
+	struct buf data = BUF_INIT, where = BUF_INIT;
 	struct msg_path mp;
-	int rv = -1;
+	struct stat sb;
+	int draft, rv = -1;
 
 	memset(m, 0, sizeof(*m));
-	if (msg_path_parse(&mp, path, why) == -1)
-		goto out;
 	if (file_read(path, &data, max) == -1) {
-		if (errno == EFBIG)
-			why_add(why, "larger than %zu bytes (bus.maxSize)", max);
+		if (errno == EFBIG && stat(path, &sb) == 0)
+			why_add(why, "%lld bytes, larger than %zu bytes "
+			    "(bus.maxSize)", (long long)sb.st_size, max);
 		else {
 			why_add(why, "%s", bus_error());
 			rv = -2;
 		}
 		goto out;
 	}
+	draft = place != NULL && *place != '\0' &&
+	    place[strlen(place) - 1] == '/';
+	if (!draft && msg_path_parse(&mp, place != NULL ? place : path,
+	    why) == -1)
+		goto out;
 	if (msg_parse(m, data.s, data.len, max, why) == -1)
 		goto out;
-	if (msg_check_place(m, &mp, why) == -1) {
+	if (draft)
+		buf_addf(&where, "%s%s.json", place, m->id);
+	if ((draft && msg_path_parse(&mp, where.s, why) == -1) ||
+	    msg_check_place(m, &mp, why) == -1) {
 		msg_free(m);
 		goto out;
 	}
 	rv = 0;
 out:
 	buf_free(&data);
+	buf_free(&where);
 	return rv;
 }
 

@@ -48,7 +48,8 @@ void	 msg_free(struct msg *);
 int	 msg_path_parse(struct msg_path *, const char *, struct buf *);
 int	 msg_check_place(const struct msg *, const struct msg_path *,
 	    struct buf *);
-int	 msg_check_file(const char *, size_t, struct msg *, struct buf *);
+int	 msg_check_file(const char *, const char *, size_t, struct msg *,
+	    struct buf *);
 int	 msg_is_keep(const char *);
 void	 msg_write(const struct msg *, struct buf *);
 int	 msg_new_id(char *, size_t, const char *, time_t);

@@ -300,6 +300,32 @@ profile_write(const struct profile *pr, struct buf *out)
 	}
 }
 
+/* What a section's heading reads as: its key ("" before any heading). */
+char *
+profile_section_key(const struct section *sec)
+{
+	return sec->head != NULL ? profile_norm(sec->head, sec->headlen) :
+	    xstrdup("");
+}
+
+/* The section of pr (may be NULL) whose key is key, or NULL. */
+const struct section *
+profile_section(const struct profile *pr, const char *key)
+{
+	size_t i;
+	char *k;
+	int eq;
+
+	for (i = 0; pr != NULL && i < pr->n; i++) {
+		k = profile_section_key(&pr->sections[i]);
+		eq = strcmp(k, key) == 0;
+		free(k);
+		if (eq)
+			return &pr->sections[i];
+	}
+	return NULL;
+}
+
 void
 profile_free(struct profile *pr)
 {
@@ -318,6 +344,23 @@ is_word(unsigned char c)
 	return isalnum(c) || c >= 0x80;
 }
 
+/* Where a fact's text starts: after white space and a list marker. */
+static size_t
+text_start(const char *s, size_t n)
+{
+	size_t i = 0, k;
+
+	while (i < n && isspace((unsigned char)s[i]))
+		i++;
+	/* a list marker: "-", "*", "+" or "12." "12)" */
+	if (i < n && strchr("-*+", s[i]) != NULL && i + 1 < n &&
+	    isspace((unsigned char)s[i + 1]))
+		return i + 2;
+	for (k = i; k < n && isdigit((unsigned char)s[k]); k++)
+		;
+	return k > i && k < n && (s[k] == '.' || s[k] == ')') ? k + 1 : i;
+}
+
 /*
  * The text of a fact for comparing: without its list marker, emphasis
  * marks, case and runs of white space, and trailing punctuation.
@@ -326,26 +369,12 @@ char *
 profile_norm(const char *s, size_t n)
 {
 	struct buf b = BUF_INIT;
-	size_t i = 0;
+	size_t i;
 	int space = 0;
 
 	/* never longer than s: a space stands for one at least */
 	buf_grow(&b, n);
-	while (i < n && isspace((unsigned char)s[i]))
-		i++;
-	/* a list marker: "-", "*", "+" or "12." "12)" */
-	if (i < n && strchr("-*+", s[i]) != NULL && i + 1 < n &&
-	    isspace((unsigned char)s[i + 1]))
-		i += 2;
-	else {
-		size_t k = i;
-
-		while (k < n && isdigit((unsigned char)s[k]))
-			k++;
-		if (k > i && k < n && (s[k] == '.' || s[k] == ')'))
-			i = k + 1;
-	}
-	for (; i < n; i++) {
+	for (i = text_start(s, n); i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		/* a NUL byte too, as strchr("*_`~", c) would have it */
@@ -364,6 +393,28 @@ profile_norm(const char *s, size_t n)
 		b.len--;
 	b.s[b.len] = '\0';
 	return buf_detach(&b);
+}
+
+/*
+ * A fact as its author wrote it, on one line, for a message: without
+ * its list marker and line ends, each run of white space one space.
+ */
+void
+profile_shown(const char *s, size_t n, struct buf *out)
+{
+	size_t i, start = out->len;
+	int space = 0;
+
+	for (i = text_start(s, n); i < n; i++) {
+		if (isspace((unsigned char)s[i]))
+			space = 1;
+		else {
+			if (space && out->len > start)
+				buf_addc(out, ' ');
+			buf_addc(out, s[i]);
+			space = 0;
+		}
+	}
 }
 
 /* "Key: value": the key, normalised, when the fact has that shape. */

@@ -43,7 +43,10 @@ struct profile {
 void	 profile_parse(struct profile *, const char *, size_t);
 void	 profile_write(const struct profile *, struct buf *);
 void	 profile_free(struct profile *);
+char	*profile_section_key(const struct section *);
+const struct section *profile_section(const struct profile *, const char *);
 char	*profile_norm(const char *, size_t);
+void	 profile_shown(const char *, size_t, struct buf *);
 char	*profile_key(const char *);
 size_t	 profile_words(const char *, char **, char ***);
 

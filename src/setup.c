@@ -170,9 +170,9 @@ out:
 	return rv;
 }
 
-/* The layout's first commit, on refs/heads/main of the bare hub g. */
+/* The layout's first commit, on the branch ref of the bare hub g. */
 static int
-first_commit(const struct git *g)
+first_commit(const struct git *g, const char *ref)
 {
 	struct changes c = CHANGES_INIT;
 	struct buf who = BUF_INIT, tip = BUF_INIT;
@@ -188,11 +188,41 @@ first_commit(const struct git *g)
 	spec.message = "bus: a new hub\n";
 	spec.changes = &c;
 	/* no parent: fast-import will not replace a branch that exists */
-	rv = commits_import(g, "refs/heads/main", 0, &spec, 1, &tip);
+	rv = commits_import(g, ref, 0, &spec, 1, &tip);
 out:
 	changes_free(&c);
 	buf_free(&who);
 	buf_free(&tip);
+	return rv;
+}
+
+/*
+ * The bus branch of the hub g (bus.branch, default main): made with the
+ * layout's first commit when it is missing, and named by HEAD, so that
+ * a plain git clone checks it out (a hub that git init made may have
+ * HEAD at an unborn master).
+ */
+static int
+hub_branch(const struct git *g)
+{
+	struct buf name = BUF_INIT, ref = BUF_INIT, out = BUF_INIT;
+	int rv = -1, r;
+
+	/* 1: not set */
+	if ((r = git(g, &name, "config", "bus.branch", NULL)) != 0 && r != 1)
+		goto out;
+	buf_rtrim(&name);
+	buf_addf(&ref, "refs/heads/%s", name.len > 0 ? name.s : "main");
+	if (git(g, &out, "rev-parse", "-q", "--verify", ref.s, NULL) != 0 &&
+	    first_commit(g, ref.s) == -1)
+		goto out;
+	if (git(g, NULL, "symbolic-ref", "HEAD", ref.s, NULL) != 0)
+		goto out;
+	rv = 0;
+out:
+	buf_free(&name);
+	buf_free(&ref);
+	buf_free(&out);
 	return rv;
 }
 
@@ -210,9 +240,9 @@ is_url(const char *name)
 }
 
 /*
- * Make a hub at dir: a bare repository whose main branch holds the
- * README and .gitattributes, refusing rewritten history and deletion,
- * and objects that git's fsck finds wrong.
+ * Make a hub at dir: a bare repository whose bus branch, HEAD, holds
+ * the README and .gitattributes, refusing rewritten history and
+ * deletion, and objects that git's fsck finds wrong.
  */
 int
 hub_create(const char *dir, FILE *trace)
@@ -259,9 +289,7 @@ hub_create(const char *dir, FILE *trace)
 		bus_setclass(EX_USAGE);
 		goto out;
 	}
-	buf_reset(&out);
-	if (git(&g, &out, "rev-parse", "-q", "--verify", "refs/heads/main",
-	    NULL) != 0 && first_commit(&g) == -1)
+	if (hub_branch(&g) == -1)
 		goto out;
 	if (git(&g, NULL, "config", "receive.denyNonFastForwards", "true",
 	    NULL) != 0 ||
@@ -429,6 +457,32 @@ fetch_hub(struct station *st, const char *url)
 }
 
 /*
+ * Into env, the ssh command for a clone of url, as ssh.c gives a
+ * station's (BatchMode, a shared connection): from the user's own
+ * settings, since the station has none yet.
+ */
+static void
+clone_ssh(const struct git *g, const char *url, struct strvec *env)
+{
+	static const char key[] = "remote.origin.url";
+	struct ssh_settings ssh;
+	struct buf out = BUF_INIT;
+	char *p, *v;
+
+	memset(&ssh, 0, sizeof(ssh));
+	buf_add(&ssh.urls, key, sizeof(key));
+	buf_add(&ssh.urls, url, strlen(url) + 1);
+	if (git(g, &out, "config", "-z", "--get-regexp",
+	    "^core\\.sshcommand$|^ssh\\.variant$|^bus\\.sshreuse$",
+	    NULL) == 0)
+		for (p = NULL; (p = git_config_next(&out, p, &v)) != NULL; )
+			ssh_setting(&ssh, p, v);
+	ssh_command(g, "origin", &ssh, env);
+	ssh_settings_free(&ssh);
+	buf_free(&out);
+}
+
+/*
  * Name the station's directory into path (dir, or as git clone would
  * for url) and clone the hub there: 1; or take over the clone already
  * there, if existing_station() agrees: 0.
@@ -437,8 +491,10 @@ static int
 make_clone(struct git *g, const char *url, const char *dir,
     const char *agent, int bare, struct buf *path)
 {
-	struct strvec args = STRVEC_INIT;
-	int rv = -1;
+	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
+	struct buf err = BUF_INIT;
+	const char *hint;
+	int class, rv = -1;
 
 	if (dir != NULL)
 		buf_adds(path, dir);
@@ -472,14 +528,23 @@ make_clone(struct git *g, const char *url, const char *dir,
 	strvec_push(&args, "--");
 	strvec_push(&args, url);
 	strvec_push(&args, path->s);
-	/* git's own messages on stderr: ssh says why it failed */
-	if (git_run(g, NULL, NULL, NULL, args.v) != 0) {
-		bus_setclass(EX_TEMPFAIL);
+	/* ssh as the station's will run, never waiting for a prompt */
+	clone_ssh(g, url, &env);
+	g->env = env.n > 0 ? env.v : NULL;
+	if (git_run(g, NULL, NULL, &err, args.v) != 0) {
+		/* a hub that is not there is a mistake here, even a path */
+		class = git_transport_class(bus_error(), 0, &hint);
+		bus_seterr("cannot clone %s: %s%s%s", url, bus_error(),
+		    hint != NULL ? "; " : "", hint != NULL ? hint : "");
+		bus_setclass(class);
 		goto out;
 	}
 	rv = 1;
 out:
+	g->env = NULL;
 	strvec_clear(&args);
+	strvec_clear(&env);
+	buf_free(&err);
 	return rv;
 }
 

@@ -456,8 +456,8 @@ pull_skill(struct skills *sk, const struct skilldir_ctx *dc,
 	    (w = skilldir_in_the_way(sd, h->name, files)) != NULL) {
 		if (!(sk->flags & SKILLS_FORCE)) {
 			buf_addf(&msg, "unsynced %s in the way", w);
-			skills_plan_note(&sk->plan, SKILLS_CONFLICT, h->name,
-			    msg.s);
+			skills_plan_note(&sk->plan, SKILLS_IN_THE_WAY,
+			    h->name, msg.s);
 			buf_free(&msg);
 			return 0;
 		}

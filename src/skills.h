@@ -41,7 +41,9 @@ enum skills_act {
 	SKILLS_UPDATED,			/* the hub's version taken */
 	SKILLS_KEPT,			/* here only, or changed here only */
 	SKILLS_SKIPPED,			/* not ours to change */
-	SKILLS_LEFT_OUT			/* a path that is not synced */
+	SKILLS_LEFT_OUT,		/* a path that is not synced */
+	SKILLS_IN_THE_WAY		/* a conflict: an update would lose
+					   what is not synced here */
 };
 
 struct skills_note {
@@ -54,7 +56,7 @@ struct skills_note {
 struct skills_plan {
 	struct skills_note *notes;	/* by name, once a mode is done */
 	size_t		 nnotes;
-	size_t		 conflicts;	/* how many are SKILLS_CONFLICT */
+	size_t		 conflicts;	/* SKILLS_CONFLICT, SKILLS_IN_THE_WAY */
 	struct buf	 warn;		/* lines for stderr */
 };
 

@@ -488,7 +488,7 @@ skills_plan_note(struct skills_plan *p, enum skills_act act, const char *name,
 	n->act = act;
 	n->name = xstrdup(name);
 	n->why = why != NULL ? xstrdup(why) : NULL;
-	if (act == SKILLS_CONFLICT)
+	if (act == SKILLS_CONFLICT || act == SKILLS_IN_THE_WAY)
 		p->conflicts++;
 }
 

@@ -41,15 +41,21 @@
 			"0123456789/._+-"
 
 /*
- * Keep what station.c's one config listing says here, but for the
- * strings it keeps itself (core.sshCommand, ssh.variant).
+ * Keep what a config listing (station.c's, setup.c's for a clone) says
+ * here; the last value of a setting wins, as in git.
  */
 void
 ssh_setting(struct ssh_settings *s, const char *key, const char *value)
 {
 	size_t n = strlen(key);
 
-	if (strcmp(key, "bus.sshreuse") == 0)
+	if (strcmp(key, "core.sshcommand") == 0) {
+		free(s->command);
+		s->command = xstrdup(value);
+	} else if (strcmp(key, "ssh.variant") == 0) {
+		free(s->variant);
+		s->variant = xstrdup(value);
+	} else if (strcmp(key, "bus.sshreuse") == 0)
 		s->no_reuse = !git_config_bool(value);
 	else if (strncmp(key, "url.", 4) == 0 && n > 9 &&
 	    strcmp(key + n - 9, "insteadof") == 0)
@@ -260,19 +266,17 @@ ssh_options(const char *cmd, const char *flags, struct buf *file)
 
 /*
  * The ssh command git would run, into *cmd: GIT_SSH_COMMAND, else
- * core.sshCommand, else NULL for plain ssh; the configuration file it
- * names (-F) into file.  -1, why said, when it is the user's to run as
- * it is: GIT_SSH (a program run without a shell, which may take no
- * -o), a variant that is not OpenSSH, control options of its own, or
- * -v, whose master would hold git's stderr open until it ends.
+ * core.sshCommand, else NULL for plain ssh.  -1, why said, when it is
+ * the user's to run as it is, taking no options of ours: GIT_SSH (a
+ * program run without a shell, which may take no -o), or a variant
+ * that is not OpenSSH.
  */
 static int
 user_command(const struct ssh_settings *s, const char **cmd,
-    struct buf *file, struct buf *why)
+    struct buf *why)
 {
 	const char *variant = getenv("GIT_SSH_VARIANT"), *p, *base;
 	size_t n;
-	int f;
 
 	if ((p = getenv("GIT_SSH")) != NULL && *p != '\0') {
 		buf_adds(why, "GIT_SSH is set");
@@ -300,17 +304,34 @@ user_command(const struct ssh_settings *s, const char **cmd,
 		buf_addf(why, "the ssh command is \"%s\"", *cmd);
 		return -1;
 	}
-	if (strcasestr(*cmd, "controlmaster") != NULL ||
-	    strcasestr(*cmd, "controlpath") != NULL ||
-	    strcasestr(*cmd, "controlpersist") != NULL) {
-		buf_adds(why, "the ssh command has control options");
-		return -1;
-	}
-	if ((f = ssh_options(*cmd, "MSv", file)) != 0) {
-		buf_addf(why, "the ssh command has -%c", f);
-		return -1;
-	}
 	return 0;
+}
+
+/*
+ * May the station's git commands share a connection through the ssh
+ * command cmd (NULL: plain ssh)?  Not when its user has chosen control
+ * options of their own, or -v, whose master would hold git's stderr
+ * open until it ends; nor when sharing is turned off.  The file that
+ * it names with -F goes into file.
+ */
+static int
+reuse_allowed(const struct ssh_settings *s, const char *cmd,
+    struct buf *file, struct buf *why)
+{
+	const char *off = getenv("BUS_SSH_REUSE");
+	int f;
+
+	if (off != NULL && *off != '\0' && !git_config_bool(off))
+		buf_adds(why, "BUS_SSH_REUSE is false");
+	else if (s->no_reuse)
+		buf_adds(why, "bus.sshReuse is false");
+	else if (cmd != NULL && (strcasestr(cmd, "controlmaster") != NULL ||
+	    strcasestr(cmd, "controlpath") != NULL ||
+	    strcasestr(cmd, "controlpersist") != NULL))
+		buf_adds(why, "the ssh command has control options");
+	else if (cmd != NULL && (f = ssh_options(cmd, "MSv", file)) != 0)
+		buf_addf(why, "the ssh command has -%c", f);
+	return why->len > 0 ? -1 : 0;
 }
 
 /*
@@ -410,8 +431,12 @@ fnv1a(uint64_t h, const void *p, size_t n)
 
 /*
  * Into env, GIT_SSH_COMMAND for the station's git commands when they
- * reach the hub of remote over ssh and the user has not set up, or
- * turned off, the sharing of connections; under -v, why not.
+ * reach the hub of remote over ssh with a command that takes options:
+ * the user's command (or ssh) and after it, before the host that git
+ * adds, BatchMode (a prompt for a password, a passphrase or an unknown
+ * host key would hang the tool while it holds the station's lock), and
+ * the options of a shared connection unless the user has set that up,
+ * or turned it off.  Under -v, what was added, or why not.
  *
  * The socket is named by a hash of the ssh command and ssh's whole
  * configuration for the host, which tell one destination from
@@ -419,36 +444,38 @@ fnv1a(uint64_t h, const void *p, size_t n)
  * must leave room for ssh's temporary name while it binds.
  */
 void
-ssh_reuse(const struct git *g, const char *remote,
+ssh_command(const struct git *g, const char *remote,
     const struct ssh_settings *s, struct strvec *env)
 {
 	struct buf dest = BUF_INIT, port = BUF_INIT, dir = BUF_INIT;
 	struct buf file = BUF_INIT, conf = BUF_INIT, why = BUF_INIT;
-	const char *cmd = NULL, *off = getenv("BUS_SSH_REUSE");
+	struct buf opts = BUF_INIT;
+	const char *cmd = NULL;
 	uint64_t h;
 
-	if (hub_dest(g, remote, s, &dest, &port, &why) != 1)
-		goto out;		/* 0: the hub is not reached over ssh */
-	if (off != NULL && *off != '\0' && !git_config_bool(off))
-		buf_adds(&why, "BUS_SSH_REUSE is false");
-	else if (s->no_reuse)
-		buf_adds(&why, "bus.sshReuse is false");
-	if (why.len > 0 || user_command(s, &cmd, &file, &why) == -1 ||
-	    control_dir(&dir, &why) == -1 ||
-	    ssh_config(g->trace, &dest, &port, &file, &conf, &why) == -1)
-		goto out;
-	if (cmd == NULL)
-		cmd = "ssh";
-	h = fnv1a(0xcbf29ce484222325ULL, cmd, strlen(cmd) + 1);
-	h = fnv1a(h, conf.s, conf.len);
-	strvec_pushf(env, "GIT_SSH_COMMAND=%s -o ControlMaster=auto "
-	    "-o ControlPersist=%d -o 'ControlPath=%s/%0*llx'", cmd, PERSIST,
-	    dir.s, NAME_LEN, (unsigned long long)h);
+	if (hub_dest(g, remote, s, &dest, &port, &why) != 1 ||
+	    user_command(s, &cmd, &why) == -1)
+		goto out;		/* not over ssh, or not ours to add to */
+	if (cmd == NULL || strcasestr(cmd, "batchmode") == NULL)
+		buf_adds(&opts, " -o BatchMode=yes");
+	if (reuse_allowed(s, cmd, &file, &why) == 0 &&
+	    control_dir(&dir, &why) == 0 &&
+	    ssh_config(g->trace, &dest, &port, &file, &conf, &why) == 0) {
+		h = fnv1a(0xcbf29ce484222325ULL, cmd != NULL ? cmd : "ssh",
+		    strlen(cmd != NULL ? cmd : "ssh") + 1);
+		h = fnv1a(h, conf.s, conf.len);
+		buf_addf(&opts, " -o ControlMaster=auto -o ControlPersist=%d "
+		    "-o 'ControlPath=%s/%0*llx'", PERSIST, dir.s, NAME_LEN,
+		    (unsigned long long)h);
+	}
+	if (opts.len > 0)
+		strvec_pushf(env, "GIT_SSH_COMMAND=%s%s", cmd != NULL ? cmd :
+		    "ssh", opts.s);
 out:
 	if (g->trace != NULL && why.len > 0)
 		fprintf(g->trace, "# no ssh connection reuse: %s\n", why.s);
-	else if (g->trace != NULL && env->n > 0)
-		fprintf(g->trace, "# ssh connection reuse: %s\n",
+	if (g->trace != NULL && env->n > 0)
+		fprintf(g->trace, "# ssh for the hub: %s\n",
 		    env->v[env->n - 1]);
 	buf_free(&dest);
 	buf_free(&port);
@@ -456,4 +483,5 @@ out:
 	buf_free(&file);
 	buf_free(&conf);
 	buf_free(&why);
+	buf_free(&opts);
 }

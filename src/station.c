@@ -47,9 +47,7 @@ read_config(struct station *st, char **agent, struct buf *remotes, int *hub,
 	    { "bus.profilemerger", &st->merger },
 	    { "bus.profile", &st->profile },
 	    { "bus.signingkey", &st->signing_key },
-	    { "user.name", &st->user_name }, { "user.email", &st->user_email },
-	    { "core.sshcommand", &ssh->command },
-	    { "ssh.variant", &ssh->variant } };
+	    { "user.name", &st->user_name }, { "user.email", &st->user_email } };
 	struct buf out = BUF_INIT;
 	char *p, *v;
 	size_t n, i;
@@ -239,6 +237,56 @@ check_not_hub(struct station *st, const struct buf *remotes, int hub)
 }
 
 /*
+ * Into g, the station's git for commands that have no use for its
+ * index: git 2.39's diff-tree reads it all the same (for attributes),
+ * which costs the whole index of a full station, and expands a sparse
+ * one to every entry of the archives.  GIT_INDEX_FILE names a file
+ * that is never there, an empty index.  env holds g's environment.
+ */
+void
+station_git_noindex(const struct station *st, struct git *g,
+    struct strvec *env)
+{
+	size_t i;
+
+	*g = st->g;
+	strvec_init(env);
+	for (i = 0; st->g.env != NULL && st->g.env[i] != NULL; i++)
+		strvec_push(env, st->g.env[i]);
+	strvec_pushf(env, "GIT_INDEX_FILE=%s/bus-no-index", st->gitdir);
+	g->env = env->v;
+}
+
+/*
+ * Is the URL of remote a path on this machine (a hub in a directory,
+ * or file://), rather than a host's (ssh, http, a helper's)?  From
+ * the "remote.<name>.url" records that station.c keeps for ssh.c.
+ */
+static int
+hub_is_local(const struct ssh_settings *ssh, const char *remote)
+{
+	struct buf key = BUF_INIT;
+	const char *k, *url = NULL, *colon, *slash;
+
+	buf_addf(&key, "remote.%s.url", remote);
+	for (k = NULL; (k = strvec_next(&ssh->urls, k)) != NULL &&
+	    (url = strvec_next(&ssh->urls, k)) != NULL; k = url)
+		if (strcmp(k, key.s) == 0)
+			break;
+	buf_free(&key);
+	if (k == NULL || url == NULL)
+		return 0;
+	if (strncmp(url, "file://", 7) == 0)
+		return 1;
+	if (strstr(url, "://") != NULL || strstr(url, "::") != NULL)
+		return 0;
+	/* scp-like host:path has a colon before any slash */
+	colon = strchr(url, ':');
+	slash = strchr(url, '/');
+	return colon == NULL || (slash != NULL && slash < colon);
+}
+
+/*
  * Open the station at dir (NULL: $BUS_DIR, else the current
  * directory) for agent (NULL: $BUS_AGENT, else bus.agent).  With
  * need_agent (a bus station, not a skills clone), a station without
@@ -278,7 +326,8 @@ station_open(struct station *st, const char *dir, const char *agent,
 		goto out;
 	if (need_agent && check_not_hub(st, &remotes, hub) == -1)
 		goto out;
-	ssh_reuse(&st->g, st->remote, &ssh, &st->ssh_env);
+	st->hub_local = hub_is_local(&ssh, st->remote);
+	ssh_command(&st->g, st->remote, &ssh, &st->ssh_env);
 	if (st->ssh_env.n > 0)
 		st->g.env = st->ssh_env.v;
 	if (agent != NULL)

@@ -22,6 +22,9 @@ struct station {
 	char		*worktree;	/* absolute; NULL when bare */
 	char		*agent;		/* NULL when none is set */
 	char		*remote;	/* bus.remote */
+	int		 hub_local;	/* its URL is a path here (sync.c) */
+	long		 push_ms;	/* the last push's time: the hub's
+					   pace, for sync.c's backoff */
 	char		*branch;	/* bus.branch */
 	char		*ref;		/* refs/heads/<branch> */
 	char		*tracking;	/* refs/remotes/<remote>/<branch> */
@@ -64,6 +67,8 @@ void	 station_close(struct station *);
 int	 station_lock(struct station *);
 void	 station_unlock(struct station *);
 void	 station_path(const struct station *, const char *, struct buf *);
+void	 station_git_noindex(const struct station *, struct git *,
+	    struct strvec *);
 int	 station_tips(struct station *);
 void	 tip_copy(struct buf *, const struct buf *);
 int	 station_tips_copy(struct station *, struct buf *, struct buf *);
@@ -92,7 +97,7 @@ struct ssh_settings {			/* from station.c's config listing */
 };
 
 void	 ssh_setting(struct ssh_settings *, const char *, const char *);
-void	 ssh_reuse(const struct git *, const char *,
+void	 ssh_command(const struct git *, const char *,
 	    const struct ssh_settings *, struct strvec *);
 void	 ssh_settings_free(struct ssh_settings *);
 
@@ -126,6 +131,7 @@ struct inbox_msg {
 struct inbox {
 	struct inbox_msg *msgs;		/* oldest first */
 	size_t		 n;
+	int		 found;		/* the directory is on the branch */
 };
 
 int	 station_read_dir(struct station *, const char *, struct inbox *,

@@ -25,6 +25,23 @@
 #define PUSH_TRIES	10
 #define PUSH_SECONDS	60
 
+/*
+ * git could not fetch from or push to the hub (what: "fetch from"),
+ * its words in the error: say so, and whether trying again may help
+ * (EX_TEMPFAIL) or not (EX_UNAVAILABLE: no such repository, access
+ * denied), with what the user can do when that is known.
+ */
+static void
+hub_failed(const struct station *st, const char *what)
+{
+	const char *hint;
+	int class = git_transport_class(bus_error(), st->hub_local, &hint);
+
+	bus_seterr("cannot %s %s: %s%s%s", what, st->remote, bus_error(),
+	    hint != NULL ? "; " : "", hint != NULL ? hint : "");
+	bus_setclass(class);
+}
+
 /* Fetch the hub's branch into the remote-tracking ref. */
 int
 sync_fetch(struct station *st)
@@ -69,9 +86,9 @@ sync_fetch(struct station *st)
 	st->tips_known = 0;	/* the tracking ref may have moved */
 	if (rv != 0) {
 		if (rv > 0)
-			bus_seterr("cannot fetch from %s: %s", st->remote,
-			    bus_error());
-		bus_setclass(EX_TEMPFAIL);
+			hub_failed(st, "fetch from");
+		else
+			bus_setclass(EX_TEMPFAIL);
 		rv = -1;
 	} else if (st->require_signed)
 		rv = station_tips(st) == -1 || verify_fetched(st, before.s !=
@@ -358,10 +375,30 @@ sync_queued(struct station *st)
 	    strcmp(st->tip_local.s, st->tip_remote.s) != 0);
 }
 
-static void
-backoff(int try)
+/* Milliseconds on the monotonic clock. */
+static long
+now_ms(void)
 {
-	unsigned int cap = 50u << (try < 6 ? try : 6);	/* 50 ms .. 3.2 s */
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait before the try-th retry (from 0) of a push that lost a race: a
+ * random while, up to 2^try times as long as a push to this hub takes
+ * (st->push_ms, the last one's time, which is the hub's pace: while k
+ * stations race, a push waits about k of them).  The window doubles up
+ * to 64 pushes, so that 16 stations sending at once spread out within
+ * the bounds instead of racing again together; never under 20 ms.
+ */
+static void
+backoff(const struct station *st, int try)
+{
+	long pace = st->push_ms < 20 ? 20 : st->push_ms > 1000 ? 1000 :
+	    st->push_ms;
+	unsigned int cap = (unsigned int)pace << (try < 6 ? try + 1 : 6);
 	unsigned int ms = arc4random_uniform(cap) + 10;
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
 
@@ -379,6 +416,7 @@ sync_push_one(struct station *st, const char *commit, struct buf *err)
 	struct buf spec = BUF_INIT, out = BUF_INIT;
 	const char *args[6];
 	enum sync_pushed rv;
+	long start;
 	int r;
 
 	buf_addf(&spec, "%s:%s", commit, st->ref);
@@ -389,7 +427,9 @@ sync_push_one(struct station *st, const char *commit, struct buf *err)
 	args[4] = spec.s;
 	args[5] = NULL;
 	buf_reset(err);
+	start = now_ms();
 	r = git_run(&st->g, NULL, &out, err, args);
+	st->push_ms = now_ms() - start;
 	if (r == 0) {
 		/* git push moved the tracking ref too */
 		buf_reset(&st->tip_remote);
@@ -426,9 +466,10 @@ sync_push_retry(struct station *st, int *tries, time_t start,
 		text_safe(away, bus_error(), strlen(bus_error()));
 		return 2;
 	}
-	backoff(*tries);
+	backoff(st, *tries);
 	if (sync_fetch(st) == -1) {
-		if (bus_errclass() != EX_TEMPFAIL)
+		if (bus_errclass() != EX_TEMPFAIL &&
+		    bus_errclass() != EX_UNAVAILABLE)
 			return -1;
 		buf_adds(away, bus_error());
 		return 2;
@@ -482,9 +523,7 @@ push_branch(struct station *st, int keep)
 			goto out;
 		case SYNC_PUSH_AWAY:
 			/* a hub that did not answer is not fetched from */
-			bus_seterr("cannot push to %s: %s", st->remote,
-			    bus_error());
-			bus_setclass(EX_TEMPFAIL);
+			hub_failed(st, "push to");
 			goto out;
 		case SYNC_PUSH_FAILED:
 			break;
@@ -503,7 +542,7 @@ push_branch(struct station *st, int keep)
 		 * hub's ref lock, say), which may pass too.
 		 */
 		if (try > 0)
-			backoff(try - 1);
+			backoff(st, try - 1);
 		if (sync_fetch(st) == -1)
 			goto out;
 		if (station_tips(st) == -1)

@@ -2,7 +2,9 @@
  * usersync.c: a station's shared profile.  The user's own copy (a file
  * anywhere, bus.profile) and the hub's user-sync/USER.md are merged by
  * facts against the version both last agreed on, which the station
- * keeps in $GIT_DIR/bus-profile-base; the result goes to both.
+ * keeps in $GIT_DIR/bus-profile-base; the result goes to both.  The
+ * user's file as it was before the last sync that changed it is kept
+ * in $GIT_DIR/bus-profile-prev, one copy, not beside the user's file.
  */
 #include "config.h"
 
@@ -63,12 +65,34 @@ same(const struct buf *a, const struct buf *b)
 }
 
 /*
+ * The commit message of the shared profile: what the merge reported
+ * (a Key: value both sides set, which ours won) stays on record there,
+ * in git log -- user-sync/USER.md, after the station that lost has
+ * taken the result.
+ */
+static void
+commit_message(const struct buf *report, struct buf *msg)
+{
+	const char *line, *nl;
+
+	buf_adds(msg, "profile-merge: the shared profile\n");
+	for (line = report->s; line != NULL &&
+	    (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		if (line == report->s)
+			buf_addc(msg, '\n');
+		text_safe(msg, line, (size_t)(nl - line));
+		buf_addc(msg, '\n');
+	}
+}
+
+/*
  * Merge the local profile file with the hub's, write the result to the
- * file (keeping the previous one as FILE~) and, when the shared copy
- * changed, commit it, with a "profile" message to every other agent
- * when notify.  merger, when not NULL, is an external merger to try
- * first.  *changed says what moved: 1 the local file, 2 the
- * shared one.  The caller holds the lock, has synced, and pushes.
+ * file (keeping the previous one in $GIT_DIR/bus-profile-prev) and,
+ * when the shared copy changed, commit it, with what the merge
+ * reported, and a "profile" message to every other agent when notify.
+ * merger, when not NULL, is an external merger to try first.
+ * *changed says what moved: 1 the local file, 2 the shared one.  The
+ * caller holds the lock, has synced, and pushes.
  */
 int
 profile_sync(struct station *st, const char *local, const char *merger,
@@ -76,7 +100,7 @@ profile_sync(struct station *st, const char *local, const char *merger,
 {
 	struct buf basepath = BUF_INIT, base = BUF_INIT, mine = BUF_INIT;
 	struct buf hub = BUF_INIT, result = BUF_INIT, bak = BUF_INIT;
-	struct buf tip = BUF_INIT;
+	struct buf tip = BUF_INIT, msg = BUF_INIT;
 	struct changes c = CHANGES_INIT;
 	int rv = -1;
 
@@ -97,8 +121,8 @@ profile_sync(struct station *st, const char *local, const char *merger,
 	profile_merge_bytes(merger, &base, &mine, &hub, &result, report);
 
 	if (!same(&result, &mine)) {
-		/* the previous local copy stays, as FILE~ */
-		buf_addf(&bak, "%s~", local);
+		/* the previous local copy stays, in the station */
+		station_path(st, "bus-profile-prev", &bak);
 		if ((mine.len > 0 && file_write_atomic(bak.s, mine.s, mine.len,
 		    0666) == -1) || file_write_atomic(local, result.s,
 		    result.len, 0666) == -1)
@@ -110,8 +134,8 @@ profile_sync(struct station *st, const char *local, const char *merger,
 		if (notify && station_stage_others(st, "profile",
 		    NOTICE, sizeof(NOTICE) - 1, &c) == -1)
 			goto out;
-		if (station_commit(st, &c, "profile-merge: the shared "
-		    "profile\n", &tip) == -1)
+		commit_message(report, &msg);
+		if (station_commit(st, &c, msg.s, &tip) == -1)
 			goto out;
 		*changed |= 2;
 	}
@@ -128,5 +152,6 @@ out:
 	buf_free(&result);
 	buf_free(&bak);
 	buf_free(&tip);
+	buf_free(&msg);
 	return rv;
 }

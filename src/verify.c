@@ -153,9 +153,15 @@ note_changed(struct station *st, const char *commit, const char *parent,
 	const char *opts[] = { "--no-commit-id", "--name-only",
 	    "--diff-filter=AMT", NULL };
 	struct buf out = BUF_INIT;
+	struct strvec env = STRVEC_INIT;
+	struct git g;
 	const char *p;
+	int rv;
 
-	if (git_diff_tree(&st->g, parent, commit, opts, &out) == -1) {
+	station_git_noindex(st, &g, &env);
+	rv = git_diff_tree(&g, parent, commit, opts, &out);
+	strvec_clear(&env);
+	if (rv == -1) {
 		buf_free(&out);
 		return -1;
 	}

@@ -264,11 +264,14 @@ station_diff(struct station *st, const char *old, const char *new,
 {
 	const char *opts[] = { "--no-renames", "--no-commit-id", NULL };
 	struct buf raw = BUF_INIT;
+	struct strvec env = STRVEC_INIT;
+	struct git g;
 	char *p, *meta;
 	char oldmode[8], mode[8], was[128], oid[128];
 	int rv = -1;
 
-	if (git_diff_tree(&st->g, old, new, opts, &raw) == -1)
+	station_git_noindex(st, &g, &env);
+	if (git_diff_tree(&g, old, new, opts, &raw) == -1)
 		goto out;
 	/* ":oldmode newmode oldoid newoid status\0path\0" */
 	for (p = NULL; (meta = strvec_next(&raw, p)) != NULL; ) {
@@ -286,6 +289,7 @@ station_diff(struct station *st, const char *old, const char *new,
 	}
 	rv = 0;
 out:
+	strvec_clear(&env);
 	buf_free(&raw);
 	return rv;
 }

@@ -47,4 +47,28 @@ for tool in "$BUS_BUILD_DIR"/bin/*; do
 	"
 done
 
+# configure's version, as the tools print it
+version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' \
+	"$BUS_BUILD_DIR/config.h")
+
+for tool in "$BUS_BUILD_DIR"/bin/*; do
+	[ -f "$tool" ] && [ -x "$tool" ] || continue
+	name=$(basename "$tool")
+	test_expect_success "$name --version prints its version, as its page says" "
+		echo '$name (git-bus) $version' >expect &&
+		'$tool' --version >actual &&
+		test_cmp expect actual &&
+		grep -x -F '.It Fl \-version' '$BUS_SRC_DIR/man/$name.1'
+	"
+done
+
+# The pages that tell how a tool commits say what src/commit.c does:
+# one git fast-import, not ls-tree, mktree and commit-tree.
+for name in bus-ack bus-init bus-send; do
+	test_expect_success "$name(1) says its commit is made by fast-import" "
+		grep -x '.Ic git fast-import' '$BUS_SRC_DIR/man/$name.1' &&
+		! grep mktree '$BUS_SRC_DIR/man/$name.1'
+	"
+done
+
 test_done

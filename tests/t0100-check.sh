@@ -189,6 +189,26 @@ test_expect_success 'a NUL byte and text after the object are refused' '
 	grep "text after the JSON value" err
 '
 
+test_expect_success 'a file that does not exist is 66, wherever its path' '
+	test_expect_code 66 bus-check nosuch.json 2>err &&
+	grep "nosuch.json: .*No such file" err &&
+	! grep "not in an inbox" err &&
+	test_expect_code 66 bus-check bus/inbox-b/nosuch.json
+'
+
+test_expect_success '--as DIR checks a draft where it is meant to go' '
+	msg $ID b >draft.json &&
+	test_expect_code 65 bus-check draft.json 2>err &&
+	grep "not in an inbox" err &&
+	bus-check --as inbox-b draft.json &&
+	bus-check --as archive-b/2026-11-28 draft.json &&
+	test_expect_code 65 bus-check --as inbox-c draft.json 2>err &&
+	grep "draft.json: to: \"b\" but the file is in inbox-c/" err &&
+	printf "{}" >empty.json &&
+	test_expect_code 65 bus-check --as inbox-b empty.json &&
+	test_expect_code 64 bus-check --as inbox-b --tree
+'
+
 test_expect_success 'usage: no operand or a bad option is 64, -h is 0' '
 	test_expect_code 64 bus-check 2>err &&
 	grep "^usage: bus-check" err &&

@@ -387,4 +387,26 @@ test_expect_success 'usage' '
 	grep "^usage: bus-init" out
 '
 
+test_expect_success 'bus-init --hub points HEAD at the bus branch: a plain clone checks it out' '
+	git -c init.defaultBranch=master init -q --bare master.git &&
+	bus-init --hub master.git &&
+	test "$(git -C master.git symbolic-ref HEAD)" = refs/heads/main &&
+	git clone -q master.git plain-clone 2>err &&
+	test_must_be_empty err &&
+	test "$(git -C plain-clone symbolic-ref HEAD)" = refs/heads/main &&
+	ls plain-clone >files &&
+	echo README.md >expect &&
+	test_cmp expect files
+'
+
+test_expect_success 'bus-init --hub makes the branch bus.branch names, and HEAD names it' '
+	git init -q --bare trunk.git &&
+	git -C trunk.git config bus.branch trunk &&
+	bus-init --hub trunk.git &&
+	git -C trunk.git for-each-ref --format="%(refname)" refs/heads >refs &&
+	echo refs/heads/trunk >expect &&
+	test_cmp expect refs &&
+	test "$(git -C trunk.git symbolic-ref HEAD)" = refs/heads/trunk
+'
+
 test_done

@@ -89,7 +89,10 @@ test_expect_success 'several recipients, -i, -r and -t' '
 	hub_files >files &&
 	grep "^inbox-b/custom-1.json$" files &&
 	grep "^inbox-c/custom-1.json$" files &&
-	git -C hub.git show main:inbox-c/custom-1.json | grep "\"re\":\"prev-1\""
+	git -C hub.git show main:inbox-c/custom-1.json | grep "\"re\":\"prev-1\"" &&
+	# --type, as bus-recv and bus-status spell it
+	(cd st-a && bus-send --type task b "long form") >id &&
+	git -C hub.git show "main:inbox-b/$(cat id).json" | grep "\"type\":\"task\""
 '
 
 test_expect_success 'a chosen id that exists already is refused (65)' '
@@ -176,7 +179,9 @@ test_expect_success 'bad data: a body that is not UTF-8, a bad type or id' '
 
 test_expect_success 'a message larger than bus.maxSize is refused' '
 	git -C st-a config bus.maxSize 200 &&
-	head -c 300 /dev/zero | tr "\0" x | (cd st-a && test_expect_code 65 bus-send b) &&
+	head -c 300 /dev/zero | tr "\0" x | (cd st-a && test_expect_code 65 bus-send b) 2>err &&
+	# the size and the recipient, not an id the user never saw
+	grep "the message to b: [0-9]* bytes, larger than 200 bytes (bus.maxSize)" err &&
 	git -C st-a config --unset bus.maxSize
 '
 
@@ -209,6 +214,18 @@ test_expect_success 'work tree and index show the branch tip, nothing left behin
 		git -C st-$s status --porcelain >status &&
 		test_must_be_empty status || exit 1
 	done
+'
+
+test_expect_success 'a mistyped agent is 67, not an empty inbox' '
+	(cd st-b && test_expect_code 67 bus-recv -a nosuch) >out 2>err &&
+	test_must_be_empty out &&
+	grep "nosuch: no such agent on the bus (no inbox-nosuch/ on main)" err &&
+	(cd st-b && BUS_AGENT=alcie && export BUS_AGENT &&
+		test_expect_code 67 bus-recv -n) 2>err &&
+	grep "alcie: no such agent" err &&
+	# --wait waits for nothing that cannot come
+	(cd st-b && test_expect_code 67 bus-recv -a nosuch --wait 30) 2>err &&
+	grep "nosuch: no such agent" err
 '
 
 test_expect_success 'usage' '

@@ -85,4 +85,17 @@ test_expect_success 'an invalid inbox file cannot be acked (65)' '
 	grep "inbox-b/broken.json: not a valid message" err
 '
 
+test_expect_success 'bus-ack takes the paths that bus-recv -f path prints' '
+	(cd st-a && bus-send b "by path" && bus-send b "by path too") >ids &&
+	(cd st-b && bus-recv -f path --from a) >paths &&
+	test $(wc -l <paths) -eq 2 &&
+	first=$(head -n 1 paths) &&
+	(cd st-b && bus-ack "$first") &&
+	tail -n 1 paths | (cd st-b && bus-ack -) &&
+	(cd st-b && bus-recv -n -f id --from a) >left &&
+	! grep -F -f ids left &&
+	(cd st-b && test_expect_code 65 bus-ack ../elsewhere/x.json) 2>err &&
+	grep "not the path of a message in an inbox" err
+'
+
 test_done

@@ -85,4 +85,16 @@ test_expect_success 'an ssh hub that cannot be reached: 75, work kept' '
 	git -C st-c cat-file -e "main:inbox-a/$(cat id).json"
 '
 
+test_expect_success 'a hub path that is not there: 75 from a station, 69 from bus-init' '
+	git clone -q --bare hub.git moved.git &&
+	bus-init -a m moved.git st-m >/dev/null &&
+	mv moved.git moved.away &&
+	(cd st-m && test_expect_code 75 bus-recv) 2>err &&
+	grep "cannot fetch from origin" err &&
+	mv moved.away moved.git &&
+	test_expect_code 69 bus-init -a n "$TRASH_DIRECTORY/nowhere.git" st-n 2>err &&
+	grep "cannot clone .*nowhere.git: .*does not exist" err &&
+	! test -e st-n
+'
+
 test_done

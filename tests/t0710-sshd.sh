@@ -269,13 +269,17 @@ test_expect_success 'exit codes: the hub refusing, 65 over both' '
 	git -C hub.git config --unset bus.maxSize
 '
 
-test_expect_success 'exit codes: no such repository on the hub, the same over both' '
+# No such repository: the hub's host answers that it will never have
+# it, 69 (SPEC 4), so that a cron job stops retrying.  A hub on a path
+# of this machine answers nothing: its path not being there is as often
+# storage not mounted as a mistake, 75.
+test_expect_success 'exit codes: no such repository on the hub: 69 over ssh, 75 on a path' '
 	git -C st-a config remote.origin.url "$(url nowhere.git)" &&
 	git -C st-l config remote.origin.url "$TRASH_DIRECTORY/nowhere.git" &&
 	a=$(code st-a bus-recv) &&
 	l=$(code st-l bus-recv) &&
 	echo "ssh $a, local $l" &&
-	test "$a" = "$l" &&
+	test "$a" = 69 && test "$l" = 75 &&
 	git -C st-a config remote.origin.url "$(url)" &&
 	git -C st-l config remote.origin.url "$TRASH_DIRECTORY/hub.git"
 '
@@ -330,21 +334,39 @@ test_expect_success 'a key the server does not take: the tool fails, the station
 	grep -F "Failed publickey for $USER_NAME" "$S/sshd.log"
 '
 
-# KNOWN BREAKAGE, for issue 14.  SPEC 4: 69 when "the hub answered but will never take
-# this (no such repository, permission denied): retrying will not help".
-# Over ssh the tools exit 75, for a key the server refuses as for a path
-# with no repository (a local path with no repository gives 75 as well).
-test_expect_failure 'a key the server does not take: 69, Permission denied shown' '
+test_expect_success 'a key the server does not take: 69, Permission denied shown' '
 	echo 69 >expect && test_cmp expect code &&
 	grep "Permission denied (publickey)" err-denied
 '
 
-test_expect_failure 'no such repository behind sshd: 69' '
+test_expect_success 'no such repository behind sshd: 69, from the first command' '
 	git -C st-a config remote.origin.url "$(url nowhere.git)" &&
-	{ (cd st-a && bus-recv -f id) >out 2>err; echo $? >code; } &&
+	{ (cd st-a && bus-send b "to nowhere") >out 2>err; echo $? >code; } &&
 	git -C st-a config remote.origin.url "$(url)" &&
 	cat err &&
-	echo 69 >expect && test_cmp expect code
+	echo 69 >expect && test_cmp expect code &&
+	grep "cannot push to origin: .*does not appear to be a git repository" err &&
+	grep "once the hub takes it" err
+'
+
+test_expect_success 'bus-init: no such repository behind sshd is 69, and says why' '
+	test_expect_code 69 bus-init -a z "$(url nowhere.git)" st-z 2>err &&
+	grep "cannot clone .*nowhere.git: .*does not appear to be a git repository" err &&
+	! test -e st-z
+'
+
+test_expect_success 'an unknown host key: 69 at once, never a prompt, and how to accept it' '
+	: >"$S/empty_known_hosts" &&
+	# the user'"'"'s ssh, as it is out of the box: it would ask
+	sed "s|UserKnownHostsFile=[^ ]*|UserKnownHostsFile=$S/empty_known_hosts|; s|StrictHostKeyChecking=yes|StrictHostKeyChecking=ask|; s|-o BatchMode=yes ||" \
+		"$S/bin/ssh" >"$S/unknown-host-ssh" &&
+	chmod +x "$S/unknown-host-ssh" &&
+	! grep BatchMode "$S/unknown-host-ssh" &&
+	(GIT_SSH_COMMAND="$S/unknown-host-ssh" &&
+	 cd st-a && test_expect_code 69 bus-recv </dev/null) >out 2>err &&
+	tail -n 1 "$S/calls" | grep -e "-o BatchMode=yes" &&
+	grep "Host key verification failed" err &&
+	grep "accept it once with ssh" err
 '
 
 test_expect_success 'stop sshd' '

@@ -118,7 +118,7 @@ test_expect_success 'recv, ack, send and status from one station: one login' '
 # ours must come first, so a wrapper passing "$@" on still works.
 test_expect_success 'the options come before the host, in the wrapper' '
 	tail -n 1 "$S/calls" >last &&
-	grep "^-F /dev/null -o ControlMaster=auto -o ControlPersist=60 -o ControlPath=$CTL/[0-9a-f]\{16\} " last &&
+	grep "^-F /dev/null -o BatchMode=yes -o ControlMaster=auto -o ControlPersist=60 -o ControlPath=$CTL/[0-9a-f]\{16\} " last &&
 	grep " $USER_NAME@127.0.0.1 " last
 '
 
@@ -192,7 +192,7 @@ left_alone () {
 		>"$TRASH_DIRECTORY/out" 2>"$TRASH_DIRECTORY/err" &&
 	cat "$TRASH_DIRECTORY/err" &&
 	grep "^# no ssh connection reuse: .*$_why" "$TRASH_DIRECTORY/err" &&
-	! grep "ssh connection reuse: GIT_SSH_COMMAND" "$TRASH_DIRECTORY/err" &&
+	! grep "ssh for the hub: .*ControlMaster" "$TRASH_DIRECTORY/err" &&
 	if test "$(calls)" != "$_calls"; then
 		! tail -n 1 "$S/calls" | grep ControlPersist=60
 	fi &&
@@ -219,8 +219,8 @@ test_expect_success 'the same in core.sshCommand: untouched' '
 test_expect_success 'core.sshCommand of a wrapper: the options appended' '
 	git -C st-a config core.sshCommand "$S/bin/ssh -F /dev/null" &&
 	(unset GIT_SSH_COMMAND && cd st-a && bus-recv -v -f id) >out 2>err &&
-	grep -F "ssh connection reuse: GIT_SSH_COMMAND=$S/bin/ssh -F /dev/null -o ControlMaster=auto" err &&
-	tail -n 1 "$S/calls" | grep "^-F /dev/null -o ControlMaster=auto " &&
+	grep -F "ssh for the hub: GIT_SSH_COMMAND=$S/bin/ssh -F /dev/null -o BatchMode=yes -o ControlMaster=auto" err &&
+	tail -n 1 "$S/calls" | grep "^-F /dev/null -o BatchMode=yes -o ControlMaster=auto " &&
 	git -C st-a config --unset core.sshCommand &&
 	stop_masters && rm -f "$CTL"/*
 '
@@ -258,7 +258,7 @@ test_expect_success 'the user s ssh configuration shares connections: untouched'
 	printf "Host elsewhere\n\tControlMaster auto\n" >config &&
 	(GIT_SSH_COMMAND="$S/bin/ssh -F $TRASH_DIRECTORY/config" &&
 	 cd st-a && bus-recv -n -v) 2>err &&
-	grep "ssh connection reuse: GIT_SSH_COMMAND=" err
+	grep "ssh for the hub: GIT_SSH_COMMAND=.*ControlMaster" err
 '
 
 test_expect_success 'a control directory not private: refused' '
@@ -281,7 +281,7 @@ test_expect_success 'a hub on a local path: no ssh at all' '
 	bus-init -a l hub.git st-l >/dev/null &&
 	(cd st-l && bus-recv -v -f id) >out 2>err &&
 	grep "^+ git .* fetch " err &&
-	! grep -e "^+ ssh" -e "ssh connection reuse" err
+	! grep -e "^+ ssh" -e "ssh connection reuse" -e "ssh for the hub" err
 '
 
 # ssh_of URL: the ssh -G line that st-a with remote URL at URL traces,

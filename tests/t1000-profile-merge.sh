@@ -40,9 +40,17 @@ test_expect_success 'a Key: value changed on both sides keeps ours and says so' 
 	profile-merge base.md ours.md t2.md >out 2>err &&
 	grep "^- Timezone: Europe/Paris$" out &&
 	! grep Tokyo out &&
-	grep "profile-merge: timezone: kept ours" err &&
+	echo "profile-merge: kept ours \"Timezone: Europe/Paris\", not theirs \"Timezone: Asia/Tokyo\"" >expect &&
+	test_cmp expect err &&
 	profile-merge -q base.md ours.md t2.md >out 2>err &&
 	test_must_be_empty err
+'
+
+test_expect_success 'the conflict shows each fact as its author wrote it, on one line' '
+	printf "# User\n- **TimeZone**:  Europe/Paris\n  (summer: CEST)\n" >o2.md &&
+	profile-merge base.md o2.md t2.md >out 2>err &&
+	echo "profile-merge: kept ours \"**TimeZone**: Europe/Paris (summer: CEST)\", not theirs \"Timezone: Asia/Tokyo\"" >expect &&
+	test_cmp expect err
 '
 
 test_expect_success 'a Key: value changed on one side only takes that value' '
@@ -87,6 +95,46 @@ test_expect_success 'sections keep our order; new ones follow in theirs'"'"'' '
 	profile-merge b6.md o6.md t6.md | grep "^#" >heads &&
 	printf "# Z\n# A\n# N2\n# N1\n" >expect &&
 	test_cmp expect heads
+'
+
+test_expect_success 'blank lines under a heading stay where the author put them' '
+	printf "# User\n\n- a\n" >b9.md &&
+	printf "# User\n\n- a\n- o\n" >o9.md &&
+	printf "# User\n\n- z\n- a\n\n# Work\n\n- w1\n- w2\n\n# Empty\n\n" >t9.md &&
+	printf "# User\n\n- a\n- o\n\n# Empty\n\n# Last\n- l\n" >o10.md &&
+	printf "# User\n\n- a\n\n# Empty\n\n- e\n\n# Last\n- l\n" >t10.md &&
+	profile-merge b9.md o9.md t9.md >out &&
+	cat >expect <<-\EOF &&
+	# User
+
+	- z
+	- a
+	- o
+
+	# Work
+
+	- w1
+	- w2
+
+	# Empty
+
+	EOF
+	test_cmp expect out &&
+	profile-merge b9.md o10.md t10.md >out &&
+	cat >expect <<-\EOF &&
+	# User
+
+	- a
+	- o
+
+	# Empty
+
+	- e
+
+	# Last
+	- l
+	EOF
+	test_cmp expect out
 '
 
 test_expect_success 'front matter and code fences are whole facts' '

@@ -46,11 +46,71 @@ test_expect_success 'a sync with nothing new changes nothing, commits nothing' '
 	test "$(hub_tip)" = "$before"
 '
 
-test_expect_success 'the previous local file is kept as FILE~' '
+test_expect_success 'one line says what a sync did; -q says nothing' '
+	profile-merge -C st-a --sync "$TRASH_DIRECTORY/a.md" >out 2>err &&
+	echo "$TRASH_DIRECTORY/a.md unchanged, shared profile unchanged" >expect &&
+	test_cmp expect out &&
+	test_must_be_empty err &&
+	echo "- likes maps" >>a.md &&
+	profile-merge -C st-a --sync "$TRASH_DIRECTORY/a.md" >out &&
+	echo "$TRASH_DIRECTORY/a.md unchanged, shared profile pushed" >expect &&
+	test_cmp expect out &&
+	profile-merge -C st-b --sync "$TRASH_DIRECTORY/b.md" >out &&
+	echo "$TRASH_DIRECTORY/b.md updated, shared profile unchanged" >expect &&
+	test_cmp expect out &&
+	echo "- likes trains" >>b.md &&
+	profile-merge -C st-b -n --sync "$TRASH_DIRECTORY/b.md" >out &&
+	echo "$TRASH_DIRECTORY/b.md unchanged, shared profile committed, not pushed" >expect &&
+	test_cmp expect out &&
+	profile-merge -C st-b -q --sync "$TRASH_DIRECTORY/b.md" >out 2>err &&
+	test_must_be_empty out &&
+	test_must_be_empty err &&
+	git -C hub.git show main:user-sync/USER.md >hub.md &&
+	grep "^- likes trains$" hub.md
+'
+
+test_expect_success 'the previous local file is kept in the station, not beside the file' '
 	echo "- learns Go" >>b.md &&
 	profile-merge -C st-b --sync "$TRASH_DIRECTORY/b.md" &&
+	cp a.md a.before &&
 	profile-merge -C st-a --sync "$TRASH_DIRECTORY/a.md" &&
-	test -f a.md~ && ! grep "learns Go" a.md~ && grep "learns Go" a.md
+	grep "learns Go" a.md &&
+	test_cmp a.before st-a/.git/bus-profile-prev &&
+	ls >files &&
+	! grep "~$" files
+'
+
+test_expect_success 'a Key: value two stations set: the last keeps its value, the commit records the other' '
+	echo "- Editor: vi" >>a.md &&
+	profile-merge -C st-a --sync "$TRASH_DIRECTORY/a.md" &&
+	profile-merge -C st-b --sync "$TRASH_DIRECTORY/b.md" &&
+	sed "s/^- Editor: vi$/- Editor: Emacs/" a.md >tmp && mv tmp a.md &&
+	sed "s/^- Editor: vi$/- Editor: **Helix**/" b.md >tmp && mv tmp b.md &&
+	profile-merge -C st-a --sync "$TRASH_DIRECTORY/a.md" &&
+	profile-merge -C st-b --sync "$TRASH_DIRECTORY/b.md" >out 2>err &&
+	echo "profile-merge: kept ours \"Editor: **Helix**\", not theirs \"Editor: Emacs\"" >expect &&
+	test_cmp expect err &&
+	git -C hub.git log -1 --format=%B main -- user-sync/USER.md >msg &&
+	cat >expect <<-\EOF &&
+	profile-merge: the shared profile
+
+	kept ours "Editor: **Helix**", not theirs "Editor: Emacs"
+
+	EOF
+	test_cmp expect msg &&
+	profile-merge -C st-a --sync "$TRASH_DIRECTORY/a.md" &&
+	grep "^- Editor: \*\*Helix\*\*$" a.md
+'
+
+test_expect_success 'a section new to a station that changed too keeps its blank lines' '
+	printf "\n# Pets\n\n- a cat\n- a dog\n" >>b.md &&
+	profile-merge -C st-b --sync "$TRASH_DIRECTORY/b.md" &&
+	echo "- likes rain" >>a.md &&
+	profile-merge -C st-a --sync "$TRASH_DIRECTORY/a.md" &&
+	grep "^- likes rain$" a.md &&
+	sed -n "/^# Pets$/,\$p" a.md >pets &&
+	printf "# Pets\n\n- a cat\n- a dog\n" >expect &&
+	test_cmp expect pets
 '
 
 test_expect_success '--notify sends a profile message to every other agent' '

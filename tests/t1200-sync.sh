@@ -41,6 +41,9 @@ test_expect_success 'with bus.heartbeat it sends one per interval' '
 	bus-sync -C st-a >out &&
 	grep "heartbeat sent" out &&
 	(cd st-b && bus-recv --type heartbeat -f id) >ids &&
+	# presence, not mail: not in the default listing
+	(cd st-b && bus-recv -n -f id) >mail &&
+	! grep -F -f ids mail &&
 	test $(wc -l <ids) -eq 1 &&
 	bus-sync -C st-a >out &&
 	! grep "heartbeat sent" out &&

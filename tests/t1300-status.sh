@@ -207,6 +207,8 @@ test_expect_success 'many messages and many days in one answer' '
 		printf "{\"to\":\"c\",\"body\":\"%d\"}\n" $i
 		i=$((i + 1))
 	done | bus-send -C st-a --batch >many &&
+	# b'"'"'s heartbeat is not mail for bus-recv: bus-sync archives it
+	bus-sync -C st-c >/dev/null &&
 	bus-recv -C st-c -f id | bus-ack -C st-c - &&
 	bus-status -C st-a --since 90d >list &&
 	for m in $(cat many); do

@@ -154,7 +154,11 @@ test_expect_success 'a skill changed on both machines: a conflict, the hub keeps
 	test_expect_code 65 skills-sync -R a/skills a/src >out 2>err &&
 	echo "skipped mine (changed here and on the hub)" >expect &&
 	test_cmp expect out &&
-	echo "skills-sync: mine: changed here and on the hub; run skills-sync --pull --force or resolve" >expect &&
+	clone=$(cd a/skills && pwd -P) &&
+	cat >expect <<-EOF &&
+	skills-sync: mine: changed here and on the hub; to take the hub'"'"'s version: skills-sync -R a/skills --pull --force a/src
+	skills-sync: mine: or merge the hub'"'"'s ($clone/mine) into this one, then: skills-sync -R a/skills --force a/src
+	EOF
 	test_cmp expect err &&
 	test "$(skills_tip)" = "$hub" &&
 	git -C skills.git show main:mine/SKILL.md >got &&
@@ -209,9 +213,14 @@ test_expect_success '--dry-run pushes nothing, commits nothing, writes nothing' 
 	git -C a/skills for-each-ref >refs.before &&
 	git -C a/skills count-objects -v >objects.before &&
 	state a/src >src.before &&
-	skills-sync -R a/skills --dry-run a/src >out &&
+	skills-sync -R a/skills --dry-run a/src >out 2>err &&
 	echo "pushed mine" >expect &&
 	test_cmp expect out &&
+	echo "skills-sync: dry run: nothing changed" >expect &&
+	test_cmp expect err &&
+	skills-sync -q -R a/skills --dry-run a/src >out 2>err &&
+	test_must_be_empty out &&
+	test_must_be_empty err &&
 	test "$(skills_tip)" = "$hub" &&
 	git -C a/skills for-each-ref >refs.after &&
 	test_cmp refs.before refs.after &&
@@ -228,9 +237,11 @@ test_expect_success '--pull --dry-run installs and updates nothing' '
 	skills-sync -R a/skills a/src >/dev/null &&
 	git -C b/skills for-each-ref refs/skills-sync >refs.before &&
 	state b/src >src.before &&
-	skills-sync -R b/skills --pull --dry-run b/src >out &&
+	skills-sync -R b/skills --pull --dry-run b/src >out 2>err &&
 	echo "updated mine" >expect &&
 	test_cmp expect out &&
+	echo "skills-sync: dry run: nothing changed" >expect &&
+	test_cmp expect err &&
 	state b/src >src.after &&
 	test_cmp src.before src.after &&
 	git -C b/skills for-each-ref refs/skills-sync >refs.after &&
@@ -486,7 +497,10 @@ test_expect_success 'pull: what is not synced here and in the way of the hub ver
 	state y/src/tools >before &&
 	test_expect_code 65 skills-sync -R b/skills --pull y/src >out 2>err &&
 	grep "^skipped tools (unsynced cache.txt in the way)$" out &&
-	echo "skills-sync: tools: unsynced cache.txt in the way; run skills-sync --pull --force or resolve" >expect &&
+	cat >expect <<-EOF &&
+	skills-sync: tools: unsynced cache.txt in the way; to replace it with the hub'"'"'s version: skills-sync -R b/skills --pull --force y/src
+	skills-sync: tools: or move it out of the skill, then: skills-sync -R b/skills --pull y/src
+	EOF
 	test_cmp expect err &&
 	state y/src/tools >after &&
 	test_cmp before after &&
@@ -620,6 +634,28 @@ test_expect_success 'pull --force: unsynced files below a directory that became 
 	test_cmp x/src/deep/data y/src/deep/data &&
 	ls -a y/src >list &&
 	! grep skills-sync list
+'
+
+test_expect_success 'the commands a conflict names, quoted for a shell, resolve it' '
+	mkdir -p "q dir/mine" &&
+	echo "# Mine, written here first" >"q dir/mine/SKILL.md" &&
+	test_expect_code 65 skills-sync -R a/skills "q dir" >out 2>err &&
+	echo "skipped mine (changed here and on the hub)" >expect &&
+	test_cmp expect out &&
+	grep "^skills-sync: mine: changed here and on the hub; to take the hub'"'"'s version: skills-sync -R a/skills --pull --force '"'"'q dir'"'"'$" err &&
+	grep "^skills-sync: mine: or merge .* into this one, then: skills-sync -R a/skills --force '"'"'q dir'"'"'$" err &&
+	take=$(sed -n "s/.*to take the hub'"'"'s version: //p" err) &&
+	eval "$take" >out &&
+	grep "^updated mine (local changes replaced)$" out &&
+	git -C skills.git show main:mine/SKILL.md >got &&
+	test_cmp got "q dir/mine/SKILL.md" &&
+	test_expect_code 65 skills-sync -C st-a --pull --dry-run >out 2>err &&
+	grep "^skipped mine (changed here and on the hub)$" out &&
+	grep "to take the hub'"'"'s version: skills-sync -C st-a --pull --force$" err &&
+	grep "then: skills-sync -C st-a --force$" err &&
+	tail -n 1 err >last &&
+	echo "skills-sync: dry run: nothing changed" >expect &&
+	test_cmp expect last
 '
 
 test_expect_success 'usage' '

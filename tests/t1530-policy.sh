@@ -143,8 +143,11 @@ shows () {
 		grep -q "^[0-9]*T[0-9]*Z-a-[0-9a-f]*\$" "$_o" ;;
 	recv)
 		grep "\"id\":\"$(cat "$TRASH_DIRECTORY/msg")\".*\"body\":\"for a\"" "$_o" ;;
-	ack|profile)
+	ack)
 		test_must_be_empty "$_o" ;;
+	profile)
+		test $(wc -l <"$_o") -eq 1 &&
+		grep -q "/a.md unchanged, shared profile " "$_o" ;;
 	status)
 		test "$(status_of "$(cat "$TRASH_DIRECTORY/queued")")" = "$2" &&
 		grep "^{\"agent\":\"b\",\"unread\":" "$_o" ;;

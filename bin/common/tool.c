@@ -129,7 +129,8 @@ apply(struct tool *t, enum policy_stage stage, int failed)
 	if (!p.go_on)
 		tool_fail(t);
 	t->status = policy_worse(t->status, p.status);
-	if (failed && p.status == EX_TEMPFAIL && t->away.len == 0)
+	if (failed && (p.status == EX_TEMPFAIL ||
+	    p.status == EX_UNAVAILABLE) && t->away.len == 0)
 		buf_adds(&t->away, bus_error());
 	if (failed && (!t->quiet || p.status != EX_TEMPFAIL))
 		warnx("%s%s%s", bus_error(), p.note != NULL ? "; " : "",
@@ -174,15 +175,17 @@ tool_sync(struct tool *t, int push)
 /*
  * The push of the work committed: the work tree first, so that it
  * shows the commit however long the push takes.  A hub that was away
- * at the sync is not tried again: the work waits in the station.
+ * at the sync, or that will never take it, is not tried again: the
+ * work waits in the station.
  */
 void
 tool_push(struct tool *t)
 {
 	flush(t);
 	if (t->away.len > 0) {
-		if (!t->quiet)
+		if (!t->quiet || t->status == EX_UNAVAILABLE)
 			warnx("%s", policy_decide(POLICY_PUSH,
+			    t->status == EX_UNAVAILABLE ? EX_UNAVAILABLE :
 			    EX_TEMPFAIL).note);
 		return;
 	}

@@ -506,11 +506,13 @@ take_added(const struct side *base, struct side *ours, struct item *ti,
 		if (ti->key != NULL && oi->key != NULL &&
 		    strcmp(ti->key, oi->key) == 0) {
 			/* Key: value, changed on both sides */
-			if (!has_norm(base, oi->norm))
-				buf_addf(report, "%s: kept ours, "
-				    "\"%s\"; theirs said \"%s\"\n",
-				    oi->key, oi->norm, ti->norm);
-			else {
+			if (!has_norm(base, oi->norm)) {
+				buf_adds(report, "kept ours \"");
+				profile_shown(oi->f->text, oi->f->len, report);
+				buf_adds(report, "\", not theirs \"");
+				profile_shown(ti->f->text, ti->f->len, report);
+				buf_adds(report, "\"\n");
+			} else {
 				/* only theirs changed it */
 				oi->text = ti->text;
 				oi->len = ti->len;
@@ -569,9 +571,11 @@ place_added(struct side *ours, struct side *theirs)
 }
 
 /*
- * Write the merged section: its heading (head's), theirs' new facts
- * that go at the top, then ours (o, may be NULL) in order with its
- * blank runs, each kept fact followed by theirs' new facts after it.
+ * Write the merged section: its heading (head's), ours' (o, may be
+ * NULL) blank lines under it, theirs' new facts that go at the top,
+ * then ours in order with its blank runs, each kept fact followed by
+ * theirs' new facts after it.  A section only theirs has is written
+ * as they wrote it, blank lines and all.
  */
 static void
 write_section(const struct section *o, const struct section *head,
@@ -579,7 +583,7 @@ write_section(const struct section *o, const struct section *head,
     struct item *const *after, struct buf *out)
 {
 	const struct fact *f;
-	size_t i, k, at;
+	size_t i, k, at, top, lead = 0;
 
 	if (head->head != NULL) {
 		/* a section new to our text starts after a blank line */
@@ -589,10 +593,23 @@ write_section(const struct section *o, const struct section *head,
 			emit(out, "\n", 1);
 		emit(out, head->head, head->headlen);
 	}
+	if (o == NULL) {
+		for (k = 0, at = 0; k < head->n; k++) {
+			f = &head->facts[k];
+			if (f->kind == FACT_BLANK || theirs->items[at++].keep)
+				emit(out, f->text, f->len);
+		}
+		return;
+	}
+	for (; lead < o->n && o->facts[lead].kind == FACT_BLANK; lead++)
+		emit(out, o->facts[lead].text, o->facts[lead].len);
+	top = out->len;
 	for (i = 0; i < theirs->n; i++)
 		if (theirs->items[i].keep && after[i] == NULL)
 			emit_new(out, &theirs->items[i]);
-	for (k = 0; o != NULL && k < o->n; k++) {
+	if (lead == o->n && lead > 0 && out->len > top)
+		emit(out, o->facts[lead - 1].text, o->facts[lead - 1].len);
+	for (k = lead; k < o->n; k++) {
 		f = &o->facts[k];
 		if (f->kind == FACT_BLANK) {
 			emit(out, f->text, f->len);

@@ -347,15 +347,15 @@ test_files(void)
 	fputs(b.s, fp);
 	fclose(fp);
 	buf_reset(&why);
-	ok(msg_check_file(path, MSG_MAX_SIZE, &m, &why) == 0 &&
+	ok(msg_check_file(path, NULL, MSG_MAX_SIZE, &m, &why) == 0 &&
 	    strcmp(m.from, "a") == 0, "a good file checks");
 	msg_free(&m);
 	buf_reset(&why);
-	ok(msg_check_file(path, 50, &m, &why) == -1 &&
+	ok(msg_check_file(path, NULL, 50, &m, &why) == -1 &&
 	    why_has("larger than 50 bytes"), "a file over the size is invalid");
 	unlink(path);
 	buf_reset(&why);
-	ok(msg_check_file(path, MSG_MAX_SIZE, &m, &why) == -2 &&
+	ok(msg_check_file(path, NULL, MSG_MAX_SIZE, &m, &why) == -2 &&
 	    why_has("No such file"), "a missing file is unreadable, not invalid");
 	snprintf(path, sizeof(path), "%s/inbox-b", dir);
 	rmdir(path);

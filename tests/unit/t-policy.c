@@ -41,6 +41,14 @@ main(void)
 	decide(POLICY_SYNC, EX_TEMPFAIL, 1, EX_TEMPFAIL, "from the station");
 	decide(POLICY_PUSH, EX_TEMPFAIL, 1, EX_TEMPFAIL, "committed here");
 
+	/* hub that will never take it (no such repository, access
+	   refused): go on from the station, 69 */
+	decide(POLICY_SYNC, EX_UNAVAILABLE, 1, EX_UNAVAILABLE,
+	    "from the station");
+	decide(POLICY_PUSH, EX_UNAVAILABLE, 1, EX_UNAVAILABLE,
+	    "once the hub takes it");
+	decide(POLICY_LOCK, EX_UNAVAILABLE, 0, EX_UNAVAILABLE, NULL);
+
 	/* hub refusing: what it refused is set aside; go on, 65 */
 	decide(POLICY_SYNC, EX_DATAERR, 1, EX_DATAERR, "from the station");
 	decide(POLICY_PUSH, EX_DATAERR, 1, EX_DATAERR, NULL);
@@ -61,6 +69,12 @@ main(void)
 	ok(policy_worse(EX_TEMPFAIL, EX_DATAERR) == EX_DATAERR &&
 	    policy_worse(EX_DATAERR, EX_TEMPFAIL) == EX_DATAERR,
 	    "something refused beats the hub away");
+	ok(policy_worse(EX_TEMPFAIL, EX_UNAVAILABLE) == EX_UNAVAILABLE &&
+	    policy_worse(EX_UNAVAILABLE, EX_TEMPFAIL) == EX_UNAVAILABLE,
+	    "a hub that will never take it beats a hub away");
+	ok(policy_worse(EX_UNAVAILABLE, EX_DATAERR) == EX_DATAERR &&
+	    policy_worse(EX_DATAERR, EX_UNAVAILABLE) == EX_DATAERR,
+	    "something refused beats a hub that will never take it");
 	ok(policy_worse(EX_DATAERR, EX_SOFTWARE) == EX_SOFTWARE &&
 	    policy_worse(EX_SOFTWARE, EX_TEMPFAIL) == EX_SOFTWARE,
 	    "a failure that stops a tool beats all the rest");
