@@ -182,7 +182,9 @@ test_expect_success 'BUS_SSH_REUSE=0: the same' '
 '
 
 # left_alone WHY CMD...: CMD, run in st-a with -v, gets no options of
-# ours, and says WHY.
+# ours, and says WHY.  (The user's own ControlPath in these tests ends in
+# %p, not %C: a socket path is at most 107 bytes, and the trash directory
+# of make distcheck is long.)
 left_alone () {
 	_why=$1 &&
 	shift &&
@@ -202,17 +204,17 @@ left_alone () {
 
 test_expect_success 'the user s own ControlPath in their command: untouched' '
 	mkdir -p -m 700 mine &&
-	(GIT_SSH_COMMAND="$S/bin/ssh -o ControlPath=$TRASH_DIRECTORY/mine/%C -F /dev/null" &&
+	(GIT_SSH_COMMAND="$S/bin/ssh -o ControlPath=$TRASH_DIRECTORY/mine/%p -F /dev/null" &&
 	 left_alone "the ssh command has control options" bus-recv) &&
-	tail -n 1 "$S/calls" | grep "^-o ControlPath=$TRASH_DIRECTORY/mine/%C "
+	tail -n 1 "$S/calls" | grep "^-o ControlPath=$TRASH_DIRECTORY/mine/%p "
 '
 
 test_expect_success 'the same in core.sshCommand: untouched' '
 	git -C st-a config core.sshCommand \
-		"$S/bin/ssh -S $TRASH_DIRECTORY/mine/%C -F /dev/null" &&
+		"$S/bin/ssh -S $TRASH_DIRECTORY/mine/%p -F /dev/null" &&
 	(unset GIT_SSH_COMMAND &&
 	 left_alone "the ssh command has -S" bus-recv) &&
-	tail -n 1 "$S/calls" | grep "^-S $TRASH_DIRECTORY/mine/%C " &&
+	tail -n 1 "$S/calls" | grep "^-S $TRASH_DIRECTORY/mine/%p " &&
 	git -C st-a config --unset core.sshCommand
 '
 
@@ -247,7 +249,7 @@ test_expect_success '-v in the user s command: untouched (stderr)' '
 # The configuration file named with -F, as ssh reads it; the user's
 # ~/.ssh/config is read the same way when there is none.
 test_expect_success 'the user s ssh configuration shares connections: untouched' '
-	printf "Host 127.0.0.1\n\tControlPath $TRASH_DIRECTORY/mine/%%C\n" >config &&
+	printf "Host 127.0.0.1\n\tControlPath $TRASH_DIRECTORY/mine/%%p\n" >config &&
 	(GIT_SSH_COMMAND="$S/bin/ssh -F $TRASH_DIRECTORY/config" &&
 	 left_alone "the ssh configuration for $USER_NAME@127.0.0.1 shares connections already" \
 		bus-recv) &&
