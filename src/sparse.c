@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "layout.h"
+#include "msg.h"
 #include "station.h"
 
 #define CONE_MAX	(1024 * 1024)	/* bytes of patterns we read */
@@ -97,22 +98,15 @@ cone_has(const struct buf *cone, const char *top, size_t len)
 }
 
 /*
- * A directory the cone may gain: the layout's own names (an agent's
- * inbox, user-sync, .bus and the like) have none of the characters
- * that mean something in a pattern.  An archive never does.
+ * A directory the cone may gain: an agent's inbox, whose name holds
+ * none of the characters that mean something in a pattern (the other
+ * directories of the layout are in cone_base).  Never an archive.
  */
 static int
 cone_may_hold(const char *top, size_t len)
 {
-	size_t i;
-
-	if (len == 0 || strncmp(top, "archive-", 8) == 0)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (strchr("abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", top[i]) == NULL)
-			return 0;
-	return 1;
+	return len > 6 && strncmp(top, "inbox-", 6) == 0 &&
+	    valid_agent(top + 6, len - 6);
 }
 
 /*
@@ -237,10 +231,14 @@ clean_since(struct station *st, const char *behind, const char *commit)
  * and $GIT_DIR/bus-index-behind keeps the commit the index showed;
  * worktree.c has named the entry already.  Once the hub has removed
  * every dangerous entry since that commit, the index is set whole.
+ *
+ * A move whose every change worktree.c writes and records itself
+ * (indexed: a send, a message received) needs no read-tree at all: its
+ * update-index brings the index to commit, one git process as before.
  */
 int
 sparse_index(struct station *st, const char *base, const char *commit,
-    int hostile)
+    int hostile, int indexed)
 {
 	struct buf empty = BUF_INIT, err = BUF_INIT, behind = BUF_INIT;
 	const char *args[] = { "read-tree", "-m", "-i", base, commit, NULL };
@@ -260,9 +258,14 @@ sparse_index(struct station *st, const char *base, const char *commit,
 		goto out;
 	}
 	if (hostile) {
-		if ((rv = file_write_atomic(behind.s, *base != '\0' ? base :
-		    commit, strlen(*base != '\0' ? base : commit), 0666)) == -1)
+		/* base, empty for none: what clean_since() diffs from */
+		if ((rv = file_write_atomic(behind.s, base, strlen(base),
+		    0666)) == -1)
 			bus_seterrno("%s", behind.s);
+		goto out;
+	}
+	if (indexed) {
+		rv = 0;		/* worktree.c's update-index covers it all */
 		goto out;
 	}
 	if (*base == '\0') {

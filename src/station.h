@@ -83,7 +83,8 @@ int	 station_make_commits(struct station *, struct commit_spec *, size_t,
 
 int	 sparse_setup(const struct git *, const char *);
 int	 sparse_select(struct station *, const struct change *, size_t, int *);
-int	 sparse_index(struct station *, const char *, const char *, int);
+int	 sparse_index(struct station *, const char *, const char *, int,
+	    int);
 
 /* ssh.c: one ssh connection for the station's git commands */
 

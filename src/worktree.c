@@ -181,7 +181,7 @@ checkout(struct station *st, const struct change *c, size_t n,
 	struct buf paths = BUF_INIT, path = BUF_INIT, blobs = BUF_INIT;
 	const char **want = NULL;
 	struct cat_obj *obj = NULL;
-	size_t i, k, nwant = 0;
+	size_t i, k, nwant = 0, written = 0;
 	const char *why;
 	int rv = -1, r, hostile = 0, *remove = NULL, *touch = NULL;
 
@@ -237,8 +237,10 @@ checkout(struct station *st, const struct change *c, size_t n,
 				continue;	/* left alone: not indexed */
 		}
 		buf_add(&paths, c[i].path, strlen(c[i].path) + 1);
+		written++;
 	}
-	if (st->sparse && sparse_index(st, base, commit, hostile) == -1)
+	if (st->sparse && sparse_index(st, base, commit, hostile,
+	    written == n) == -1)
 		goto out;
 	if (paths.len > 0 && git_run(&st->g, &paths, NULL, NULL, upd) != 0)
 		goto out;

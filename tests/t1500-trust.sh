@@ -398,7 +398,13 @@ test_expect_success 'a new station takes only the layout of a hostile hub' '
 	test_must_be_empty bad &&
 	git -C plain.git ls-tree --name-only main >top &&
 	grep -x inbox-g top &&
-	bus-recv -C box2/st-g -f id
+	bus-recv -C box2/st-g -f id &&
+	# the sparse index never took the hostile tree, even after a move
+	# that brings nothing hostile itself
+	(cd box2/st-g && bus-send b "after the hostile clone") >/dev/null 2>&1;
+	git -C box2/st-g status --porcelain >status &&
+	git -C box2/st-g ls-files --sparse >index &&
+	! grep -i "^\.git/" index
 '
 
 test_done
