@@ -18,6 +18,7 @@
 #				port ($S/port); 1 if it will not start
 #	start_sshd PORT		(re)start on PORT until it listens
 #	stop_sshd		stop by the pid file, wait until gone
+#	stop_pidfile FILE NAME	the same for any server (t0720's too)
 #	ssh_url PATH		ssh://USER@127.0.0.1:PORT/PATH (absolute)
 
 SSHD=/usr/sbin/sshd
@@ -65,22 +66,36 @@ start_sshd () {
 # gone PID: the process PID has ended (a zombie not reaped yet counts).
 gone () {
 	! kill -0 "$1" 2>/dev/null ||
-	grep -q "^State:.*Z" "/proc/$1/status" 2>/dev/null
+	grep -q "^State:[[:space:]]*[ZX]" "/proc/$1/status" 2>/dev/null
+}
+
+# stop_pidfile FILE NAME: stop the server (NAME) whose pid FILE holds,
+# and wait until it is gone: TERM, then KILL after 10 seconds (lighttpd
+# waits for its CGI children, and a loaded machine is slow), giving up
+# after 30 seconds by the clock, not by a count of sleeps.  For any
+# server of a test's own: t0720's lighttpd uses it too.
+stop_pidfile () {
+	test -s "$1" || return 0
+	_pid=$(cat "$1") &&
+	kill "$_pid" 2>/dev/null
+	_start=$(date +%s)
+	_killed=
+	while ! gone "$_pid"; do
+		_t=$(($(date +%s) - _start))
+		if [ $_t -ge 10 ] && [ -z "$_killed" ]; then
+			kill -9 "$_pid" 2>/dev/null
+			_killed=1
+		fi
+		[ $_t -ge 30 ] && break
+		sleep 0.1
+	done
+	rm -f "$1"
+	gone "$_pid" || { echo "$2 $_pid would not stop" >&2; false; }
 }
 
 # stop_sshd: stop the sshd by its pid file, and wait until it is gone.
 stop_sshd () {
-	test -s "$S/sshd.pid" || return 0
-	_pid=$(cat "$S/sshd.pid") &&
-	kill "$_pid" 2>/dev/null
-	_n=0
-	while ! gone "$_pid" && [ $_n -lt 200 ]; do
-		[ $_n -eq 100 ] && kill -9 "$_pid" 2>/dev/null
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	rm -f "$S/sshd.pid"
-	gone "$_pid" || { echo "sshd $_pid would not stop" >&2; false; }
+	stop_pidfile "$S/sshd.pid" sshd
 }
 
 ssh_url () {

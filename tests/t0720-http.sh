@@ -14,6 +14,7 @@ BACKEND="$(git --exec-path)/git-http-backend"
 skip_all_without "$BACKEND" 'a hub behind git http-backend'
 
 H=$TRASH_DIRECTORY/http
+. "$BUS_SRC_DIR/tests/lib-sshd.sh"
 mkdir -p "$H/www" || exit 1
 
 # start_httpd PORT: run lighttpd on 127.0.0.1:PORT in the background
@@ -36,27 +37,10 @@ start_httpd () {
 	done
 }
 
-# gone PID: the process PID has ended (a zombie not reaped yet counts).
-gone () {
-	! kill -0 "$1" 2>/dev/null ||
-	grep -q "^State:.*Z" "/proc/$1/status" 2>/dev/null
-}
-
-# stop_httpd: stop lighttpd by its pid file, and wait until it is gone.
-# Stopping, lighttpd waits for the CGI children it runs; one that does
-# not end in 10 seconds (a loaded machine) makes it a SIGKILL.
+# stop_httpd: stop lighttpd by its pid file, and wait until it is gone
+# (tests/lib-sshd.sh's stop_pidfile, which any server of ours uses).
 stop_httpd () {
-	test -s "$H/lighttpd.pid" || return 0
-	_pid=$(cat "$H/lighttpd.pid") &&
-	kill "$_pid" 2>/dev/null
-	_n=0
-	while ! gone "$_pid" && [ $_n -lt 200 ]; do
-		[ $_n -eq 100 ] && kill -9 "$_pid" 2>/dev/null
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	rm -f "$H/lighttpd.pid"
-	gone "$_pid" || { echo "lighttpd $_pid would not stop" >&2; false; }
+	stop_pidfile "$H/lighttpd.pid" lighttpd
 }
 
 # An interrupted run or a failing test must not leave lighttpd running.
