@@ -256,6 +256,10 @@ test_expect_success 'alice sends bob a note: its id on stdout, the file on the h
 '
 
 test_expect_success 'a longer body from stdin: bus-send -t note' '
+	# ids have one-second times; oldest first means a second apart
+	while [ "$(date -u +%Y%m%dT%H%M%S)" = "$(cut -c1-15 id1)" ]; do
+		sleep 0.2
+	done &&
 	echo "a longer body" | as alice bus-send -t note bob >id2 &&
 	grep -E -x "[0-9]{8}T[0-9]{6}Z-alice-[0-9a-f]{12}" id2 &&
 	hub_show "inbox-bob/$(cat id2).json" >msg &&
