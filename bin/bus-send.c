@@ -19,10 +19,10 @@
 static void
 usage(FILE *fp, int code)
 {
-	fputs("usage: bus-send [-qv] [-a agent] [-C dir] [-i id] [-r id] "
-	    "[-t type] [--no-push] to[,to...] [body ...]\n"
-	    "       bus-send [-qv] [-a agent] [-C dir] [-i id] [-r id] "
-	    "[-t type] [--no-push] --all [body ...]\n"
+	fputs("usage: bus-send [-qv] [-a agent] [-C dir] [-F name=value] "
+	    "[-i id] [-r id] [-t type] [--no-push] to[,to...] [body ...]\n"
+	    "       bus-send [-qv] [-a agent] [-C dir] [-F name=value] "
+	    "[-i id] [-r id] [-t type] [--no-push] --all [body ...]\n"
 	    "       bus-send [-qv] [-a agent] [-C dir] [--no-push] --batch\n"
 	    "       bus-send --version\n", fp);
 	exit(code);
@@ -41,20 +41,26 @@ main(int argc, char *argv[])
 	};
 	struct tool t = TOOL_INIT;
 	struct send s;
-	struct send_what w = { "note", "", 0, NULL, NULL };
+	struct send_what w = { "note", "", 0, NULL, NULL, NULL, 0 };
+	struct msg fields;
 	struct buf body = BUF_INIT, tip = BUF_INIT;
 	const char *agent = NULL, *dir = NULL;
 	FILE *trace = NULL;
 	int c, all = 0, batch = 0, nopush = 0, i, rv;
 
 	version_option(argc, argv);
-	while ((c = getopt_long(argc, argv, "+a:C:hi:qr:t:v", longopts,
+	memset(&fields, 0, sizeof(fields));
+	while ((c = getopt_long(argc, argv, "+a:C:F:hi:qr:t:v", longopts,
 	    NULL)) != -1)
 		switch (c) {
 		case 'a': agent = optarg; break;
 		case 'A': all = 1; break;
 		case 'B': batch = 1; break;
 		case 'C': dir = optarg; break;
+		case 'F':
+			if (msg_field_arg(&fields, optarg) == -1)
+				errx(EX_USAGE, "%s", bus_error());
+			break;
 		case 'h': usage(stdout, EX_OK); break;
 		case 'i': w.id = optarg; break;
 		case 'N': nopush = 1; break;
@@ -66,8 +72,11 @@ main(int argc, char *argv[])
 		}
 	argc -= optind;
 	argv += optind;
-	if (batch ? (all || argc > 0 || w.id || w.re) : (!all && argc < 1))
+	if (batch ? (all || argc > 0 || w.id || w.re || fields.nothers) :
+	    (!all && argc < 1))
 		usage(stderr, EX_USAGE);
+	w.fields = fields.others;
+	w.nfields = fields.nothers;
 
 	/*
 	 * Read stdin before taking the lock: what feeds us may be another
@@ -105,6 +114,7 @@ main(int argc, char *argv[])
 	if (!nopush && s.staged.n > 0)
 		tool_push(&t);
 	send_free(&s);
+	msg_free(&fields);
 	buf_free(&body);
 	buf_free(&tip);
 	return tool_finish(&t);

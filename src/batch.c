@@ -1,6 +1,7 @@
 /*
  * batch.c: one line of bus-send --batch: an NDJSON object whose string
- * members say what to send (SPEC section 5).
+ * members say what to send (SPEC section 5); any other member but the
+ * protocol's is kept, as bus-send -F keeps its own.
  */
 #include "config.h"
 
@@ -13,6 +14,25 @@
 static const char *const members[] = { "to", "type", "body", "re", "id" };
 
 #define NMEMBERS	(sizeof(members) / sizeof(*members))
+
+/* Keep the member at token i, one of no protocol field, in b->extra. */
+static int
+keep(struct batch_msg *b, const struct json *j, int i)
+{
+	struct buf key = BUF_INIT, value = BUF_INIT;
+	int rv;
+
+	json_unescape(j, i, &key);
+	json_put_compact(&value, j, i + 1);
+	if (strlen(key.s) != key.len) {
+		bus_seterr("a member's name holds a NUL");
+		rv = -1;
+	} else
+		rv = msg_field_add(&b->extra, key.s, value.s, value.len);
+	buf_free(&key);
+	buf_free(&value);
+	return rv;
+}
 
 /* Is the key at token i one of members[]? */
 static int
@@ -78,11 +98,8 @@ batch_parse(struct batch_msg *b, const char *line, size_t len)
 		goto out;
 	}
 	for (i = 1, k = 0; k < j.tok[0].size; k++, i = json_next(&j, i + 1))
-		if (!known_member(&j, i)) {
-			bus_seterr("unknown member (to, type, body, re and id "
-			    "are known)");
+		if (!known_member(&j, i) && keep(b, &j, i) == -1)
 			goto out;
-		}
 	if (member(&j, "to", &b->to, NULL) == -1 ||
 	    member(&j, "body", &b->body, &b->bodylen) == -1 ||
 	    member(&j, "type", &b->type, NULL) == -1 ||
@@ -111,5 +128,6 @@ batch_free(struct batch_msg *b)
 	free(b->body);
 	free(b->re);
 	free(b->id);
+	msg_free(&b->extra);
 	memset(b, 0, sizeof(*b));
 }

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "json.h"
 #include "msg.h"
 
 static const char *const names[] = { "json", "id", "path", "text" };
@@ -43,6 +44,25 @@ put_text_body(struct buf *out, const struct buf *body)
 	}
 }
 
+/* A subject member, when it is a string: "  subject: ..." */
+static void
+put_text_subject(struct buf *out, const struct msg *m)
+{
+	const struct buf *v = msg_field(m, "subject");
+	struct buf s = BUF_INIT;
+	struct json j;
+
+	if (v == NULL || v->len == 0 || v->s[0] != '"' ||
+	    json_parse(&j, v->s, v->len) == -1)
+		return;
+	json_unescape(&j, 0, &s);
+	buf_adds(out, "  subject: ");
+	text_safe(out, s.s, s.len);
+	buf_addc(out, '\n');
+	json_free(&j);
+	buf_free(&s);
+}
+
 /*
  * Add m to out in format f: path is where its file is, for
  * FORMAT_PATH; sep ends a record ('\n', or '\0' for -z) in the formats
@@ -70,6 +90,7 @@ format_put(struct buf *out, enum msg_format f, const struct msg *m,
 		if (m->re != NULL)
 			buf_addf(out, "  re %s", m->re);
 		buf_addc(out, '\n');
+		put_text_subject(out, m);
 		put_text_body(out, &m->body);
 		buf_addc(out, '\n');
 		return;

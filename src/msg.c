@@ -26,6 +26,12 @@
 #define NREQUIRED	6	/* id ts from to type body */
 #define TS_RULE		"YYYY-MM-DDTHH:MM:SS[.fraction]Z, a real UTC time"
 
+/* the table of SPEC section 3: required fields first */
+static const char *const known[] = { "id", "ts", "from", "to", "type",
+    "body", "re" };
+
+#define NKNOWN		(sizeof(known) / sizeof(known[0]))
+
 static int
 is_lower(int c)
 {
@@ -309,10 +315,7 @@ msg_parse(struct msg *m, const char *s, size_t len, size_t max,
 {
 	struct json j;
 	struct buf tmp = BUF_INIT;
-	/* the table of SPEC section 3: required fields first */
-	static const char *const known[] = { "id", "ts", "from", "to",
-	    "type", "body", "re" };
-	int seen[sizeof(known) / sizeof(known[0])] = { 0 };
+	int seen[NKNOWN] = { 0 };
 	size_t before = why->len, f;
 	int k, member;
 
@@ -332,10 +335,10 @@ msg_parse(struct msg *m, const char *s, size_t len, size_t max,
 		return -1;
 	}
 	for (k = 1, member = 0; member < j.tok[0].size; member++) {
-		for (f = 0; f < sizeof(known) / sizeof(known[0]); f++)
+		for (f = 0; f < NKNOWN; f++)
 			if (json_key_is(&j, k, known[f]))
 				break;
-		if (f < sizeof(known) / sizeof(known[0])) {
+		if (f < NKNOWN) {
 			seen[f] = 1;
 			take_field(m, &j, k, known[f], why, &tmp);
 		} else
@@ -352,6 +355,87 @@ msg_parse(struct msg *m, const char *s, size_t len, size_t max,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Add a member besides the protocol's fields: key (any string) with
+ * value, one JSON value as text.  A protocol field's name, or a key
+ * that m has already, fails with EX_DATAERR.
+ */
+int
+msg_field_add(struct msg *m, const char *key, const char *value, size_t len)
+{
+	struct msg_field *f;
+	size_t i;
+
+	for (i = 0; i < NKNOWN; i++)
+		if (strcmp(key, known[i]) == 0) {
+			bus_seterr("%s: a field of the protocol, set by "
+			    "bus-send", key);
+			bus_setclass(EX_DATAERR);
+			return -1;
+		}
+	if (msg_field(m, key) != NULL) {
+		bus_seterr("%s: given twice", key);
+		bus_setclass(EX_DATAERR);
+		return -1;
+	}
+	f = xreallocarray(m->others, m->nothers + 1, sizeof(*f));
+	m->others = f;
+	f += m->nothers++;
+	f->key = xstrdup(key);
+	memset(&f->value, 0, sizeof(f->value));
+	buf_add(&f->value, value, len);
+	return 0;
+}
+
+/*
+ * KEY=VALUE from a command line (bus-send -F): a string member whose
+ * name is a letter, then letters, digits, '.', '_' or '-' (64 at
+ * most), and whose value is UTF-8 text.  Fails with EX_USAGE.
+ */
+int
+msg_field_arg(struct msg *m, const char *arg)
+{
+	struct buf value = BUF_INIT;
+	const char *eq = strchr(arg, '=');
+	char *key;
+	size_t n = eq != NULL ? (size_t)(eq - arg) : 0, i;
+	int rv = -1;
+
+	key = xstrndup(arg, n);
+	for (i = 0; i < n && i < 64 && (i == 0 ?
+	    is_alnum((unsigned char)arg[i]) && !is_digit((unsigned char)arg[i]) :
+	    is_alnum((unsigned char)arg[i]) || strchr("._-", arg[i]) != NULL);
+	    i++)
+		;
+	if (eq == NULL || n == 0 || i < n)
+		bus_seterr("-F %s: not NAME=VALUE, where NAME is a letter, "
+		    "then letters, digits, '.', '_' or '-' (64 at most)", arg);
+	else if (!utf8_valid(eq + 1, strlen(eq + 1)))
+		bus_seterr("-F %s: the value is not UTF-8 text", key);
+	else {
+		json_put_string(&value, eq + 1, strlen(eq + 1));
+		if ((rv = msg_field_add(m, key, value.s, value.len)) == -1)
+			bus_seterr("-F %s", bus_error());
+	}
+	if (rv == -1)
+		bus_setclass(EX_USAGE);
+	free(key);
+	buf_free(&value);
+	return rv;
+}
+
+/* The member key besides the protocol's fields, as JSON text; NULL if none. */
+const struct buf *
+msg_field(const struct msg *m, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < m->nothers; i++)
+		if (strcmp(m->others[i].key, key) == 0)
+			return &m->others[i].value;
+	return NULL;
 }
 
 void

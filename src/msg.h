@@ -45,6 +45,9 @@ struct msg_path {
 
 int	 msg_parse(struct msg *, const char *, size_t, size_t, struct buf *);
 void	 msg_free(struct msg *);
+int	 msg_field_add(struct msg *, const char *, const char *, size_t);
+int	 msg_field_arg(struct msg *, const char *);
+const struct buf *msg_field(const struct msg *, const char *);
 int	 msg_path_parse(struct msg_path *, const char *, struct buf *);
 int	 msg_check_place(const struct msg *, const struct msg_path *,
 	    struct buf *);
@@ -75,6 +78,8 @@ struct batch_msg {
 	size_t		 bodylen;
 	char		*re;
 	char		*id;
+	struct msg	 extra;		/* only its others: the members
+					   besides the above, kept */
 };
 
 int	 batch_parse(struct batch_msg *, const char *, size_t);

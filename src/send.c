@@ -70,6 +70,7 @@ stage(struct send *s, const char *where, const char *to,
     const struct send_what *w)
 {
 	struct msg m;
+	size_t i;
 	int k;
 
 	if (!valid_agent(to, strlen(to)) || (k = known(s, to)) == 0) {
@@ -79,9 +80,12 @@ stage(struct send *s, const char *where, const char *to,
 	}
 	if (k == -1)
 		return -1;
-	if (msg_new(&m, s->st->agent, to, w->type, w->body, w->bodylen, w->re,
-	    w->id, s->now) == -1 ||
-	    station_stage(s->st, &m, &s->staged) == -1) {
+	k = msg_new(&m, s->st->agent, to, w->type, w->body, w->bodylen, w->re,
+	    w->id, s->now);
+	for (i = 0; k == 0 && i < w->nfields; i++)
+		k = msg_field_add(&m, w->fields[i].key, w->fields[i].value.s,
+		    w->fields[i].value.len);
+	if (k == -1 || station_stage(s->st, &m, &s->staged) == -1) {
 		k = bus_errclass();
 		bus_seterr("%s%s", where, bus_error());
 		bus_setclass(k);
@@ -162,6 +166,8 @@ send_batch(struct send *s, struct buf *in)
 			w.bodylen = b.bodylen;
 			w.re = b.re;
 			w.id = b.id;
+			w.fields = b.extra.others;
+			w.nfields = b.extra.nothers;
 			rv = stage(s, where.s, b.to, &w);
 		}
 		batch_free(&b);

@@ -236,6 +236,8 @@ struct send_what {
 	size_t		 bodylen;
 	const char	*re;		/* NULL: none */
 	const char	*id;		/* NULL: a new one */
+	const struct msg_field *fields;	/* more members, as -F gives */
+	size_t		 nfields;
 };
 
 struct send {

@@ -128,9 +128,10 @@ test_expect_success '--batch with a bad line sends nothing' '
 		(cd st-a && test_expect_code 65 bus-send --batch) 2>err &&
 	grep "stdin:2: body: not a string" err &&
 	test "$(hub_tip)" = "$before" &&
-	printf "{\"to\":\"b\",\"body\":\"x\",\"tpye\":\"note\"}\n" |
+	printf "{\"to\":\"b\",\"body\":\"x\",\"from\":\"b\"}\n" |
 		(cd st-a && test_expect_code 65 bus-send --batch) 2>err &&
-	grep "stdin:1: unknown member" err
+	grep "stdin:1: from: a field of the protocol" err &&
+	test "$(hub_tip)" = "$before"
 '
 
 test_expect_success '--batch errors name the line' '
@@ -234,6 +235,54 @@ test_expect_success 'usage' '
 	(cd st-a && test_expect_code 64 bus-recv -f xml) &&
 	(cd st-a && test_expect_code 64 bus-recv extra) &&
 	bus-recv -h | grep "^usage: bus-recv"
+'
+
+test_expect_success '-F adds string members after the protocol fields' '
+	(cd st-a && bus-send -i fields-1 -F subject="Build is red" \
+		-F priority=high -F x.y_z-1= c "see the log") &&
+	git -C hub.git show main:inbox-c/fields-1.json >msg &&
+	grep "\"body\":\"see the log\",\"subject\":\"Build is red\",\"priority\":\"high\",\"x.y_z-1\":\"\"}$" msg &&
+	(cd st-c && bus-recv -f text) >out &&
+	grep "^  subject: Build is red$" out &&
+	grep "^    see the log$" out
+'
+
+test_expect_success '-F refuses a protocol field, a bad name, a name twice: nothing sent' '
+	before=$(hub_tip) &&
+	for bad in from=x id=y body=z re=w 1x=y "a b=c" =v novalue "$(printf "k\001=v")"
+	do
+		(cd st-a && test_expect_code 64 bus-send -F "$bad" c x) 2>err || return 1
+		grep "^bus-send: -F " err || return 1
+	done &&
+	(cd st-a && test_expect_code 64 bus-send -F s=1 -F s=2 c x) 2>err &&
+	grep "^bus-send: -F s: given twice" err &&
+	(cd st-a && test_expect_code 64 bus-send -F "s=$(printf "\377")" c x) 2>err &&
+	grep "not UTF-8" err &&
+	(cd st-a && test_expect_code 64 bus-send -F s=1 --batch </dev/null) &&
+	test "$(hub_tip)" = "$before"
+'
+
+test_expect_success '--batch keeps members of any JSON value besides the protocol' '
+	cat >batch <<-\EOF &&
+	{"to":"c","body":"b","id":"fields-2","subject":"S \"q\"","n":[1, {"k" : null}]}
+	EOF
+	(cd st-a && bus-send --batch) <batch &&
+	git -C hub.git show main:inbox-c/fields-2.json >msg &&
+	cat >expect <<-\EOF &&
+	"body":"b","subject":"S \"q\"","n":[1,{"k":null}]}
+	EOF
+	sed "s/.*\(\"body\":\)/\1/" msg >actual &&
+	test_cmp expect actual &&
+	(cd st-c && bus-recv -f text) >out &&
+	grep "^  subject: S \"q\"$" out
+'
+
+test_expect_success 'a subject that is not a string is no subject line' '
+	printf "%s\n" "{\"to\":\"c\",\"body\":\"b\",\"id\":\"fields-3\",\"subject\":7}" |
+		(cd st-a && bus-send --batch) &&
+	(cd st-c && bus-recv -f text) >out &&
+	grep -A1 "fields-3" out >one &&
+	! grep subject one
 '
 
 test_done

@@ -86,7 +86,7 @@ __bus_complete()
 		opts="-a -C -f -h -n -q -v -z --from --help --no-fetch --type
 		    --version --wait" ;;
 	bus-send)
-		opts="-a -C -h -i -q -r -t -v --all --batch --help --no-push
+		opts="-a -C -F -h -i -q -r -t -v --all --batch --help --no-push
 		    --version" ;;
 	bus-status)
 		opts="-a -C -f -h -n -q -v -z --help --no-fetch --since --type
@@ -105,7 +105,7 @@ __bus_complete()
 	# skills-sync -f is --force, which takes no argument
 	[[ $tool == skills-sync && $prev == -f ]] && prev=
 	case $prev in
-	-C|-m|-o|-R|--as|--merger|--sign-key|-i|--since|--wait)
+	-C|-F|-m|-o|-R|--as|--merger|--sign-key|-i|--since|--wait)
 		return ;;
 	-f)
 		if [[ $tool == bus-status ]]; then
