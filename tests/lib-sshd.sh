@@ -63,10 +63,19 @@ start_sshd () {
 	test -s "$S/sshd.pid"
 }
 
-# gone PID: the process PID has ended (a zombie not reaped yet counts).
+# started PID: when the process PID started, in clock ticks since boot
+# (field 22 of /proc/PID/stat; the name before it may hold spaces).
+started () {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d" " -f20
+}
+
+# gone PID [START]: the process PID has ended (a zombie not reaped yet
+# counts), or, with START (from started), the pid now names another
+# process: with pid_max at 32768 a busy test run reuses pids in seconds.
 gone () {
 	! kill -0 "$1" 2>/dev/null ||
-	grep -q "^State:[[:space:]]*[ZX]" "/proc/$1/status" 2>/dev/null
+	grep -q "^State:[[:space:]]*[ZX]" "/proc/$1/status" 2>/dev/null ||
+	{ [ -n "${2-}" ] && [ "$(started "$1")" != "$2" ]; }
 }
 
 # stop_pidfile FILE NAME: stop the server (NAME) whose pid FILE holds,
@@ -77,10 +86,11 @@ gone () {
 stop_pidfile () {
 	test -s "$1" || return 0
 	_pid=$(cat "$1") &&
+	_born=$(started "$_pid") &&
 	kill "$_pid" 2>/dev/null
 	_start=$(date +%s)
 	_killed=
-	while ! gone "$_pid"; do
+	while ! gone "$_pid" "$_born"; do
 		_t=$(($(date +%s) - _start))
 		if [ $_t -ge 10 ] && [ -z "$_killed" ]; then
 			kill -9 "$_pid" 2>/dev/null
@@ -90,7 +100,7 @@ stop_pidfile () {
 		sleep 0.1
 	done
 	rm -f "$1"
-	gone "$_pid" || { echo "$2 $_pid would not stop" >&2; false; }
+	gone "$_pid" "$_born" || { echo "$2 $_pid would not stop" >&2; false; }
 }
 
 # stop_sshd: stop the sshd by its pid file, and wait until it is gone.
