@@ -23,6 +23,7 @@ keep(struct batch_msg *b, const struct json *j, int i)
 	int rv;
 
 	json_unescape(j, i, &key);
+	buf_grow(&key, 0);		/* "" is a name too */
 	json_put_compact(&value, j, i + 1);
 	if (strlen(key.s) != key.len) {
 		bus_seterr("a member's name holds a NUL");

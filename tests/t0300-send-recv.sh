@@ -273,6 +273,10 @@ test_expect_success '--batch keeps members of any JSON value besides the protoco
 	EOF
 	sed "s/.*\(\"body\":\)/\1/" msg >actual &&
 	test_cmp expect actual &&
+	printf "%s\n" "{\"to\":\"c\",\"body\":\"b\",\"id\":\"fields-4\",\"\":0}" |
+		(cd st-a && bus-send --batch) &&
+	git -C hub.git show main:inbox-c/fields-4.json >msg &&
+	grep "\"body\":\"b\",\"\":0}$" msg &&
 	(cd st-c && bus-recv -f text) >out &&
 	grep "^  subject: S \"q\"$" out
 '
