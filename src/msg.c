@@ -84,6 +84,12 @@ id_rest(int c)
 }
 
 static int
+field_first(int c)
+{
+	return is_alnum(c) && !is_digit(c);
+}
+
+static int
 type_rest(int c)
 {
 	return is_lower(c) || is_digit(c) || c == '.' || c == '_' || c == '-';
@@ -400,16 +406,12 @@ msg_field_arg(struct msg *m, const char *arg)
 	struct buf value = BUF_INIT;
 	const char *eq = strchr(arg, '=');
 	char *key;
-	size_t n = eq != NULL ? (size_t)(eq - arg) : 0, i;
+	size_t n = eq != NULL ? (size_t)(eq - arg) : 0;
 	int rv = -1;
 
 	key = xstrndup(arg, n);
-	for (i = 0; i < n && i < 64 && (i == 0 ?
-	    is_alnum((unsigned char)arg[i]) && !is_digit((unsigned char)arg[i]) :
-	    is_alnum((unsigned char)arg[i]) || strchr("._-", arg[i]) != NULL);
-	    i++)
-		;
-	if (eq == NULL || n == 0 || i < n)
+	/* a letter, then the characters of an id */
+	if (eq == NULL || !valid_name(arg, n, 64, field_first, id_rest))
 		bus_seterr("-F %s: not NAME=VALUE, where NAME is a letter, "
 		    "then letters, digits, '.', '_' or '-' (64 at most)", arg);
 	else if (!utf8_valid(eq + 1, strlen(eq + 1)))

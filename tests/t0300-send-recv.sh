@@ -249,11 +249,13 @@ test_expect_success '-F adds string members after the protocol fields' '
 
 test_expect_success '-F refuses a protocol field, a bad name, a name twice: nothing sent' '
 	before=$(hub_tip) &&
-	for bad in from=x id=y body=z re=w 1x=y "a b=c" =v novalue "$(printf "k\001=v")"
+	for bad in from=x id=y body=z re=w 1x=y "a b=c" =v novalue "$(printf "k\001=v")" \
+		"$(printf "%065d" 0 | tr 0 a)=v"
 	do
 		(cd st-a && test_expect_code 64 bus-send -F "$bad" c x) 2>err || return 1
 		grep "^bus-send: -F " err || return 1
 	done &&
+	(cd st-a && bus-send -F "$(printf "%064d" 0 | tr 0 a)=v" --no-push c x) &&
 	(cd st-a && test_expect_code 64 bus-send -F s=1 -F s=2 c x) 2>err &&
 	grep "^bus-send: -F s: given twice" err &&
 	(cd st-a && test_expect_code 64 bus-send -F "s=$(printf "\377")" c x) 2>err &&
