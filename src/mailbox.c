@@ -146,6 +146,69 @@ why_lines(struct buf *bad, const char *path, const struct buf *why)
 		buf_addf(bad, "%s: %.*s\n", path, (int)(nl - line), line);
 }
 
+/*
+ * May the tree entry ls_line ("mode type oid", up to its tab) at path
+ * be read as a message?  A symlink, a submodule, an executable, a path
+ * outside the mailboxes or one added by a commit this station could not
+ * verify is not: 0, or -1 with "path: why" added to bad.
+ */
+int
+station_msg_admit(struct station *st, const char *ls_line, const char *path,
+    struct buf *bad)
+{
+	struct buf why = BUF_INIT;
+	struct msg_path mp;
+	const char *from;
+	int rv = -1;
+
+	if (strncmp(ls_line, "100644 blob ", 12) != 0)
+		buf_addf(bad, "%s: not a regular file\n", path);
+	else if (msg_path_parse(&mp, path, &why) == -1)
+		buf_addf(bad, "%s: %s", path, why.s);
+	else if ((from = verify_path_untrusted(st, path)) != NULL)
+		buf_addf(bad, "%s: added by commit %.12s, which this "
+		    "station could not verify (bus.requireSigned)\n", path,
+		    from);
+	else
+		rv = 0;
+	buf_free(&why);
+	return rv;
+}
+
+/*
+ * Parse the blob obj (oid) read at path, admitted by station_msg_admit(),
+ * into im: 0, or -1 with "path: why" lines added to bad when it is not
+ * a valid message, or not one that belongs there.
+ */
+int
+station_msg_take(struct station *st, const char *path, const char *oid,
+    const struct cat_obj *obj, struct inbox_msg *im, struct buf *bad)
+{
+	struct buf why = BUF_INIT;
+	struct msg_path mp;
+	int rv = -1;
+
+	memset(im, 0, sizeof(*im));
+	msg_path_parse(&mp, path, &why);
+	if (obj->missing || msg_parse(&im->m, obj->data, obj->size,
+	    st->maxsize, &why) == -1) {
+		why_lines(bad, path, &why);
+		goto out;
+	}
+	if (msg_check_place(&im->m, &mp, &why) == -1) {
+		why_lines(bad, path, &why);
+		msg_free(&im->m);
+		goto out;
+	}
+	im->path = xstrdup(path);
+	im->oid = xstrdup(oid);
+	buf_add(&im->raw, obj->data, obj->size);
+	rv = 0;
+out:
+	buf_free(&why);
+	return rv;
+}
+
 static int
 msg_order(const void *x, const void *y)
 {
@@ -165,11 +228,8 @@ int
 station_read_dir(struct station *st, const char *dir, struct inbox *box,
     struct buf *bad)
 {
-	struct buf list = BUF_INIT, out = BUF_INIT, why = BUF_INIT;
-	struct buf spec = BUF_INIT;
+	struct buf list = BUF_INIT, out = BUF_INIT, spec = BUF_INIT;
 	struct strvec paths = STRVEC_INIT, oids = STRVEC_INIT;
-	const char *from;
-	struct msg_path mp;
 	struct inbox_msg *im;
 	struct cat_obj *obj = NULL;
 	char *p, *tab;
@@ -186,22 +246,8 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 		if ((tab = strchr(p, '\t')) == NULL ||
 		    strcmp(path_base(tab + 1), ".keep") == 0)
 			continue;
-		buf_reset(&why);
-		if (strncmp(p, "100644 blob ", 12) != 0) {
-			/* a symlink, a submodule, an executable: no message */
-			buf_addf(bad, "%s: not a regular file\n", tab + 1);
+		if (station_msg_admit(st, p, tab + 1, bad) == -1)
 			continue;
-		}
-		if (msg_path_parse(&mp, tab + 1, &why) == -1) {
-			buf_addf(bad, "%s: %s", tab + 1, why.s);
-			continue;
-		}
-		if ((from = verify_path_untrusted(st, tab + 1)) != NULL) {
-			buf_addf(bad, "%s: added by commit %.12s, which this "
-			    "station could not verify (bus.requireSigned)\n",
-			    tab + 1, from);
-			continue;
-		}
 		strvec_push(&paths, tab + 1);
 		strvec_pushf(&oids, "%.*s", (int)(tab - p - 12), p + 12);
 	}
@@ -211,25 +257,9 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 	for (i = 0; i < paths.n; i++) {
 		im = xreallocarray(box->msgs, box->n + 1, sizeof(*im));
 		box->msgs = im;
-		im += box->n;
-		buf_reset(&why);
-		msg_path_parse(&mp, paths.v[i], &why);
-		if (obj[i].missing ||
-		    msg_parse(&im->m, obj[i].data, obj[i].size, st->maxsize,
-		    &why) == -1) {
-			why_lines(bad, paths.v[i], &why);
-			continue;
-		}
-		if (msg_check_place(&im->m, &mp, &why) == -1) {
-			why_lines(bad, paths.v[i], &why);
-			msg_free(&im->m);
-			continue;
-		}
-		im->path = xstrdup(paths.v[i]);
-		im->oid = xstrdup(oids.v[i]);
-		memset(&im->raw, 0, sizeof(im->raw));
-		buf_add(&im->raw, obj[i].data, obj[i].size);
-		box->n++;
+		if (station_msg_take(st, paths.v[i], oids.v[i], &obj[i],
+		    &im[box->n], bad) == 0)
+			box->n++;
 	}
 	if (box->n > 1)
 		qsort(box->msgs, box->n, sizeof(*box->msgs), msg_order);
@@ -240,7 +270,6 @@ out:
 	free(obj);
 	buf_free(&list);
 	buf_free(&out);
-	buf_free(&why);
 	buf_free(&spec);
 	return rv;
 }
@@ -263,16 +292,21 @@ station_archive(const struct station *st, const struct inbox_msg *im,
 }
 
 void
+inbox_msg_free(struct inbox_msg *im)
+{
+	msg_free(&im->m);
+	free(im->path);
+	free(im->oid);
+	buf_free(&im->raw);
+}
+
+void
 inbox_free(struct inbox *box)
 {
 	size_t i;
 
-	for (i = 0; i < box->n; i++) {
-		msg_free(&box->msgs[i].m);
-		free(box->msgs[i].path);
-		free(box->msgs[i].oid);
-		buf_free(&box->msgs[i].raw);
-	}
+	for (i = 0; i < box->n; i++)
+		inbox_msg_free(&box->msgs[i]);
 	free(box->msgs);
 	memset(box, 0, sizeof(*box));
 }

@@ -137,6 +137,11 @@ struct inbox {
 
 int	 station_read_dir(struct station *, const char *, struct inbox *,
 	    struct buf *);
+int	 station_msg_admit(struct station *, const char *, const char *,
+	    struct buf *);
+int	 station_msg_take(struct station *, const char *, const char *,
+	    const struct cat_obj *, struct inbox_msg *, struct buf *);
+void	 inbox_msg_free(struct inbox_msg *);
 void	 inbox_free(struct inbox *);
 void	 station_archive(const struct station *, const struct inbox_msg *,
 	    struct changes *);
@@ -281,6 +286,34 @@ void	 report_free(struct report *);
 /* lookup.c: a message by id, without reading the whole archive */
 
 int	 lookup_archived(struct station *, const char *, const char *);
+
+/* show.c: messages by id, wherever they are on the branch */
+
+struct shown {
+	struct inbox_msg im;
+	char		*gone;		/* found only in history: "commit ts"
+					   of the commit that collected it */
+};
+
+struct show {
+	struct shown	*msgs;		/* sorted by id, then path */
+	size_t		 n;
+	struct buf	 bad;		/* "path: why" lines of the files found
+					   that are not valid messages */
+};
+
+#define SHOW_INIT	{ NULL, 0, BUF_INIT }
+
+int	 show_lookup(struct station *, const char *const *, size_t, char *,
+	    struct show *);
+size_t	 show_find(const struct show *, const char *, size_t *);
+void	 show_free(struct show *);
+
+/* thread.c: the threads re links messages into, and their order */
+
+int	 thread_ids(struct station *, const char *const *, size_t,
+	    struct strvec *);
+void	 thread_order(const struct show *, size_t *);
 
 /* ack.c: read messages moved to the archive, and the replies */
 

@@ -88,6 +88,9 @@ __bus_complete()
 	bus-send)
 		opts="-a -C -F -h -i -q -r -t -v --all --batch --help --no-push
 		    --version" ;;
+	bus-show)
+		opts="-a -C -f -h -n -q -T -v -z --help --no-fetch --thread
+		    --version" ;;
 	bus-status)
 		opts="-a -C -f -h -n -q -v -z --help --no-fetch --since --type
 		    --version" ;;
@@ -110,6 +113,8 @@ __bus_complete()
 	-f)
 		if [[ $tool == bus-status ]]; then
 			__bus_reply "json text"
+		elif [[ $tool == bus-show ]]; then
+			__bus_reply "json id text"
 		else
 			__bus_reply "json id path text"
 		fi
@@ -127,7 +132,7 @@ __bus_complete()
 	case $tool,$cur in
 	*,-*)		__bus_reply "$opts" ;;
 	bus-send,*)	__bus_reply "$(__bus_agents)" , ;;
-	bus-ack,*)	__bus_reply "$(__bus_ids)" ;;
+	bus-ack,*|bus-show,*)	__bus_reply "$(__bus_ids)" ;;
 	bus-status,*)	__bus_reply "$(__bus_sent_ids)" ;;
 	esac
 }
@@ -156,12 +161,14 @@ _git_bus_check() { __bus_complete_git bus-check; }
 _git_bus_init() { __bus_complete_git bus-init; }
 _git_bus_recv() { __bus_complete_git bus-recv; }
 _git_bus_send() { __bus_complete_git bus-send; }
+_git_bus_show() { __bus_complete_git bus-show; }
 _git_bus_status() { __bus_complete_git bus-status; }
 _git_bus_sync() { __bus_complete_git bus-sync; }
 _git_profile_merge() { __bus_complete_git profile-merge; }
 _git_skills_sync() { __bus_complete_git skills-sync; }
 
 complete -o default -F _bus_complete bus-ack bus-check bus-init bus-recv \
-	bus-send bus-status bus-sync profile-merge skills-sync \
+	bus-send bus-show bus-status bus-sync profile-merge skills-sync \
 	git-bus-ack git-bus-check git-bus-init git-bus-recv git-bus-send \
-	git-bus-status git-bus-sync git-profile-merge git-skills-sync
+	git-bus-show git-bus-status git-bus-sync git-profile-merge \
+	git-skills-sync
