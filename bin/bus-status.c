@@ -79,7 +79,8 @@ main(int argc, char *argv[])
 		case 'n': nofetch = 1; break;
 		case 'q': t.quiet = 1; break;
 		case 'S':
-			if (report_since(optarg, since, sizeof(since)) == -1)
+			if (report_time("--since", optarg, 0, since,
+			    sizeof(since)) == -1)
 				errx(bus_errclass(), "%s", bus_error());
 			break;
 		case 'T':

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <regex.h>
 #include <string.h>
 
 #include "json.h"
@@ -44,23 +45,66 @@ put_text_body(struct buf *out, const struct buf *body)
 	}
 }
 
-/* A subject member, when it is a string: "  subject: ..." */
-static void
-put_text_subject(struct buf *out, const struct msg *m)
+/* The subject member, when it is a string, unescaped onto out: 1, or 0. */
+static int
+subject(const struct msg *m, struct buf *out)
 {
 	const struct buf *v = msg_field(m, "subject");
-	struct buf s = BUF_INIT;
 	struct json j;
 
 	if (v == NULL || v->len == 0 || v->s[0] != '"' ||
 	    json_parse(&j, v->s, v->len) == -1)
-		return;
-	json_unescape(&j, 0, &s);
-	buf_adds(out, "  subject: ");
-	text_safe(out, s.s, s.len);
-	buf_addc(out, '\n');
+		return 0;
+	json_unescape(&j, 0, out);
 	json_free(&j);
+	return 1;
+}
+
+/* A subject member, when it is a string: "  subject: ..." */
+static void
+put_text_subject(struct buf *out, const struct msg *m)
+{
+	struct buf s = BUF_INIT;
+
+	if (subject(m, &s)) {
+		buf_adds(out, "  subject: ");
+		text_safe(out, s.s, s.len);
+		buf_addc(out, '\n');
+	}
 	buf_free(&s);
+}
+
+/* Does re match text[0..len), NUL bytes and all where regexec can? */
+static int
+matches(const regex_t *re, const char *text, size_t len)
+{
+	regmatch_t all[1];
+	int flags = 0;
+
+#ifdef REG_STARTEND
+	all[0].rm_so = 0;
+	all[0].rm_eo = (regoff_t)len;
+	flags = REG_STARTEND;
+#else
+	(void)len;
+#endif
+	return regexec(re, text != NULL ? text : "", 1, all, flags) == 0;
+}
+
+/*
+ * Does the regular expression re match m's body or its subject (the
+ * text, unescaped, as -f text shows them)?
+ */
+int
+msg_grep(const struct msg *m, const regex_t *re)
+{
+	struct buf s = BUF_INIT;
+	int hit;
+
+	hit = matches(re, m->body.s, m->body.len) ||
+	    (subject(m, &s) && matches(re, s.s, s.len));
+	buf_free(&s);
+	return hit;
 }
 
 /*

@@ -398,7 +398,7 @@ git_cat_batch(const struct git *g, const char *const *names, size_t n,
 	const char *args[] = { "cat-file", "--batch", NULL };
 	struct buf req = BUF_INIT;
 	size_t i, off = 0, size;
-	char *line, *nl;
+	char *line, *nl, *sp, *end;
 	int rv = -1;
 
 	buf_reset(out);
@@ -422,8 +422,12 @@ git_cat_batch(const struct git *g, const char *const *names, size_t n,
 			off = (size_t)(nl + 1 - out->s);
 			continue;
 		}
-		if (sscanf(line, "%*s %*s %zu", &size) != 1 ||
-		    size + 1 > out->len - (size_t)(nl + 1 - out->s))
+		/* not sscanf(): it would measure all the output left, each time */
+		for (sp = nl; sp > line && sp[-1] != ' '; sp--)
+			;
+		if (sp == line || sp == nl || (size = (size_t)strtoull(sp, &end, 10),
+		    end != nl) || size + 1 > out->len - (size_t)(nl + 1 -
+		    out->s))
 			goto bad;
 		objs[i].data = nl + 1;
 		objs[i].size = size;

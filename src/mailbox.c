@@ -219,16 +219,17 @@ msg_order(const void *x, const void *y)
 }
 
 /*
- * Read the messages in a directory of the branch (an inbox), oldest
- * first, with one git ls-tree and one git cat-file --batch, however
- * many there are.  Files that are not valid messages are not returned;
- * their paths and reasons go to bad, one "path: reason" a line.
+ * Read the entries of an ls-tree listing (NUL-separated "mode type
+ * oid\tpath") as messages into box, oldest first, with one git cat-file
+ * --batch, however many there are.  Files that are not valid messages
+ * are not returned; their paths and reasons go to bad, one "path:
+ * reason" a line.
  */
-int
-station_read_dir(struct station *st, const char *dir, struct inbox *box,
+static int
+read_listing(struct station *st, const struct buf *list, struct inbox *box,
     struct buf *bad)
 {
-	struct buf list = BUF_INIT, out = BUF_INIT, spec = BUF_INIT;
+	struct buf out = BUF_INIT;
 	struct strvec paths = STRVEC_INIT, oids = STRVEC_INIT;
 	struct inbox_msg *im;
 	struct cat_obj *obj = NULL;
@@ -236,13 +237,7 @@ station_read_dir(struct station *st, const char *dir, struct inbox *box,
 	size_t i;
 	int rv = -1;
 
-	memset(box, 0, sizeof(*box));
-	buf_addf(&spec, "%s/", dir);
-	if (git(&st->g, &list, "ls-tree", "-z", "--full-tree", st->ref, "--",
-	    spec.s, NULL) != 0)
-		goto out;
-	box->found = list.len > 0;	/* an agent's inbox holds a .keep */
-	for (p = NULL; (p = strvec_next(&list, p)) != NULL; ) {
+	for (p = NULL; (p = strvec_next(list, p)) != NULL; ) {
 		if ((tab = strchr(p, '\t')) == NULL ||
 		    strcmp(path_base(tab + 1), ".keep") == 0)
 			continue;
@@ -268,9 +263,103 @@ out:
 	strvec_clear(&paths);
 	strvec_clear(&oids);
 	free(obj);
-	buf_free(&list);
 	buf_free(&out);
+	return rv;
+}
+
+/*
+ * Read the messages in a directory of the branch (an inbox) into box,
+ * as read_listing() does: one git ls-tree and one git cat-file --batch.
+ */
+int
+station_read_dir(struct station *st, const char *dir, struct inbox *box,
+    struct buf *bad)
+{
+	struct buf list = BUF_INIT, spec = BUF_INIT;
+	int rv = -1;
+
+	memset(box, 0, sizeof(*box));
+	buf_addf(&spec, "%s/", dir);
+	if (git(&st->g, &list, "ls-tree", "-z", "--full-tree", st->ref, "--",
+	    spec.s, NULL) == 0) {
+		box->found = list.len > 0;  /* an agent's inbox holds a .keep */
+		rv = read_listing(st, &list, box, bad);
+	}
+	buf_free(&list);
 	buf_free(&spec);
+	return rv;
+}
+
+/*
+ * The day directories of the archive listing top (non-recursive, as
+ * ls-tree prints it) from the day since to the day until ("" for no
+ * bound), as pathspecs onto days; the other entries, the flat layout's
+ * files, copied onto flat.
+ */
+static void
+archive_days(const struct buf *top, const char *since, const char *until,
+    struct strvec *days, struct buf *flat)
+{
+	const char *p, *tab, *day;
+
+	for (p = NULL; (p = strvec_next(top, p)) != NULL; ) {
+		if ((tab = strchr(p, '\t')) == NULL)
+			continue;
+		day = path_base(tab + 1);
+		if (strncmp(p, "040000 tree ", 12) != 0 ||
+		    !valid_day(day, strlen(day)))
+			buf_add(flat, p, strlen(p) + 1);
+		else if (strncmp(day, since, strlen(since)) >= 0 &&
+		    (*until == '\0' || strncmp(day, until, 10) <= 0))
+			strvec_pushf(days, "%s/", tab + 1);
+	}
+}
+
+/*
+ * Read agent's archive into box, as read_listing() does: with no bound
+ * on the days (since and until are days, YYYY-MM-DD, or ""), one git
+ * ls-tree -r of it all; else one listing of its days, then one of the
+ * days in the bounds only (a thousand a process).  The flat layout's
+ * files are read whatever their day.
+ */
+int
+station_read_archive(struct station *st, const char *agent,
+    const char *since, const char *until, struct inbox *box, struct buf *bad)
+{
+	struct buf list = BUF_INIT, top = BUF_INIT, dir = BUF_INIT;
+	struct strvec days = STRVEC_INIT, args = STRVEC_INIT;
+	size_t i, j;
+	int rv = -1;
+
+	memset(box, 0, sizeof(*box));
+	buf_addf(&dir, "archive-%s/", agent);
+	if (*since == '\0' && *until == '\0') {
+		if (git(&st->g, &list, "ls-tree", "-r", "-z", "--full-tree",
+		    st->ref, "--", dir.s, NULL) != 0)
+			goto out;
+	} else {
+		if (git(&st->g, &top, "ls-tree", "-z", "--full-tree", st->ref,
+		    "--", dir.s, NULL) != 0)
+			goto out;
+		archive_days(&top, since, until, &days, &list);
+		for (i = 0; i < days.n; i = j) {
+			strvec_clear(&args);
+			strvec_pushv(&args, (const char *const []){ "ls-tree",
+			    "-r", "-z", "--full-tree", st->ref, "--", NULL });
+			for (j = i; j < days.n && j - i < 1000; j++)
+				strvec_push(&args, days.v[j]);
+			if (git_run(&st->g, NULL, &list, NULL, args.v) != 0)
+				goto out;
+		}
+	}
+	box->found = list.len > 0 || top.len > 0;
+	rv = read_listing(st, &list, box, bad);
+out:
+	buf_free(&list);
+	buf_free(&top);
+	buf_free(&dir);
+	strvec_clear(&days);
+	strvec_clear(&args);
 	return rv;
 }
 

@@ -5,6 +5,7 @@
 #ifndef MSG_H
 #define MSG_H
 
+#include <regex.h>
 #include <time.h>
 
 #include "util.h"
@@ -97,5 +98,6 @@ enum msg_format {
 int	 format_parse(const char *, enum msg_format *);
 void	 format_put(struct buf *, enum msg_format, const struct msg *,
 	    const char *, int);
+int	 msg_grep(const struct msg *, const regex_t *);
 
 #endif /* MSG_H */

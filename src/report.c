@@ -35,11 +35,13 @@ report_free(struct report *r)
 }
 
 /*
- * --since: a time (YYYY-MM-DDTHH:MM:SSZ), a day (YYYY-MM-DD, from its
- * start) or an age: a number and s, m, h, d or w.  Into since[size].
+ * --since or --until (opt): a time (YYYY-MM-DDTHH:MM:SSZ), a day
+ * (YYYY-MM-DD: from its start, or with until to its end) or an age: a
+ * number and s, m, h, d or w.  Into ts[size].
  */
 int
-report_since(const char *arg, char *since, size_t size)
+report_time(const char *opt, const char *arg, int until, char *ts,
+    size_t size)
 {
 	static const char units[] = "smhdw";
 	static const long secs[] = { 1, 60, 3600, 86400, 7 * 86400 };
@@ -48,11 +50,13 @@ report_since(const char *arg, char *since, size_t size)
 	long n;
 
 	if (valid_ts(arg, strlen(arg))) {
-		strlcpy(since, arg, size);
+		strlcpy(ts, arg, size);
 		return 0;
 	}
 	if (valid_day(arg, strlen(arg))) {
-		snprintf(since, size, "%sT00:00:00Z", arg);
+		/* the end of a day: its last second, a leap second too */
+		snprintf(ts, size, "%sT%sZ", arg, until ? "23:59:60.999999999" :
+		    "00:00:00");
 		return 0;
 	}
 	errno = 0;
@@ -60,12 +64,12 @@ report_since(const char *arg, char *since, size_t size)
 	if (errno != 0 || end == arg || n < 0 || end[0] == '\0' ||
 	    end[1] != '\0' || (u = strchr(units, end[0])) == NULL ||
 	    n > 100L * 365 * 86400 / secs[u - units]) {
-		bus_seterr("--since %s: not a time, a day or an age like 12h "
-		    "or 7d", arg);
+		bus_seterr("%s %s: not a time, a day or an age like 12h or 7d",
+		    opt, arg);
 		bus_setclass(EX_USAGE);
 		return -1;
 	}
-	return msg_ts(since, size, time(NULL) - n * secs[u - units]);
+	return msg_ts(ts, size, time(NULL) - n * secs[u - units]);
 }
 
 /* What the record scan for the asked ids needs. */

@@ -137,6 +137,8 @@ struct inbox {
 
 int	 station_read_dir(struct station *, const char *, struct inbox *,
 	    struct buf *);
+int	 station_read_archive(struct station *, const char *, const char *,
+	    const char *, struct inbox *, struct buf *);
 int	 station_msg_admit(struct station *, const char *, const char *,
 	    struct buf *);
 int	 station_msg_take(struct station *, const char *, const char *,
@@ -277,7 +279,7 @@ struct report {
 #define REPORT_INIT	{ NULL, 0, 0, NULL, 0 }
 
 void	 report_ask(struct report *, const char *);
-int	 report_since(const char *, char *, size_t);
+int	 report_time(const char *, const char *, int, char *, size_t);
 int	 report_gather(struct report *, struct station *, const char *,
 	    const char *);
 void	 report_put(const struct report *, int, struct buf *, struct buf *);

@@ -83,8 +83,9 @@ __bus_complete()
 		opts="-a -h -q -v --bare --full --help --hub --sign-key
 		    --version" ;;
 	bus-recv)
-		opts="-a -C -f -h -n -q -v -z --from --help --no-fetch --type
-		    --version --wait" ;;
+		opts="-a -C -f -h -i -n -q -v -z --archive --from --grep --help
+		    --ignore-case --no-fetch --since --type --until --version
+		    --wait" ;;
 	bus-send)
 		opts="-a -C -F -h -i -q -r -t -v --all --batch --help --no-push
 		    --version" ;;
@@ -107,8 +108,11 @@ __bus_complete()
 	esac
 	# skills-sync -f is --force, which takes no argument
 	[[ $tool == skills-sync && $prev == -f ]] && prev=
+	# bus-recv -i is --ignore-case, which takes no argument either
+	[[ $tool == bus-recv && $prev == -i ]] && prev=
 	case $prev in
-	-C|-F|-m|-o|-R|--as|--merger|--sign-key|-i|--since|--wait)
+	-C|-F|-m|-o|-R|-i|--as|--grep|--merger|--sign-key|--since|--until|\
+	--wait)
 		return ;;
 	-f)
 		if [[ $tool == bus-status ]]; then
