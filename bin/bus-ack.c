@@ -27,7 +27,7 @@ usage(FILE *fp, int code)
 }
 
 /*
- * For read_operands(): one id, from argv or stdin; or the path of a
+ * For each_operand(): one id, from argv or stdin; or the path of a
  * message in an inbox, .../inbox-<agent>/<id>.json, as bus-recv -f path
  * prints it.
  */
@@ -87,11 +87,9 @@ main(int argc, char *argv[])
 	}
 	if (optind == argc)
 		usage(stderr, EX_USAGE);
-	for (; optind < argc; optind++)
-		if (strcmp(argv[optind], "-") != 0)
-			add_id(argv[optind], NULL);
-		else if (read_operands(stdin, zflag, add_id, NULL) == -1)
-			err(EX_IOERR, "stdin");
+	if (each_operand(argc - optind, argv + optind, zflag, add_id,
+	    NULL) == -1)
+		err(EX_IOERR, "stdin");
 
 	tool_open(&t, dir, agent, trace);
 	/* one connection: the push; an id not found here costs a fetch */

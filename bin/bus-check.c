@@ -103,7 +103,7 @@ check(const char *path)
 	buf_free(&safe);
 }
 
-/* For read_operands(): check one path read from stdin. */
+/* For each_operand(): check one path, from argv or stdin. */
 static void
 check_operand(const char *path, void *arg)
 {
@@ -220,14 +220,7 @@ main(int argc, char *argv[])
 	if (mode != 0)
 		return check_history(&g, mode, argc > 0 ? argv[0] : NULL);
 
-	for (; argc > 0; argc--, argv++) {
-		if (strcmp(*argv, "-") == 0) {
-			if (read_operands(stdin, zflag, check_operand,
-			    NULL) == -1)
-				err(EX_IOERR, "stdin");
-		}
-		else
-			check(*argv);
-	}
+	if (each_operand(argc, argv, zflag, check_operand, NULL) == -1)
+		err(EX_IOERR, "stdin");
 	return status;
 }

@@ -29,7 +29,7 @@ usage(FILE *fp, int code)
 	exit(code);
 }
 
-/* For read_operands(): an id, or the path of its file, .../<id>.json. */
+/* For each_operand(): an id, or the path of its file, .../<id>.json. */
 static void
 add_id(const char *arg, void *unused)
 {
@@ -192,11 +192,9 @@ main(int argc, char *argv[])
 	}
 	if (optind == argc)
 		usage(stderr, EX_USAGE);
-	for (; optind < argc; optind++)
-		if (strcmp(argv[optind], "-") != 0)
-			add_id(argv[optind], NULL);
-		else if (read_operands(stdin, zflag, add_id, NULL) == -1)
-			err(EX_IOERR, "stdin");
+	if (each_operand(argc - optind, argv + optind, zflag, add_id,
+	    NULL) == -1)
+		err(EX_IOERR, "stdin");
 	uniq_ids();
 
 	tool_open(&t, dir, agent, trace);

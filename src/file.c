@@ -242,6 +242,25 @@ read_operands(FILE *fp, int nul, void (*fn)(const char *, void *), void *arg)
 }
 
 /*
+ * Call fn with each of the argc operands in argv, and for "-" with each
+ * read from stdin (read_operands()).  Returns -1 when stdin could not
+ * be read.
+ */
+int
+each_operand(int argc, char *const argv[], int nul,
+    void (*fn)(const char *, void *), void *arg)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "-") != 0)
+			fn(argv[i], arg);
+		else if (read_operands(stdin, nul, fn, arg) == -1)
+			return -1;
+	return 0;
+}
+
+/*
  * Write data to a new file made from the mkstemp(3) template path
  * (which receives its name); for handing data to another program.
  */

@@ -104,6 +104,8 @@ int	 file_write_temp(char *, const void *, size_t);
 int	 file_append(const char *, const void *, size_t);
 const char *path_base(const char *);
 int	 read_operands(FILE *, int, void (*)(const char *, void *), void *);
+int	 each_operand(int, char *const [], int,
+	    void (*)(const char *, void *), void *);
 
 /* text.c: text from elsewhere: UTF-8, terminal-safe, sizes */
 
