@@ -289,6 +289,53 @@ take_signatures(struct check *ck, const struct signers *ss, char *res)
 }
 
 /*
+ * Verify the signatures of the n commits against one allowed_signers,
+ * the blob signers names (a blob's id, or "rev:path"), as
+ * check_sig_verify() does against their parents': for the commits
+ * that are no change of the branch, the presence commits (presence.c),
+ * which the bus branch's signers sign.  Good signatures by a listed
+ * agent go to ck->signers; a missing or broken file verifies none.
+ */
+int
+check_sig_against(struct check *ck, const char *const *commits, size_t n,
+    const char *signers)
+{
+	struct signers ss = SIGNERS_INIT;
+	struct buf out = BUF_INIT, revs = BUF_INIT, res = BUF_INIT;
+	struct buf dir = BUF_INIT;
+	struct cat_obj obj;
+	size_t i;
+	int rv = -1;
+
+	if (n == 0)
+		return 0;
+	if (git_cat_batch(ck->g, &signers, 1, &out, &obj) == -1)
+		goto out;
+	if (obj.missing || group_signers(ck, &ss, &obj, commits[0],
+	    n) == -1) {
+		rv = 0;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		buf_addf(&revs, "%s\n", commits[i]);
+	if (signers_dir(ck, &dir) == -1 ||
+	    log_signatures(ck, &ss, dir.s, &revs, &res) == -1)
+		goto out;
+	take_signatures(ck, &ss, res.s);
+	if (ck->nsigners > 1)
+		qsort(ck->signers, ck->nsigners, sizeof(*ck->signers),
+		    cmp_signer);
+	rv = 0;
+out:
+	signers_free(&ss);
+	buf_free(&out);
+	buf_free(&revs);
+	buf_free(&res);
+	buf_free(&dir);
+	return rv;
+}
+
+/*
  * Verify the signatures of the commits in pairs ("commit parent"),
  * each against the .bus/allowed_signers of its parent, with git's own
  * ssh verification: one git log per distinct signers file (usually
