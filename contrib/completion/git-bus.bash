@@ -92,7 +92,7 @@ __bus_complete()
 		opts="-a -C -f -h -n -q -v -z --help --no-fetch --since --type
 		    --version" ;;
 	bus-sync)
-		opts="-a -C -h -q -v --help --version" ;;
+		opts="-a -C -h -q -v --help --state --version" ;;
 	profile-merge)
 		opts="-a -C -h -n -o -q -v --driver --help --merger --no-fetch
 		    --notify --sync --union --version" ;;
@@ -105,7 +105,7 @@ __bus_complete()
 	# skills-sync -f is --force, which takes no argument
 	[[ $tool == skills-sync && $prev == -f ]] && prev=
 	case $prev in
-	-C|-F|-m|-o|-R|--as|--merger|--sign-key|-i|--since|--wait)
+	-C|-F|-m|-o|-R|--as|--merger|--sign-key|-i|--since|--state|--wait)
 		return ;;
 	-f)
 		if [[ $tool == bus-status ]]; then
