@@ -489,8 +489,8 @@ presence_gather(struct station *st, struct agent_status *as, size_t n,
 	ps = xcalloc(commits.n + 1, sizeof(*ps));
 	who = xcalloc(commits.n + 1, sizeof(*who));
 	if (presence_load(&st->g, commits.v, commits.n, ps) == -1 ||
-	    (st->require_signed && verify_signed_by(st, commits.v, commits.n,
-	    who) == -1))
+	    (st->require_signed && commits.n > 0 && verify_signed_by(st,
+	    commits.v, commits.n, who) == -1))
 		goto out;
 	for (i = 0; i < commits.n; i++) {
 		if (ps[i].why == NULL && strcmp(ps[i].agent, names.v[i]) != 0)

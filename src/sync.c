@@ -43,28 +43,19 @@ hub_failed(const struct station *st, const char *what)
 }
 
 /*
- * Fetch the hub's branch into the remote-tracking ref and, in a bus
- * station, the agents' presence refs (presence.c) into PRESENCE_HUB,
- * in the same fetch: one connection.  A name under refs/remotes/ could
- * be a branch's, so they have a namespace of their own.
+ * git fetch of the hub's branch into the remote-tracking ref and, with
+ * presence, of the agents' presence refs (presence.c) into
+ * PRESENCE_HUB: one connection.  A name under refs/remotes/ could be a
+ * branch's, so they have a namespace of their own; --prune takes away
+ * those the hub no longer has, first, which also makes way for a ref
+ * that a gone one's name is a directory of.  git's exit status.
  */
-int
-sync_fetch(struct station *st)
+static int
+fetch(struct station *st, int presence, struct buf *err)
 {
 	struct strvec args = STRVEC_INIT;
-	struct buf err = BUF_INIT, before = BUF_INIT;
 	int rv;
 
-	/* a station in signed mode checks what the fetch brings: verify.c */
-	if (st->require_signed) {
-		if (station_tips(st) == -1)
-			return -1;
-		tip_copy(&before, &st->tip_remote);
-		if (verify_begin(st, before.s != NULL ? before.s : "") == -1) {
-			buf_free(&before);
-			return -1;
-		}
-	}
 	/*
 	 * The fetch holds the station's lock (git.c), and so does the
 	 * auto gc it may start: a gc packs refs, and racing the next
@@ -85,11 +76,50 @@ sync_fetch(struct station *st)
 	/* a bus has no submodules: without this, git reads the whole
 	   index to look for them, even when nothing is new */
 	strvec_push(&args, "--no-recurse-submodules");
+	if (presence)
+		strvec_push(&args, "--prune");
 	strvec_push(&args, st->remote);
 	strvec_pushf(&args, "+%s:%s", st->ref, st->tracking);
-	if (st->is_bus)
+	if (presence)
 		strvec_push(&args, "+" PRESENCE_REF "*:" PRESENCE_HUB "*");
-	rv = git_run(&st->g, NULL, NULL, &err, args.v);
+	buf_reset(err);
+	rv = git_run(&st->g, NULL, NULL, err, args.v);
+	strvec_clear(&args);
+	return rv;
+}
+
+/*
+ * Fetch the hub's branch and, in a bus station, the agents' presence.
+ * A presence ref that git cannot store here (two names that differ
+ * only in case, on a file system that folds case) must not jam the
+ * station: the branch is fetched again alone, and the presence refs
+ * are skipped with a warning.
+ */
+int
+sync_fetch(struct station *st)
+{
+	struct buf err = BUF_INIT, before = BUF_INIT;
+	int rv;
+
+	/* a station in signed mode checks what the fetch brings: verify.c */
+	if (st->require_signed) {
+		if (station_tips(st) == -1)
+			return -1;
+		tip_copy(&before, &st->tip_remote);
+		if (verify_begin(st, before.s != NULL ? before.s : "") == -1) {
+			buf_free(&before);
+			return -1;
+		}
+	}
+	rv = fetch(st, st->is_bus, &err);
+	if (rv > 0 && st->is_bus && err.s != NULL &&
+	    strstr(err.s, PRESENCE_HUB) != NULL) {
+		buf_adds(&st->skipped, PRESENCE_REF "*: this station cannot "
+		    "store them: ");
+		text_safe(&st->skipped, bus_error(), strlen(bus_error()));
+		buf_addc(&st->skipped, '\n');
+		rv = fetch(st, 0, &err);
+	}
 	st->tips_known = 0;	/* the tracking ref may have moved */
 	if (rv != 0) {
 		if (rv > 0)
@@ -101,7 +131,6 @@ sync_fetch(struct station *st)
 		rv = station_tips(st) == -1 || verify_fetched(st, before.s !=
 		    NULL ? before.s : "", st->tip_remote.s != NULL ?
 		    st->tip_remote.s : "") == -1 ? -1 : 0;
-	strvec_clear(&args);
 	buf_free(&err);
 	buf_free(&before);
 	return rv;

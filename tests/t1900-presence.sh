@@ -36,6 +36,15 @@ refused_ref () {
 	grep -F -e "$3" "$TRASH_DIRECTORY/err"
 }
 
+# refused_doc DOC EXPECTED: a presence commit holding DOC, pushed as
+# refs/bus/presence/b, is refused for EXPECTED.
+refused_doc () {
+	_c=$(presence_commit "$1") &&
+	refused_ref refs/bus/presence/b "+$_c:refs/bus/presence/b" 		"refs/bus/presence/b: $2"
+}
+
+TS=2026-12-01T03:00:00Z
+
 # agent_line AGENT: bus-status's line of AGENT in ./out.
 agent_line () {
 	grep "^{\"agent\":\"$1\"" "$TRASH_DIRECTORY/out"
@@ -163,54 +172,51 @@ test_expect_success '--state: control characters or more than 1024 bytes: 64, no
 '
 
 test_expect_success 'refused by the hub: presence of an agent with no inbox' '
-	c=$(presence_commit "{\"agent\":\"zed\",\"ts\":\"2026-12-01T03:00:00Z\"}") &&
+	c=$(presence_commit "{\"agent\":\"zed\",\"ts\":\"$TS\"}") &&
 	refused_ref refs/bus/presence/zed "$c:refs/bus/presence/zed" \
 		"refs/bus/presence/zed: zed has no inbox on the bus branch"
 '
 
 test_expect_success 'refused by the hub: presence.json for another agent' '
-	c=$(presence_commit "{\"agent\":\"a\",\"ts\":\"2026-12-01T03:00:00Z\"}") &&
+	c=$(presence_commit "{\"agent\":\"a\",\"ts\":\"$TS\"}") &&
 	refused_ref refs/bus/presence/b "+$c:refs/bus/presence/b" \
 		"refs/bus/presence/b: presence.json: agent is a, not b"
 '
 
 test_expect_success 'refused by the hub: two files' '
 	x=$(echo extra | git -C raw hash-object -w --stdin) &&
-	c=$(presence_commit "{\"agent\":\"b\",\"ts\":\"2026-12-01T03:00:00Z\"}" \
+	c=$(presence_commit "{\"agent\":\"b\",\"ts\":\"$TS\"}" \
 		"100644 blob $x	extra") &&
 	refused_ref refs/bus/presence/b "+$c:refs/bus/presence/b" \
 		"refs/bus/presence/b: its tree holds more than presence.json"
 '
 
 test_expect_success 'refused by the hub: a commit with a parent' '
-	p=$(presence_commit "{\"agent\":\"b\",\"ts\":\"2026-12-01T03:00:00Z\"}") &&
+	p=$(presence_commit "{\"agent\":\"b\",\"ts\":\"$TS\"}") &&
 	c=$(presence_commit "{\"agent\":\"b\",\"ts\":\"2026-12-01T03:05:00Z\"}" "" -p "$p") &&
 	refused_ref refs/bus/presence/b "+$c:refs/bus/presence/b" \
 		"refs/bus/presence/b: a commit with a parent"
 '
 
 test_expect_success 'refused by the hub: junk JSON, other members, a bad state' '
-	c=$(presence_commit "{\"agent\":\"b\",\"ts\":") &&
-	refused_ref refs/bus/presence/b "+$c:refs/bus/presence/b" \
-		"refs/bus/presence/b: presence.json: invalid JSON" &&
-	c=$(presence_commit "{\"agent\":\"b\",\"ts\":\"2026-12-01T03:00:00Z\",\"x\":1}") &&
-	refused_ref refs/bus/presence/b "+$c:refs/bus/presence/b" \
-		"refs/bus/presence/b: presence.json: a member other than" &&
-	c=$(presence_commit "{\"agent\":\"b\",\"ts\":\"2026-12-01T03:00:00Z\",\"state\":\"\\u001b[2J\"}") &&
-	refused_ref refs/bus/presence/b "+$c:refs/bus/presence/b" \
-		"refs/bus/presence/b: presence.json: state: not text" &&
-	c=$(presence_commit "{\"agent\":\"b\",\"ts\":\"yesterday\"}") &&
-	refused_ref refs/bus/presence/b "+$c:refs/bus/presence/b" \
-		"refs/bus/presence/b: presence.json: ts: not a time" &&
-	c=$(presence_commit "{\"agent\":\"b\",\"ts\":\"2026-12-01T03:00:00Z\",\"state\":\"$(printf "%01025d" 0)\"}") &&
-	refused_ref refs/bus/presence/b "+$c:refs/bus/presence/b" \
-		"refs/bus/presence/b: presence.json: state: not text of at most 1024 bytes"
+	refused_doc "{\"agent\":\"b\",\"ts\":" \
+		"presence.json: invalid JSON" &&
+	refused_doc "{\"agent\":\"b\",\"ts\":\"$TS\",\"x\":1}" \
+		"presence.json: a member other than" &&
+	refused_doc "{\"agent\":\"b\",\"ts\":\"$TS\",\"state\":\"\\u001b[2J\"}" \
+		"presence.json: state: not text" &&
+	refused_doc "{\"agent\":\"b\",\"ts\":\"yesterday\"}" \
+		"presence.json: ts: not a time" &&
+	refused_doc "{\"agent\":\"b\",\"ts\":\"$TS\",\"state\":\"$(printf "%01025d" 0)\"}" \
+		"presence.json: state: not text of at most 1024 bytes" &&
+	refused_doc "[\"b\"]" "presence.json: not a JSON object" &&
+	refused_doc "{\"ts\":\"$TS\"}" "presence.json: agent and ts are required"
 '
 
 test_expect_success 'refused by the hub: a deletion, a bad name, another ref under refs/bus/' '
 	refused_ref refs/bus/presence/b ":refs/bus/presence/b" \
 		"refs/bus/presence/b: a presence ref is never deleted" &&
-	c=$(presence_commit "{\"agent\":\"b\",\"ts\":\"2026-12-01T03:00:00Z\"}") &&
+	c=$(presence_commit "{\"agent\":\"b\",\"ts\":\"$TS\"}") &&
 	refused_ref refs/bus/presence/B "$c:refs/bus/presence/B" \
 		"refs/bus/presence/B: not an agent name" &&
 	refused_ref refs/bus/refused/x "$c:refs/bus/refused/x" \
@@ -220,7 +226,7 @@ test_expect_success 'refused by the hub: a deletion, a bad name, another ref und
 '
 
 test_expect_success 'accepted: a well-formed presence, pushed by hand' '
-	c=$(presence_commit "{\"agent\":\"b\",\"ts\":\"2026-12-01T03:00:00Z\",\"state\":\"by hand\"}") &&
+	c=$(presence_commit "{\"agent\":\"b\",\"ts\":\"$TS\",\"state\":\"by hand\"}") &&
 	git -C raw push -q origin "+$c:refs/bus/presence/b" &&
 	test "$(git -C hub.git rev-parse refs/bus/presence/b)" = "$c"
 '
@@ -278,7 +284,9 @@ test_expect_success 'old heartbeat messages: readable, archived, shown by bus-st
 	grep "/$(head -1 old).json\$" archived &&
 	bus-recv -C st-a -n --type heartbeat -f id >left &&
 	test_must_be_empty left &&
-	ts=$(git -C hub.git cat-file blob "main:$(grep "/$(head -1 old).json\$" archived)" | json-get ts) &&
+	# the newest of them: the last one sent, to b
+	ts=$(git -C hub.git cat-file blob "main:inbox-b/$(tail -1 old).json" |
+		json-get ts) &&
 	bus-status -C st-a >out &&
 	agent_line c | grep "\"heartbeat\":\"$ts\",\"state\":null}\$"
 '
@@ -300,10 +308,10 @@ test_expect_success 'a hub without a hook: hostile presence is reported and skip
 	bus-sync -C st-e -q --state fine &&
 	git clone -q plain.git raw2 &&
 	rm -rf raw && mv raw2 raw &&
-	big=$(printf "{\"agent\":\"a\",\"ts\":\"2026-12-01T03:00:00Z\",\"state\":\"%0200000d\"}" 0) &&
+	big=$(printf "{\"agent\":\"a\",\"ts\":\"$TS\",\"state\":\"%0200000d\"}" 0) &&
 	c1=$(presence_commit "$big") &&
-	c2=$(presence_commit "{\"agent\":\"b\",\"ts\":\"2026-12-01T03:00:00Z\",\"state\":\"\\u001b]0;pwned\\u0007\"}") &&
-	c3=$(presence_commit "{\"agent\":\"a\",\"ts\":\"2026-12-01T03:00:00Z\"}") &&
+	c2=$(presence_commit "{\"agent\":\"b\",\"ts\":\"$TS\",\"state\":\"\\u001b]0;pwned\\u0007\"}") &&
+	c3=$(presence_commit "{\"agent\":\"a\",\"ts\":\"$TS\"}") &&
 	t=$(git -C raw rev-parse HEAD^{tree}) &&
 	git -C raw push -q origin "$c1:refs/bus/presence/a" \
 		"$c2:refs/bus/presence/b" "$c3:refs/bus/presence/c" \
@@ -329,9 +337,31 @@ test_expect_success 'a hub without a hook: hostile presence is reported and skip
 	test_cmp id got
 '
 
+test_expect_success 'a ref gone from the hub makes way for one under its name' '
+	git -C plain.git update-ref -d refs/bus/presence/zz &&
+	git -C plain.git update-ref refs/bus/presence/zz/x \
+		refs/bus/presence/c &&
+	bus-status -C st-d >out 2>err &&
+	grep "refs/bus/presence/zz/x: not an agent name; skipped" err &&
+	test_must_fail git -C st-d rev-parse -q --verify refs/bus/hub-presence/zz &&
+	git -C st-d rev-parse -q --verify refs/bus/hub-presence/zz/x
+'
+
+test_expect_success 'presence git cannot store in a station does not jam it' '
+	bus-sync -C st-e -q --state "moved on" &&
+	: >st-d/.git/refs/bus/hub-presence/e.lock &&
+	(cd st-e && bus-send d "through") >id &&
+	bus-recv -C st-d -f id >got 2>err &&
+	rm st-d/.git/refs/bus/hub-presence/e.lock &&
+	test_cmp id got &&
+	grep "warning: refs/bus/presence/\*: this station cannot store them: .*; skipped" err &&
+	bus-status -C st-d >out 2>err &&
+	agent_line e | grep "\"state\":\"moved on\"}\$"
+'
+
 test_expect_success 'bus-init --hub again installs the hook that checks presence' '
 	bus-init --hub plain.git &&
-	c=$(presence_commit "{\"agent\":\"e\",\"ts\":\"2026-12-01T03:00:00Z\",\"x\":1}") &&
+	c=$(presence_commit "{\"agent\":\"e\",\"ts\":\"$TS\",\"x\":1}") &&
 	refused_ref refs/bus/presence/e "+$c:refs/bus/presence/e" \
 		"refs/bus/presence/e: presence.json: a member other than" plain.git &&
 	bus-sync -C st-e -q --state again &&
