@@ -174,7 +174,8 @@ check_shape(struct presence *p, const struct cat_obj *o, size_t hexlen)
 		why_set(p, "a commit with a parent: presence has no history");
 	else if (o[2].missing || o[2].size != sizeof(PRESENCE_ENTRY) +
 	    hexlen / 2)
-		why_set(p, "its tree holds more than " PRESENCE_FILE);
+		why_set(p, "its tree must hold " PRESENCE_FILE " alone, a "
+		    "regular file");
 	else if (o[3].missing || strcmp(o[3].data, "blob") != 0)
 		why_set(p, "its tree holds no file " PRESENCE_FILE);
 	else if (o[3].size > PRESENCE_MAX)
@@ -229,8 +230,8 @@ presence_load(const struct git *g, const char *const *commits, size_t n,
 		if (o[k].missing || o[k].size != sizeof(PRESENCE_ENTRY) +
 		    hexlen / 2 || memcmp(o[k].data, PRESENCE_ENTRY,
 		    sizeof(PRESENCE_ENTRY)) != 0)
-			why_set(&ps[i], "its tree holds more than "
-			    PRESENCE_FILE ", or not as a regular file");
+			why_set(&ps[i], "its tree must hold " PRESENCE_FILE
+			    " alone, a regular file");
 		else if (o[k + 1].missing)
 			why_set(&ps[i], "its tree holds no file "
 			    PRESENCE_FILE);

@@ -183,12 +183,20 @@ test_expect_success 'refused by the hub: presence.json for another agent' '
 		"refs/bus/presence/b: presence.json: agent is a, not b"
 '
 
-test_expect_success 'refused by the hub: two files' '
+test_expect_success 'refused by the hub: two files, an executable, another name' '
 	x=$(echo extra | git -C raw hash-object -w --stdin) &&
 	c=$(presence_commit "{\"agent\":\"b\",\"ts\":\"$TS\"}" \
 		"100644 blob $x	extra") &&
 	refused_ref refs/bus/presence/b "+$c:refs/bus/presence/b" \
-		"refs/bus/presence/b: its tree holds more than presence.json"
+		"refs/bus/presence/b: its tree must hold presence.json alone, a regular file" &&
+	d=$(echo "{\"agent\":\"b\",\"ts\":\"$TS\"}" | git -C raw hash-object -w --stdin) &&
+	for entry in "100755 blob $d	presence.json" "100644 blob $d	presence.jsn" \
+		"100644 blob $d	state.json"; do
+		t=$(printf "%s\n" "$entry" | git -C raw mktree) &&
+		c=$(git -C raw commit-tree -m presence "$t") &&
+		refused_ref refs/bus/presence/b "+$c:refs/bus/presence/b" \
+			"refs/bus/presence/b: its tree" || return 1
+	done
 '
 
 test_expect_success 'refused by the hub: a commit with a parent' '
