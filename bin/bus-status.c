@@ -109,6 +109,8 @@ main(int argc, char *argv[])
 	report_put(&r, text, &out, &missing);
 	for (p = NULL; (p = strvec_next(&missing, p)) != NULL; )
 		warnx("%s: no such message", p);
+	for (p = NULL; (p = strvec_next(&r.bad, p)) != NULL; )
+		warnx("%s; skipped", p);
 	if (missing.len > 0 && status == EX_OK)
 		status = EX_NOINPUT;
 	if (fwrite(out.s != NULL ? out.s : "", 1, out.len, stdout) !=

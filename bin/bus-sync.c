@@ -1,7 +1,8 @@
 /*
  * bus-sync: the scheduled job of a station (SPEC section 5): fetch,
  * fast-forward or replay, push what is queued, merge the shared
- * profile, send a heartbeat; say in one line what it did.
+ * profile, beat (the agent's presence, and its state); say in one line
+ * what it did.
  */
 #include "config.h"
 
@@ -22,7 +23,7 @@
 static void
 usage(FILE *fp, int code)
 {
-	fputs("usage: bus-sync [-qv] [-a agent] [-C dir]\n"
+	fputs("usage: bus-sync [-qv] [-a agent] [-C dir] [--state text]\n"
 	    "       bus-sync --version\n", fp);
 	exit(code);
 }
@@ -32,11 +33,13 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "state", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tool t = TOOL_INIT;
 	struct buf before = BUF_INIT, report = BUF_INIT, hb = BUF_INIT;
 	const char *agent = NULL, *dir = NULL, *profile = "none";
+	const char *state = NULL;
 	FILE *trace = NULL;
 	long fetched = 0, pushed = 0, interval;
 	int c, changed = 0, beats = 0, heard;
@@ -48,6 +51,11 @@ main(int argc, char *argv[])
 		case 'C': dir = optarg; break;
 		case 'h': usage(stdout, EX_OK); break;
 		case 'q': t.quiet = 1; break;
+		case 'S':
+			if (presence_check_state(optarg) == -1)
+				errx(EX_USAGE, "--state: %s", bus_error());
+			state = optarg;
+			break;
 		case 'v': trace = stderr; break;
 		default: usage(stderr, EX_USAGE);
 		}
@@ -65,7 +73,8 @@ main(int argc, char *argv[])
 	if ((heard = heartbeat_read(&t.st)) == -1 || (t.st.profile != NULL &&
 	    profile_sync(&t.st, t.st.profile, t.st.merger, 0, &report,
 	    &changed) == -1) ||
-	    (interval > 0 && (beats = heartbeat_send(&t.st, interval)) == -1))
+	    (beats = heartbeat_send(&t.st, interval, state)) == -1 ||
+	    presence_pending(&t.st) == -1)
 		tool_fail(&t);
 	if (t.st.profile != NULL)
 		profile = changed & 2 ? "updated" : changed & 1 ? "taken" :

@@ -676,58 +676,6 @@ out:
 	return rv;
 }
 
-static int
-zero_oid(const char *oid)
-{
-	return oid[strspn(oid, "0")] == '\0';
-}
-
-/*
- * A pre-receive hook's input: "old new ref" lines.  For the bus branch
- * (branch_ref): no deletion, no rewritten history, and every commit
- * new to the hub checked.  Other refs are not the bus's business.
- */
-int
-check_ref_updates(struct check *ck, char *input, const char *branch_ref)
-{
-	char *line, *nl, old[128], new[128], ref[1024], range[260];
-	const char *args[2];
-	int r;
-
-	for (line = input; line != NULL && (nl = strchr(line, '\n')) != NULL;
-	    line = nl + 1) {
-		*nl = '\0';
-		if (sscanf(line, "%127s %127s %1023s", old, new, ref) != 3) {
-			bus_seterr("unexpected hook input: %s", line);
-			return -1;
-		}
-		if (strcmp(ref, branch_ref) != 0)
-			continue;
-		if (zero_oid(new)) {
-			check_problem(ck, NULL, ref, "the bus branch is never "
-			    "deleted");
-			continue;
-		}
-		if (strcmp(old, new) == 0)
-			continue;
-		/*
-		 * The commits new to the bus branch, which may already be
-		 * on another ref of the hub: old..new, building on old, or
-		 * all that new reaches when the branch is being made.
-		 */
-		snprintf(range, sizeof(range), "%s..%s", old, new);
-		args[0] = zero_oid(old) ? new : range;
-		args[1] = NULL;
-		ck->ff_from = zero_oid(old) ? NULL : old;
-		ck->ff_ref = ref;
-		r = check_commits(ck, args);
-		ck->ff_from = NULL;
-		if (r == -1)
-			return -1;
-	}
-	return 0;
-}
-
 void
 check_free(struct check *ck)
 {

@@ -15,7 +15,8 @@
 
 /*
  * check.c and checksig.c: the protocol's rules for changes, as the
- * hooks apply them
+ * hooks apply them; checkref.c: the hub's rules for the refs a push
+ * updates
  */
 
 struct signer {
@@ -44,6 +45,8 @@ int	 check_staged(struct check *);
 int	 check_tree(struct check *, const char *);
 int	 check_ref_updates(struct check *, char *, const char *);
 const char *check_signer(const struct check *, const char *);
+int	 check_sig_against(struct check *, const char *const *, size_t,
+	    const char *);
 int	 check_commit_bad(const struct check *, const char *);
 void	 check_free(struct check *);
 

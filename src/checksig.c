@@ -289,6 +289,77 @@ take_signatures(struct check *ck, const struct signers *ss, char *res)
 }
 
 /*
+ * Verify the commits in revs (ids, one a line) against ss with one git
+ * log, the rebuilt file in dir (found first when empty): their good
+ * signatures go to ck->signers, the others are problems.
+ */
+static int
+verify_revs(struct check *ck, const struct signers *ss, struct buf *dir,
+    const struct buf *revs)
+{
+	struct buf res = BUF_INIT;
+	int rv = -1;
+
+	if ((dir->len > 0 || signers_dir(ck, dir) == 0) &&
+	    log_signatures(ck, ss, dir->s, revs, &res) == 0) {
+		take_signatures(ck, ss, res.s);
+		rv = 0;
+	}
+	buf_free(&res);
+	return rv;
+}
+
+/* The good signatures in order, for check_signer(). */
+static void
+sort_signers(struct check *ck)
+{
+	if (ck->nsigners > 1)
+		qsort(ck->signers, ck->nsigners, sizeof(*ck->signers),
+		    cmp_signer);
+}
+
+/*
+ * Verify the signatures of the n commits against one allowed_signers,
+ * the blob signers names (a blob's id, or "rev:path"), as
+ * check_sig_verify() does against their parents': for the commits
+ * that are no change of the branch, the presence commits (presence.c),
+ * which the bus branch's signers sign.  Good signatures by a listed
+ * agent go to ck->signers; a missing or broken file verifies none.
+ */
+int
+check_sig_against(struct check *ck, const char *const *commits, size_t n,
+    const char *signers)
+{
+	struct signers ss = SIGNERS_INIT;
+	struct buf out = BUF_INIT, revs = BUF_INIT, dir = BUF_INIT;
+	struct cat_obj obj;
+	size_t i;
+	int rv = -1;
+
+	if (n == 0)
+		return 0;
+	if (git_cat_batch(ck->g, &signers, 1, &out, &obj) == -1)
+		goto out;
+	if (obj.missing || group_signers(ck, &ss, &obj, commits[0],
+	    n) == -1) {
+		rv = 0;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		buf_addf(&revs, "%s\n", commits[i]);
+	if (verify_revs(ck, &ss, &dir, &revs) == -1)
+		goto out;
+	sort_signers(ck);
+	rv = 0;
+out:
+	signers_free(&ss);
+	buf_free(&out);
+	buf_free(&revs);
+	buf_free(&dir);
+	return rv;
+}
+
+/*
  * Verify the signatures of the commits in pairs ("commit parent"),
  * each against the .bus/allowed_signers of its parent, with git's own
  * ssh verification: one git log per distinct signers file (usually
@@ -302,8 +373,8 @@ int
 check_sig_verify(struct check *ck, const struct strvec *pairs)
 {
 	struct strvec names = STRVEC_INIT;
-	struct buf out = BUF_INIT, revs = BUF_INIT, res = BUF_INIT;
-	struct buf dir = BUF_INIT, empty = BUF_INIT;
+	struct buf out = BUF_INIT, revs = BUF_INIT, dir = BUF_INIT;
+	struct buf empty = BUF_INIT;
 	struct signers ss = SIGNERS_INIT;
 	struct cat_obj *obj = NULL;
 	const char *const *commit = pairs->v;
@@ -339,15 +410,10 @@ check_sig_verify(struct check *ck, const struct strvec *pairs)
 		signers_free(&ss);
 		if (group_signers(ck, &ss, &obj[i], commit[i], group) == -1)
 			continue;
-		if (dir.len == 0 && signers_dir(ck, &dir) == -1)
+		if (verify_revs(ck, &ss, &dir, &revs) == -1)
 			goto out;
-		if (log_signatures(ck, &ss, dir.s, &revs, &res) == -1)
-			goto out;
-		take_signatures(ck, &ss, res.s);
 	}
-	if (ck->nsigners > 1)
-		qsort(ck->signers, ck->nsigners, sizeof(*ck->signers),
-		    cmp_signer);
+	sort_signers(ck);
 	rv = 0;
 out:
 	signers_free(&ss);
@@ -356,7 +422,6 @@ out:
 	free(done);
 	buf_free(&out);
 	buf_free(&revs);
-	buf_free(&res);
 	buf_free(&dir);
 	buf_free(&empty);
 	return rv;

@@ -476,3 +476,49 @@ out:
 	buf_free(&req);
 	return rv;
 }
+
+/*
+ * The type and size of n objects, named as git cat-file understands
+ * them, with one git cat-file --batch-check, before anything is read:
+ * objs[i].data is the type ("commit", "blob"...), pointing into out,
+ * or the object is missing.
+ */
+int
+git_cat_check(const struct git *g, const char *const *names, size_t n,
+    struct buf *out, struct cat_obj *objs)
+{
+	const char *args[] = { "cat-file",
+	    "--batch-check=%(objecttype) %(objectsize)", NULL };
+	struct buf req = BUF_INIT, err = BUF_INIT;
+	char *line, *nl, *sp;
+	size_t i;
+	int rv = -1;
+
+	buf_reset(out);
+	for (i = 0; i < n; i++)
+		buf_addf(&req, "%s\n", names[i]);
+	/* its stderr says why a name is missing, which the caller says */
+	if (n > 0 && git_run(g, &req, out, &err, args) != 0)
+		goto out;
+	/* "<type> <size>", or "<name> missing" (or "ambiguous") */
+	for (i = 0, line = out->s; i < n; i++, line = nl + 1) {
+		if (line == NULL || (nl = strchr(line, '\n')) == NULL ||
+		    (sp = strchr(line, ' ')) == NULL) {
+			bus_seterr("git cat-file --batch-check: unexpected "
+			    "output");
+			goto out;
+		}
+		*nl = *sp = '\0';
+		objs[i].data = line;
+		objs[i].missing = strspn(sp + 1, "0123456789") !=
+		    strlen(sp + 1) || sscanf(sp + 1, "%zu",
+		    &objs[i].size) != 1;
+		if (objs[i].missing)
+			objs[i].size = 0;
+	}
+	rv = 0;
+out:
+	buf_free(&req);
+	buf_free(&err);
+	return rv;
+}

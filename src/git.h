@@ -37,6 +37,8 @@ struct cat_obj {
 
 int	 git_cat_batch(const struct git *, const char *const *, size_t,
 	    struct buf *, struct cat_obj *);
+int	 git_cat_check(const struct git *, const char *const *, size_t,
+	    struct buf *, struct cat_obj *);
 int	 git_oids(const struct git *, const char *const *, size_t,
 	    struct buf *, const char **);
 

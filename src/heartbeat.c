@@ -1,7 +1,9 @@
 /*
- * heartbeat.c: presence by heartbeat messages (SPEC section 5,
- * bus-sync): one to every other agent at most every bus.heartbeat
- * seconds, and those received moved out of the way, into the archive.
+ * heartbeat.c: when bus-sync beats (SPEC section 5): at most every
+ * bus.heartbeat seconds, the beat itself being presence.c's, a ref on
+ * the hub.  And the heartbeat messages that older stations still send
+ * (one to every other agent), moved out of the way, into the archive,
+ * where bus-status still finds them.
  */
 #include "config.h"
 
@@ -33,36 +35,30 @@ heartbeat_interval(const struct station *st, long *interval)
 }
 
 /*
- * A heartbeat to every other agent, committed, unless one went less
- * than interval seconds ago: the time of the last is kept in
- * $GIT_DIR/bus-heartbeat.  Returns how many were sent, or -1.
+ * A beat (presence_beat()), unless one went less than interval seconds
+ * ago; with a state (not NULL), a beat now that sets it.  The time of
+ * the last beat is kept in $GIT_DIR/bus-heartbeat.  Returns 1 when it
+ * beat, 0 when none was due, or -1.
  */
 int
-heartbeat_send(struct station *st, long interval)
+heartbeat_send(struct station *st, long interval, const char *state)
 {
-	struct buf path = BUF_INIT, last = BUF_INIT;
-	struct buf tip = BUF_INIT, stamp = BUF_INIT;
-	struct changes c = CHANGES_INIT;
+	struct buf path = BUF_INIT, last = BUF_INIT, stamp = BUF_INIT;
 	time_t now = time(NULL);
-	int sent = 0;
+	int beat = 0;
 
 	station_path(st, "bus-heartbeat", &path);
-	if (file_read(path.s, &last, 64) == 0 &&
-	    now - (time_t)atoll(last.s) < interval)
+	if (state == NULL && (interval <= 0 || (file_read(path.s, &last,
+	    64) == 0 && now - (time_t)atoll(last.s) < interval)))
 		goto out;
 	buf_addf(&stamp, "%lld\n", (long long)now);
-	if ((sent = station_stage_others(st, "heartbeat", "", 0, &c)) == -1 ||
-	    (sent > 0 && station_commit(st, &c, "bus-sync: heartbeat\n",
-	    &tip) == -1) ||
-	    file_write_atomic(path.s, stamp.s, stamp.len, 0666) == -1)
-		sent = -1;
+	beat = presence_beat(st, state) == -1 ||
+	    file_write_atomic(path.s, stamp.s, stamp.len, 0666) == -1 ? -1 : 1;
 out:
-	changes_free(&c);
 	buf_free(&path);
 	buf_free(&last);
-	buf_free(&tip);
 	buf_free(&stamp);
-	return sent;
+	return beat;
 }
 
 /*

@@ -29,8 +29,13 @@ report_ask(struct report *r, const char *id)
 void
 report_free(struct report *r)
 {
+	size_t i;
+
 	status_free(r->asked, r->n);
+	for (i = 0; i < r->nagents; i++)
+		free(r->agents[i].state);
 	free(r->agents);
+	buf_free(&r->bad);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -166,7 +171,7 @@ keep_own(struct report *r, const char *agent)
 /*
  * Find out what became of the asked messages; with no id asked, of the
  * latest sends since since (of type only, or all but heartbeats), oldest
- * first, and how the agents are.
+ * first, and how the agents are: with their presence (presence.c).
  */
 int
 report_gather(struct report *r, struct station *st, const char *since,
@@ -194,7 +199,8 @@ report_gather(struct report *r, struct station *st, const char *since,
 	if (status_lookup(st, r->asked, r->n) == -1)
 		return -1;
 	if (r->listing && (status_agents(st, since, &r->agents,
-	    &r->nagents) == -1))
+	    &r->nagents) == -1 || presence_gather(st, r->agents, r->nagents,
+	    &r->bad) == -1))
 		return -1;
 	if (r->listing)
 		keep_own(r, st->agent);
@@ -298,11 +304,18 @@ put_agent(struct buf *out, const struct agent_status *a, int text)
 		put_json_field(out, "seen", *a->seen ? a->seen : NULL);
 		put_json_field(out, "heartbeat",
 		    *a->heartbeat ? a->heartbeat : NULL);
+		put_json_field(out, "state", a->state);
 		buf_adds(out, "}\n");
 		return;
 	}
-	buf_addf(out, "%-32s  %6zu  %-24s  %s\n", a->agent, a->unread,
+	buf_addf(out, "%-32s  %6zu  %-24s  %-24s  ", a->agent, a->unread,
 	    *a->seen ? a->seen : "-", *a->heartbeat ? a->heartbeat : "-");
+	/* the state is the agent's words: made safe again, as printed */
+	if (a->state != NULL)
+		text_safe(out, a->state, strlen(a->state));
+	else
+		buf_addc(out, '-');
+	buf_addc(out, '\n');
 }
 
 /*
@@ -327,8 +340,8 @@ report_put(const struct report *r, int text, struct buf *out,
 		(text ? put_text : put_json)(out, &r->asked[i]);
 	}
 	if (text && r->nagents > 0)
-		buf_addf(out, "%s%-32s  %6s  %-24s  %s\n", out->len > 0 ?
-		    "\n" : "", "AGENT", "UNREAD", "SEEN", "HEARTBEAT");
+		buf_addf(out, "%s%-32s  %6s  %-24s  %-24s  %s\n", out->len > 0 ?
+		    "\n" : "", "AGENT", "UNREAD", "SEEN", "HEARTBEAT", "STATE");
 	for (i = 0; i < r->nagents; i++)
 		put_agent(out, &r->agents[i], text);
 }

@@ -315,6 +315,7 @@ station_open(struct station *st, const char *dir, const char *agent,
 	st->g.trace = trace;
 	st->remote = xstrdup("origin");
 	st->branch = xstrdup("main");
+	st->is_bus = need_agent;
 
 	if (find_repo(st, &head) == -1)
 		goto out;
@@ -401,6 +402,7 @@ station_close(struct station *st)
 	buf_free(&st->unverified);
 	buf_free(&st->stale);
 	buf_free(&st->untrusted);
+	buf_free(&st->beat);
 	changes_free(&st->pending);
 	strvec_clear(&st->ssh_env);
 	memset(st, 0, sizeof(*st));
@@ -547,7 +549,7 @@ station_path(const struct station *st, const char *name, struct buf *path)
  * "Name <email> time zone" for a commit made now: GIT_COMMITTER_NAME
  * and _EMAIL, else user.name and user.email, as git would.
  */
-static void
+void
 station_ident(const struct station *st, struct buf *out)
 {
 	const char *name = getenv("GIT_COMMITTER_NAME");

@@ -4,8 +4,9 @@
  * (mailbox.c); what it fetched and trusts (verify.c); what it sent
  * (sent.c) and what became of it (status.c); making hubs and stations
  * (setup.c); the work of the tools (send.c, ack.c, report.c, lookup.c,
- * heartbeat.c); when to go on (policy.c); talking to the hub (sync.c),
- * over one ssh connection where it can (ssh.c).
+ * heartbeat.c); the agents' presence (presence.c); when to go on
+ * (policy.c); talking to the hub (sync.c), over one ssh connection
+ * where it can (ssh.c).
  */
 #ifndef STATION_H
 #define STATION_H
@@ -59,6 +60,11 @@ struct station {
 	int		 untrusted_read;
 	struct strvec	 ssh_env;	/* GIT_SSH_COMMAND from ssh.c, for
 					   g.env: empty when left alone */
+	int		 is_bus;	/* a bus station, not a skills clone:
+					   its fetch brings presence too */
+	struct buf	 beat;		/* a presence commit to push, or
+					   empty (presence.c, sync.c) */
+	int		 beat_sent;	/* the branch's push took it along */
 };
 
 int	 station_open(struct station *, const char *, const char *, int,
@@ -74,6 +80,7 @@ void	 tip_copy(struct buf *, const struct buf *);
 int	 station_tips_copy(struct station *, struct buf *, struct buf *);
 int	 station_update_ref(struct station *, const char *, const char *,
 	    const char *);
+void	 station_ident(const struct station *, struct buf *);
 int	 station_commit(struct station *, struct changes *, const char *,
 	    struct buf *);
 int	 station_make_commits(struct station *, struct commit_spec *, size_t,
@@ -161,6 +168,8 @@ void	 station_defer(struct station *, const struct changes *);
 int	 verify_begin(struct station *, const char *);
 int	 verify_fetched(struct station *, const char *, const char *);
 const char *verify_path_untrusted(struct station *, const char *);
+int	 verify_signed_by(struct station *, const char *const *, size_t,
+	    char **);
 
 /* sent.c: the station's record of the messages it sent */
 
@@ -214,6 +223,7 @@ struct agent_status {
 	size_t		 unread;
 	char		 seen[32];	/* ts of its newest message, or "" */
 	char		 heartbeat[32];	/* ts of its newest heartbeat, or "" */
+	char		*state;		/* its presence's state, or NULL */
 };
 
 int	 status_lookup(struct station *, struct status *, size_t);
@@ -274,9 +284,11 @@ struct report {
 	int		 listing;	/* none asked: the latest sends */
 	struct agent_status *agents;	/* when listing */
 	size_t		 nagents;
+	struct buf	 bad;		/* presence left out, NUL-separated
+					   "ref: why" (presence.c) */
 };
 
-#define REPORT_INIT	{ NULL, 0, 0, NULL, 0 }
+#define REPORT_INIT	{ NULL, 0, 0, NULL, 0, BUF_INIT }
 
 void	 report_ask(struct report *, const char *);
 int	 report_time(const char *, const char *, int, char *, size_t);
@@ -322,11 +334,40 @@ void	 thread_order(const struct show *, size_t *);
 int	 ack_stage(struct station *, const char *const *, size_t, int,
 	    struct changes *, struct buf *);
 
-/* heartbeat.c: presence by heartbeat messages */
+/* heartbeat.c: when to beat; the heartbeat messages of older stations */
 
 int	 heartbeat_interval(const struct station *, long *);
-int	 heartbeat_send(struct station *, long);
+int	 heartbeat_send(struct station *, long, const char *);
 int	 heartbeat_read(struct station *);
+
+/* presence.c: an agent's last heartbeat and state, a ref on the hub */
+
+#define PRESENCE_REF	"refs/bus/presence/"	/* + agent: on the hub; in a
+						   station, its own last beat */
+#define PRESENCE_HUB	"refs/bus/hub-presence/" /* + agent: the hub's, in
+						   a station, as fetched */
+#define PRESENCE_FILE	"presence.json"		/* the one file of its tree */
+#define PRESENCE_ENTRY	"100644 " PRESENCE_FILE	/* that tree's one entry */
+#define PRESENCE_MAX	8192			/* bytes of the file */
+#define PRESENCE_STATE_MAX 1024			/* bytes of its state */
+
+struct presence {
+	char		 agent[33];
+	char		 ts[32];
+	char		*state;		/* NULL: none */
+	char		*why;		/* NULL, or why it is not taken */
+};
+
+int	 presence_parse(struct presence *, const char *, size_t);
+void	 presence_write(const struct presence *, struct buf *);
+void	 presence_free(struct presence *);
+int	 presence_load(const struct git *, const char *const *, size_t,
+	    struct presence *);
+int	 presence_check_state(const char *);
+int	 presence_beat(struct station *, const char *);
+int	 presence_pending(struct station *);
+int	 presence_gather(struct station *, struct agent_status *, size_t,
+	    struct buf *);
 
 /* policy.c: when talking with the hub fails, go on or stop, and the status */
 
@@ -374,6 +415,7 @@ int	 sync_hub_refs(struct station *);
 int	 sync_integrate(struct station *);
 int	 sync_push(struct station *);
 int	 sync_push_keep(struct station *);
+int	 sync_push_beat(struct station *);
 int	 sync_hub_moved(struct station *);
 long	 sync_count(struct station *, const char *, const char *);
 /* for refused.c: the queue, replayed as sync_integrate() does; a push */

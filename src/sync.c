@@ -42,24 +42,20 @@ hub_failed(const struct station *st, const char *what)
 	bus_setclass(class);
 }
 
-/* Fetch the hub's branch into the remote-tracking ref. */
-int
-sync_fetch(struct station *st)
+/*
+ * git fetch of the hub's branch into the remote-tracking ref and, with
+ * presence, of the agents' presence refs (presence.c) into
+ * PRESENCE_HUB: one connection.  A name under refs/remotes/ could be a
+ * branch's, so they have a namespace of their own; --prune takes away
+ * those the hub no longer has, first, which also makes way for a ref
+ * that a gone one's name is a directory of.  git's exit status.
+ */
+static int
+fetch(struct station *st, int presence, struct buf *err)
 {
 	struct strvec args = STRVEC_INIT;
-	struct buf err = BUF_INIT, before = BUF_INIT;
 	int rv;
 
-	/* a station in signed mode checks what the fetch brings: verify.c */
-	if (st->require_signed) {
-		if (station_tips(st) == -1)
-			return -1;
-		tip_copy(&before, &st->tip_remote);
-		if (verify_begin(st, before.s != NULL ? before.s : "") == -1) {
-			buf_free(&before);
-			return -1;
-		}
-	}
 	/*
 	 * The fetch holds the station's lock (git.c), and so does the
 	 * auto gc it may start: a gc packs refs, and racing the next
@@ -80,9 +76,50 @@ sync_fetch(struct station *st)
 	/* a bus has no submodules: without this, git reads the whole
 	   index to look for them, even when nothing is new */
 	strvec_push(&args, "--no-recurse-submodules");
+	if (presence)
+		strvec_push(&args, "--prune");
 	strvec_push(&args, st->remote);
 	strvec_pushf(&args, "+%s:%s", st->ref, st->tracking);
-	rv = git_run(&st->g, NULL, NULL, &err, args.v);
+	if (presence)
+		strvec_push(&args, "+" PRESENCE_REF "*:" PRESENCE_HUB "*");
+	buf_reset(err);
+	rv = git_run(&st->g, NULL, NULL, err, args.v);
+	strvec_clear(&args);
+	return rv;
+}
+
+/*
+ * Fetch the hub's branch and, in a bus station, the agents' presence.
+ * A presence ref that git cannot store here (two names that differ
+ * only in case, on a file system that folds case) must not jam the
+ * station: the branch is fetched again alone, and the presence refs
+ * are skipped with a warning.
+ */
+int
+sync_fetch(struct station *st)
+{
+	struct buf err = BUF_INIT, before = BUF_INIT;
+	int rv;
+
+	/* a station in signed mode checks what the fetch brings: verify.c */
+	if (st->require_signed) {
+		if (station_tips(st) == -1)
+			return -1;
+		tip_copy(&before, &st->tip_remote);
+		if (verify_begin(st, before.s != NULL ? before.s : "") == -1) {
+			buf_free(&before);
+			return -1;
+		}
+	}
+	rv = fetch(st, st->is_bus, &err);
+	if (rv > 0 && st->is_bus && err.s != NULL &&
+	    strstr(err.s, PRESENCE_HUB) != NULL) {
+		buf_adds(&st->skipped, PRESENCE_REF "*: this station cannot "
+		    "store them: ");
+		text_safe(&st->skipped, bus_error(), strlen(bus_error()));
+		buf_addc(&st->skipped, '\n');
+		rv = fetch(st, 0, &err);
+	}
 	st->tips_known = 0;	/* the tracking ref may have moved */
 	if (rv != 0) {
 		if (rv > 0)
@@ -94,7 +131,6 @@ sync_fetch(struct station *st)
 		rv = station_tips(st) == -1 || verify_fetched(st, before.s !=
 		    NULL ? before.s : "", st->tip_remote.s != NULL ?
 		    st->tip_remote.s : "") == -1 ? -1 : 0;
-	strvec_clear(&args);
 	buf_free(&err);
 	buf_free(&before);
 	return rv;
@@ -406,34 +442,37 @@ backoff(const struct station *st, int try)
 }
 
 /*
- * Push commit as the hub's branch; git's stderr, where the hub's words
- * are, to err.  A refusal by the hook is told by git's porcelain status
- * of the ref, never by the hook's own words.
+ * Push commit (NULL: none) as the hub's branch and beat (NULL: none)
+ * as the agent's presence ref; git's stderr, where the hub's words
+ * are, to err.  A refusal by the hook is told by git's porcelain
+ * status of the ref, never by the hook's own words.
  */
-enum sync_pushed
-sync_push_one(struct station *st, const char *commit, struct buf *err)
+static enum sync_pushed
+push_refs(struct station *st, const char *commit, const char *beat,
+    struct buf *err)
 {
-	struct buf spec = BUF_INIT, out = BUF_INIT;
-	const char *args[6];
+	struct strvec args = STRVEC_INIT;
+	struct buf out = BUF_INIT;
 	enum sync_pushed rv;
 	long start;
 	int r;
 
-	buf_addf(&spec, "%s:%s", commit, st->ref);
-	args[0] = "push";
-	args[1] = "--porcelain";
-	args[2] = "-q";
-	args[3] = st->remote;
-	args[4] = spec.s;
-	args[5] = NULL;
+	strvec_pushv(&args, (const char *const []){ "push", "--porcelain",
+	    "-q", st->remote, NULL });
+	if (commit != NULL)
+		strvec_pushf(&args, "%s:%s", commit, st->ref);
+	if (beat != NULL)
+		strvec_pushf(&args, "+%s:" PRESENCE_REF "%s", beat, st->agent);
 	buf_reset(err);
 	start = now_ms();
-	r = git_run(&st->g, NULL, &out, err, args);
+	r = git_run(&st->g, NULL, &out, err, args.v);
 	st->push_ms = now_ms() - start;
 	if (r == 0) {
 		/* git push moved the tracking ref too */
-		buf_reset(&st->tip_remote);
-		buf_adds(&st->tip_remote, commit);
+		if (commit != NULL) {
+			buf_reset(&st->tip_remote);
+			buf_adds(&st->tip_remote, commit);
+		}
 		rv = SYNC_PUSH_DONE;
 	} else if (r == -1)
 		rv = SYNC_PUSH_ERROR;
@@ -444,8 +483,81 @@ sync_push_one(struct station *st, const char *commit, struct buf *err)
 		rv = SYNC_PUSH_AWAY;	/* no porcelain: no answer at all */
 	else
 		rv = SYNC_PUSH_FAILED;
-	buf_free(&spec);
+	strvec_clear(&args);
 	buf_free(&out);
+	return rv;
+}
+
+/* Push commit as the hub's branch (see push_refs()). */
+enum sync_pushed
+sync_push_one(struct station *st, const char *commit, struct buf *err)
+{
+	return push_refs(st, commit, NULL, err);
+}
+
+/*
+ * Push commit as the hub's branch, with the station's beat when one is
+ * pending (presence.c): one connection for both.  The hook takes or
+ * refuses a push whole, so a refusal of the two says nothing of which
+ * it refused: the branch is pushed again alone, and the beat waits for
+ * sync_push_beat().
+ */
+static enum sync_pushed
+push_with_beat(struct station *st, const char *commit, struct buf *err)
+{
+	enum sync_pushed r;
+
+	if (st->beat.len == 0 || st->beat_sent)
+		return push_refs(st, commit, NULL, err);
+	if ((r = push_refs(st, commit, st->beat.s, err)) == SYNC_PUSH_DONE)
+		st->beat_sent = 1;
+	else if (r == SYNC_PUSH_REFUSED)
+		r = push_refs(st, commit, NULL, err);
+	return r;
+}
+
+/*
+ * The station's pending beat (st->beat), unless the branch's push took
+ * it along: pushed on its own, a connection of its own.  The station
+ * then knows the hub has it.  A refusal by the hub's hook is EX_DATAERR
+ * and names the ref; the beat stays pending for the next bus-sync.
+ */
+int
+sync_push_beat(struct station *st)
+{
+	struct buf err = BUF_INIT, why = BUF_INIT, ref = BUF_INIT;
+	int rv = -1;
+
+	if (st->beat.len == 0)
+		return 0;
+	buf_addf(&ref, PRESENCE_REF "%s", st->agent);
+	if (!st->beat_sent)
+		switch (push_refs(st, NULL, st->beat.s, &err)) {
+		case SYNC_PUSH_DONE:
+			break;
+		case SYNC_PUSH_REFUSED:
+			refused_reason(&err, &why);
+			bus_seterr("the hub refused %s, this station's "
+			    "heartbeat: %s", ref.s, why.s);
+			bus_setclass(EX_DATAERR);
+			goto out;
+		case SYNC_PUSH_ERROR:
+			goto out;
+		default:
+			hub_failed(st, "push the heartbeat to");
+			goto out;
+		}
+	buf_reset(&ref);
+	buf_addf(&ref, PRESENCE_HUB "%s", st->agent);
+	if (git(&st->g, NULL, "update-ref", ref.s, st->beat.s, NULL) != 0)
+		goto out;
+	buf_reset(&st->beat);
+	st->beat_sent = 0;
+	rv = 0;
+out:
+	buf_free(&err);
+	buf_free(&why);
+	buf_free(&ref);
 	return rv;
 }
 
@@ -505,7 +617,7 @@ push_branch(struct station *st, int keep)
 			goto out;
 		}
 		tip_copy(&local, &st->tip_local);
-		switch (sync_push_one(st, local.s, &err)) {
+		switch (push_with_beat(st, local.s, &err)) {
 		case SYNC_PUSH_DONE:
 			rv = 0;
 			goto out;

@@ -363,3 +363,53 @@ verify_path_untrusted(struct station *st, const char *path)
 	}
 	return untrusted_find(&st->untrusted, path);
 }
+
+/*
+ * Who signed each of the n commits that are no change of the branch
+ * (presence commits, presence.c), verified against the allowed_signers
+ * this station trusts: the one its last check ended with, else the
+ * hub's tip's.  Into who[i], allocated: the agent, or NULL for a
+ * commit no key of it signed.
+ */
+int
+verify_signed_by(struct station *st, const char *const *commits, size_t n,
+    char **who)
+{
+	struct check ck;
+	struct buf base = BUF_INIT, trusted = BUF_INIT, name = BUF_INIT;
+	const char *a;
+	size_t i;
+	int rv = -1;
+
+	memset(&ck, 0, sizeof(ck));
+	for (i = 0; i < n; i++)
+		who[i] = NULL;
+	if (state_read(st, &base, &trusted) == -1 || station_tips(st) == -1)
+		goto out;
+	if (base.len > 0 && trusted.len == 0) {
+		rv = 0;			/* it trusts no signers file */
+		goto out;
+	}
+	if (trusted.len > 0)
+		buf_adds(&name, trusted.s);
+	else if (st->tip_remote.len > 0)
+		buf_addf(&name, "%s:" SIGNERS_PATH, st->tip_remote.s);
+	else {
+		rv = 0;
+		goto out;
+	}
+	ck.g = &st->g;
+	ck.require_signed = 1;
+	if (check_sig_against(&ck, commits, n, name.s) == -1)
+		goto out;
+	for (i = 0; i < n; i++)
+		if ((a = check_signer(&ck, commits[i])) != NULL)
+			who[i] = xstrdup(a);
+	rv = 0;
+out:
+	check_free(&ck);
+	buf_free(&base);
+	buf_free(&trusted);
+	buf_free(&name);
+	return rv;
+}

@@ -185,20 +185,32 @@ test_expect_success '--since leaves out older sends; --type picks one type' '
 	grep "not a time, a day or an age" err
 '
 
-test_expect_success 'heartbeats: left out of the sends, the last one per agent' '
+test_expect_success 'heartbeats: the presence ref of each agent' '
 	git -C st-b config bus.heartbeat 3600 &&
 	bus-sync -C st-b >/dev/null &&
 	bus-status -C st-a >out &&
-	bus-recv -C st-a -n --type heartbeat >beats &&
-	{ json-get ts <beats && echo; } >expect &&
+	git -C hub.git cat-file blob refs/bus/presence/b:presence.json >doc &&
+	{ json-get ts <doc && echo; } >expect &&
 	grep "^{\"agent\":\"b\"" out | sed "s/.*\"heartbeat\"://" |
 		field heartbeat >got &&
+	test_cmp expect got
+'
+
+# An older station sends a heartbeat message to every other agent.
+test_expect_success 'heartbeat messages: left out of the sends, the last one counts' '
+	(cd st-c && bus-send -t heartbeat a "" && bus-send -t heartbeat b "") \
+		>beats &&
+	bus-status -C st-a >out &&
+	git -C hub.git cat-file blob "main:inbox-a/$(head -1 beats).json" |
+		json-get ts >expect && echo >>expect &&
+	grep "^{\"agent\":\"c\"" out | sed "s/.*\"heartbeat\"://" |
+		field heartbeat >got &&
 	test_cmp expect got &&
-	bus-status -C st-b -n --type heartbeat >out &&
+	bus-status -C st-c -n --type heartbeat >out &&
 	grep -c "\"type\":\"heartbeat\"" out >count &&
 	echo 2 >expect &&
 	test_cmp expect count &&
-	bus-status -C st-b -n >out &&
+	bus-status -C st-c -n >out &&
 	! grep "\"type\":\"heartbeat\"" out
 '
 
@@ -207,8 +219,6 @@ test_expect_success 'many messages and many days in one answer' '
 		printf "{\"to\":\"c\",\"body\":\"%d\"}\n" $i
 		i=$((i + 1))
 	done | bus-send -C st-a --batch >many &&
-	# b'"'"'s heartbeat is not mail for bus-recv: bus-sync archives it
-	bus-sync -C st-c >/dev/null &&
 	bus-recv -C st-c -f id | bus-ack -C st-c - &&
 	bus-status -C st-a --since 90d >list &&
 	for m in $(cat many); do
@@ -227,8 +237,8 @@ test_expect_success '-f text: one table line per message and per agent' '
 	grep "^read  *$(cat id)  *b  *read ....-..-..T..:..:..Z ([0-9a-f]*)\$" out &&
 	grep "^acked  *$(cat id2)  *b  *read .*, acked .* (.*-b-.*)\$" out &&
 	bus-status -C st-a -n -f text >out &&
-	grep "^AGENT  *UNREAD  *SEEN  *HEARTBEAT\$" out &&
-	grep "^b  *[0-9][0-9]*  *....-..-..T..:..:..Z  *....-..-..T..:..:..Z\$" out
+	grep "^AGENT  *UNREAD  *SEEN  *HEARTBEAT  *STATE\$" out &&
+	grep "^b  *[0-9][0-9]*  *....-..-..T..:..:..Z  *....-..-..T..:..:..Z  *-\$" out
 '
 
 test_expect_success 'the station is left clean and the hub unchanged' '

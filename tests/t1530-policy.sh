@@ -11,7 +11,7 @@ test_description='the same state, the same status: one table for every tool'
 #	recv	bus-recv
 #	ack	bus-ack ID		(ID in the inbox of a)
 #	status	bus-status
-#	sync	bus-sync		(bus.heartbeat: a heartbeat to send)
+#	sync	bus-sync		(bus.heartbeat: a beat to push)
 #	profile	profile-merge --sync FILE	(a new fact in FILE)
 #	skills	skills-sync --notify	(a changed skill to push and tell)
 #
@@ -60,7 +60,7 @@ clean () {
 # prepare TOOL [fetch]: give TOOL work to do in st-a.  recv, ack and
 # status get a message from b in the inbox of a (./msg), in the station
 # already with fetch; recv and status also a send that a queued (./queued),
-# for them to push; sync a heartbeat due; profile a new fact (./token);
+# for them to push; sync a beat due; profile a new fact (./token);
 # skills a changed skill.
 prepare () {
 	_t=$TRASH_DIRECTORY
@@ -105,7 +105,8 @@ status_of () {
 }
 
 # landed GITDIR TOOL: the work TOOL did (after prepare) is on the branch
-# main of GITDIR: for recv and status, the send they pushed.
+# main of GITDIR: for recv and status, the send they pushed; for sync,
+# the beat of st-a as the presence ref of GITDIR.
 landed () {
 	_g=$TRASH_DIRECTORY/$1
 	case $2 in
@@ -122,8 +123,8 @@ landed () {
 			>"$TRASH_DIRECTORY/archived" &&
 		grep "/$_id.json\$" "$TRASH_DIRECTORY/archived" ;;
 	sync)
-		test "$(git -C "$_g" log -1 --format=%s main)" = \
-			"bus-sync: heartbeat" ;;
+		test "$(git -C "$_g" rev-parse -q --verify refs/bus/presence/a)" = \
+			"$(git -C "$TRASH_DIRECTORY/st-a" rev-parse refs/bus/presence/a)" ;;
 	profile)
 		git -C "$_g" grep -q -e "^- fact $(cat "$TRASH_DIRECTORY/token")\$" \
 			main -- user-sync/USER.md ;;
@@ -215,9 +216,9 @@ done
 
 # 2. Hub away: at the sync the tool goes on from the station, 75; a tool
 # that writes commits its work there, and the hub is not tried again for
-# the push: the next command that syncs delivers it.  bus-send and
-# bus-ack meet the hub first at the push (one connection): their work
-# is committed, 75, the same.
+# the push: the next command that syncs delivers it (a beat, the next
+# bus-sync).  bus-send and bus-ack meet the hub first at the push (one
+# connection): their work is committed, 75, the same.
 for tool in $TOOLS; do
 	test_expect_success "hub away: $tool goes on from the station, 75; the next sync delivers" '
 		prepare $tool fetch &&
@@ -242,7 +243,10 @@ for tool in $TOOLS; do
 			! landed hub.git $tool ;;
 		esac &&
 		clean &&
-		bus-recv -C st-a -q -f id >/dev/null &&
+		case $tool in
+		sync) bus-sync -C st-a -q ;;
+		*) bus-recv -C st-a -q -f id >/dev/null ;;
+		esac &&
 		landed hub.git $tool &&
 		test "$(tip st-a)" = "$(tip hub.git)" &&
 		test "$(queued)" = 0

@@ -176,7 +176,8 @@ tool_sync(struct tool *t, int push)
  * The push of the work committed: the work tree first, so that it
  * shows the commit however long the push takes.  A hub that was away
  * at the sync, or that will never take it, is not tried again: the
- * work waits in the station.
+ * work waits in the station.  A beat that bus-sync has pending goes
+ * with the branch's push, or after it on its own (sync.c).
  */
 void
 tool_push(struct tool *t)
@@ -190,6 +191,8 @@ tool_push(struct tool *t)
 		return;
 	}
 	apply(t, POLICY_PUSH, sync_push(&t->st) == -1);
+	if (t->away.len == 0)
+		apply(t, POLICY_PUSH, sync_push_beat(&t->st) == -1);
 }
 
 /*

@@ -96,7 +96,7 @@ __bus_complete()
 		opts="-a -C -f -h -n -q -v -z --help --no-fetch --since --type
 		    --version" ;;
 	bus-sync)
-		opts="-a -C -h -q -v --help --version" ;;
+		opts="-a -C -h -q -v --help --state --version" ;;
 	profile-merge)
 		opts="-a -C -h -n -o -q -v --driver --help --merger --no-fetch
 		    --notify --sync --union --version" ;;
@@ -111,8 +111,8 @@ __bus_complete()
 	# bus-recv -i is --ignore-case, which takes no argument either
 	[[ $tool == bus-recv && $prev == -i ]] && prev=
 	case $prev in
-	-C|-F|-m|-o|-R|-i|--as|--grep|--merger|--sign-key|--since|--until|\
-	--wait)
+	-C|-F|-m|-o|-R|-i|--as|--grep|--merger|--sign-key|--since|--state|\
+	--until|--wait)
 		return ;;
 	-f)
 		if [[ $tool == bus-status ]]; then

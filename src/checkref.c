@@ -1,0 +1,226 @@
+/*
+ * checkref.c: the hub's rules for the refs a push updates (SPEC
+ * sections 2 and 7), as the pre-receive hook applies them.  The bus
+ * branch: never deleted, never rewritten, and every commit new to it
+ * checked (check.c, checksig.c).  An agent's presence ref,
+ * refs/bus/presence/<agent> (presence.c): never deleted, always one
+ * commit with no parent holding presence.json alone, about that agent,
+ * which has an inbox; in signed mode, signed by that agent's key.  Any
+ * other name under refs/bus/ is the bus's and refused; refs elsewhere
+ * are not the bus's business.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "station.h"
+
+static int
+zero_oid(const char *oid)
+{
+	return oid[strspn(oid, "0")] == '\0';
+}
+
+/*
+ * The bus branch's tip once the push is done, into tip: its new value
+ * (new, not NULL, when the push moves it) or the one it has; empty
+ * when there is none.
+ */
+static int
+branch_tip(const struct check *ck, const char *ref, const char *new,
+    struct buf *tip)
+{
+	int r;
+
+	buf_reset(tip);
+	if (new != NULL) {
+		buf_adds(tip, new);
+		return 0;
+	}
+	if ((r = git(ck->g, tip, "rev-parse", "-q", "--verify", ref,
+	    NULL)) != 0 && r != 1)
+		return -1;
+	buf_rtrim(tip);
+	return 0;
+}
+
+/*
+ * Who signed each presence commit news[i], against the
+ * .bus/allowed_signers of the branch's tip: into who[i] (NULL: nobody
+ * that the file lists for an agent).
+ */
+static int
+presence_signers(const struct check *ck, const struct strvec *news,
+    const char *tip, char **who)
+{
+	struct check sig;
+	struct buf name = BUF_INIT;
+	const char *a;
+	size_t i;
+	int rv;
+
+	memset(&sig, 0, sizeof(sig));
+	sig.g = ck->g;
+	sig.require_signed = 1;
+	buf_addf(&name, "%s:.bus/allowed_signers", tip);
+	if ((rv = check_sig_against(&sig, news->v, news->n, name.s)) == 0)
+		for (i = 0; i < news->n; i++)
+			who[i] = (a = check_signer(&sig, news->v[i])) != NULL ?
+			    xstrdup(a) : NULL;
+	check_free(&sig);
+	buf_free(&name);
+	return rv;
+}
+
+/*
+ * The presence refs refs[i] that the push sets to news[i], against
+ * the branch's tip after the push (tip, empty when none): one
+ * cat-file for the inboxes, two for the commits (presence_load()),
+ * and in signed mode one git log.
+ */
+static int
+check_presence(struct check *ck, const struct strvec *refs,
+    const struct strvec *news, const char *tip)
+{
+	struct strvec inboxes = STRVEC_INIT;
+	struct buf out = BUF_INIT;
+	struct presence *ps;
+	const char **oids, *agent;
+	char **who;
+	size_t i, n = refs->n;
+	int rv = -1;
+
+	ps = xcalloc(n, sizeof(*ps));
+	oids = xcalloc(n, sizeof(*oids));
+	who = xcalloc(n, sizeof(*who));
+	for (i = 0; i < n; i++)
+		strvec_pushf(&inboxes, "%s:inbox-%s", tip,
+		    refs->v[i] + strlen(PRESENCE_REF));
+	if (*tip != '\0' && (git_oids(ck->g, inboxes.v, n, &out,
+	    oids) == -1 || (ck->require_signed && presence_signers(ck, news,
+	    tip, who) == -1)))
+		goto out;
+	if (presence_load(ck->g, news->v, n, ps) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		agent = refs->v[i] + strlen(PRESENCE_REF);
+		if (*tip == '\0' || *oids[i] == '\0')
+			check_problem(ck, NULL, refs->v[i], "%s has no inbox "
+			    "on the bus branch", agent);
+		else if (ps[i].why != NULL)
+			check_problem(ck, NULL, refs->v[i], "%s", ps[i].why);
+		else if (strcmp(ps[i].agent, agent) != 0)
+			check_problem(ck, NULL, refs->v[i], PRESENCE_FILE
+			    ": agent is %s, not %s", ps[i].agent, agent);
+		else if (ck->require_signed && (who[i] == NULL ||
+		    strcmp(who[i], agent) != 0))
+			check_problem(ck, NULL, refs->v[i], "signed commits "
+			    "are required, and this one is signed by %s, not "
+			    "by a key that .bus/allowed_signers lists for %s",
+			    who[i] != NULL ? who[i] : "no listed key", agent);
+	}
+	rv = 0;
+out:
+	for (i = 0; i < n; i++) {
+		presence_free(&ps[i]);
+		free(who[i]);
+	}
+	free(ps);
+	free(oids);
+	free(who);
+	strvec_clear(&inboxes);
+	buf_free(&out);
+	return rv;
+}
+
+/*
+ * One update of a ref under refs/bus/: a presence ref's new value goes
+ * to refs and news, to be checked once the branch's tip is known;
+ * anything else there is a problem.
+ */
+static void
+bus_ref(struct check *ck, const char *old, const char *new, const char *ref,
+    struct strvec *refs, struct strvec *news)
+{
+	const char *agent = ref + strlen(PRESENCE_REF);
+
+	if (strncmp(ref, PRESENCE_REF, strlen(PRESENCE_REF)) != 0)
+		check_problem(ck, NULL, ref, "under refs/bus/ a push may "
+		    "set only " PRESENCE_REF "<agent>");
+	else if (!valid_agent(agent, strlen(agent)))
+		check_problem(ck, NULL, ref, "not an agent name "
+		    "[a-z0-9][a-z0-9-]{0,31}");
+	else if (zero_oid(new))
+		check_problem(ck, NULL, ref, "a presence ref is never "
+		    "deleted; the next beat replaces it");
+	else if (strcmp(old, new) != 0) {
+		strvec_push(refs, ref);
+		strvec_push(news, new);
+	}
+}
+
+/*
+ * A pre-receive hook's input: "old new ref" lines.  For the bus branch
+ * (branch_ref): no deletion, no rewritten history, and every commit
+ * new to the hub checked.  For refs/bus/: the presence refs checked,
+ * the rest refused.  Other refs are not the bus's business.
+ */
+int
+check_ref_updates(struct check *ck, char *input, const char *branch_ref)
+{
+	struct strvec refs = STRVEC_INIT, news = STRVEC_INIT;
+	struct buf tip = BUF_INIT, moved = BUF_INIT;
+	char *line, *nl, old[128], new[128], ref[1024], range[260];
+	const char *args[2];
+	int r, rv = -1;
+
+	for (line = input; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		*nl = '\0';
+		if (sscanf(line, "%127s %127s %1023s", old, new, ref) != 3) {
+			bus_seterr("unexpected hook input: %s", line);
+			goto out;
+		}
+		if (strncmp(ref, "refs/bus/", 9) == 0)
+			bus_ref(ck, old, new, ref, &refs, &news);
+		if (strcmp(ref, branch_ref) != 0)
+			continue;
+		if (zero_oid(new)) {
+			check_problem(ck, NULL, ref, "the bus branch is never "
+			    "deleted");
+			continue;
+		}
+		buf_reset(&moved);
+		buf_adds(&moved, new);
+		if (strcmp(old, new) == 0)
+			continue;
+		/*
+		 * The commits new to the bus branch, which may already be
+		 * on another ref of the hub: old..new, building on old, or
+		 * all that new reaches when the branch is being made.
+		 */
+		snprintf(range, sizeof(range), "%s..%s", old, new);
+		args[0] = zero_oid(old) ? new : range;
+		args[1] = NULL;
+		ck->ff_from = zero_oid(old) ? NULL : old;
+		ck->ff_ref = ref;
+		r = check_commits(ck, args);
+		ck->ff_from = NULL;
+		if (r == -1)
+			goto out;
+	}
+	rv = 0;
+	if (refs.n > 0 && (branch_tip(ck, branch_ref, moved.len > 0 ?
+	    moved.s : NULL, &tip) == -1 || check_presence(ck, &refs, &news,
+	    tip.s != NULL ? tip.s : "") == -1))
+		rv = -1;
+out:
+	strvec_clear(&refs);
+	strvec_clear(&news);
+	buf_free(&tip);
+	buf_free(&moved);
+	return rv;
+}
