@@ -14,8 +14,8 @@
 #include "git.h"
 
 /*
- * check.c and checksig.c: the protocol's rules for changes, as the
- * hooks apply them
+ * check.c, checksig.c and checkgc.c: the protocol's rules for changes,
+ * as the hooks apply them
  */
 
 struct signer {
@@ -37,6 +37,13 @@ struct check {
 	const char	*ff_from;	/* check_commits(): the range must
 					   build on this commit, */
 	const char	*ff_ref;	/* the ref it updates */
+	/* removing archive days (checkgc.c): */
+	int		 in_station;	/* a station's pre-commit: days of
+					   own's archive may go, the hub
+					   judges their age */
+	const char	*own;		/* the station's agent, or NULL */
+	long		 retain_days;	/* bus.retainDays: 0 none may go */
+	const char	*retain_off;	/* why none may, when 0 */
 };
 
 int	 check_commits(struct check *, const char *const *);
@@ -46,12 +53,14 @@ int	 check_ref_updates(struct check *, char *, const char *);
 const char *check_signer(const struct check *, const char *);
 int	 check_commit_bad(const struct check *, const char *);
 void	 check_free(struct check *);
+void	 check_retain(struct check *, const char *);
 
 /*
- * For check.c and checksig.c only: what the two halves of the rules
- * share.  check.c reads the changes and applies the layout and message
- * rules; checksig.c verifies who signed each commit and applies the
- * rules for .bus/allowed_signers.
+ * For check.c, checksig.c and checkgc.c only: what the parts of the
+ * rules share.  check.c reads the changes and applies the layout and
+ * message rules; checksig.c verifies who signed each commit and applies
+ * the rules for .bus/allowed_signers; checkgc.c judges the removal of
+ * archive days.
  */
 
 /* One changed path of one commit, as diff-tree -r --raw shows it. */
@@ -63,6 +72,8 @@ struct check_delta {
 	char		*newoid;
 	char		*path;
 	size_t		 blob;		/* its index in the blob batch, + 1 */
+	int		 gc;		/* a removal from an archive, for
+					   checkgc.c */
 };
 
 void	 check_problem(struct check *, const struct check_delta *,
@@ -70,5 +81,6 @@ void	 check_problem(struct check *, const struct check_delta *,
 	    __attribute__((format(printf, 4, 5)));
 int	 check_sig_verify(struct check *, const struct strvec *);
 int	 check_sig_file(struct check *, const struct check_delta *, size_t);
+int	 check_gc(struct check *, const struct check_delta *, size_t);
 
 #endif /* CHECK_H */
