@@ -4,8 +4,8 @@
  * (mailbox.c); what it fetched and trusts (verify.c); what it sent
  * (sent.c) and what became of it (status.c); making hubs and stations
  * (setup.c); the work of the tools (send.c, ack.c, report.c, lookup.c,
- * heartbeat.c); when to go on (policy.c); talking to the hub (sync.c),
- * over one ssh connection where it can (ssh.c).
+ * heartbeat.c, gc.c); when to go on (policy.c); talking to the hub
+ * (sync.c), over one ssh connection where it can (ssh.c).
  */
 #ifndef STATION_H
 #define STATION_H
@@ -286,6 +286,11 @@ int	 lookup_archived(struct station *, const char *, const char *);
 
 int	 ack_stage(struct station *, const char *const *, size_t, int,
 	    struct changes *, struct buf *);
+
+/* gc.c: archive days dropped from the tip tree (bus-gc) */
+
+int	 gc_days(struct station *, const char *, struct strvec *);
+int	 gc_stage(struct station *, const struct strvec *, struct changes *);
 
 /* heartbeat.c: presence by heartbeat messages */
 

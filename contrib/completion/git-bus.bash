@@ -79,6 +79,9 @@ __bus_complete()
 	bus-check)
 		opts="-C -h -m -q -v -z --as --help --pre-commit --pre-receive
 		    --range --tree --version" ;;
+	bus-gc)
+		opts="-a -C -h -k -n -q -v --dry-run --help --keep --no-fetch
+		    --version" ;;
 	bus-init)
 		opts="-a -h -q -v --bare --full --help --hub --sign-key
 		    --version" ;;
@@ -105,7 +108,7 @@ __bus_complete()
 	# skills-sync -f is --force, which takes no argument
 	[[ $tool == skills-sync && $prev == -f ]] && prev=
 	case $prev in
-	-C|-F|-m|-o|-R|--as|--merger|--sign-key|-i|--since|--wait)
+	-C|-F|-m|-o|-R|-i|-k|--as|--keep|--merger|--sign-key|--since|--wait)
 		return ;;
 	-f)
 		if [[ $tool == bus-status ]]; then
@@ -153,6 +156,7 @@ __bus_complete_git()
 
 _git_bus_ack() { __bus_complete_git bus-ack; }
 _git_bus_check() { __bus_complete_git bus-check; }
+_git_bus_gc() { __bus_complete_git bus-gc; }
 _git_bus_init() { __bus_complete_git bus-init; }
 _git_bus_recv() { __bus_complete_git bus-recv; }
 _git_bus_send() { __bus_complete_git bus-send; }
@@ -161,7 +165,8 @@ _git_bus_sync() { __bus_complete_git bus-sync; }
 _git_profile_merge() { __bus_complete_git profile-merge; }
 _git_skills_sync() { __bus_complete_git skills-sync; }
 
-complete -o default -F _bus_complete bus-ack bus-check bus-init bus-recv \
-	bus-send bus-status bus-sync profile-merge skills-sync \
-	git-bus-ack git-bus-check git-bus-init git-bus-recv git-bus-send \
-	git-bus-status git-bus-sync git-profile-merge git-skills-sync
+complete -o default -F _bus_complete bus-ack bus-check bus-gc bus-init \
+	bus-recv bus-send bus-status bus-sync profile-merge skills-sync \
+	git-bus-ack git-bus-check git-bus-gc git-bus-init git-bus-recv \
+	git-bus-send git-bus-status git-bus-sync git-profile-merge \
+	git-skills-sync
