@@ -141,7 +141,7 @@ check_history(const struct git *g, int mode, const char *arg)
 	ck.g = g;
 	ck.maxsize = maxsize;
 	ck.require_signed = require_signed;
-	ck.in_station = mode == 'S';
+	ck.age_unknown = ck.own_only = mode == 'S';
 	ck.own = agent;
 	check_retain(&ck, retain);
 	switch (mode) {

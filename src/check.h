@@ -38,9 +38,11 @@ struct check {
 					   build on this commit, */
 	const char	*ff_ref;	/* the ref it updates */
 	/* removing archive days (checkgc.c): */
-	int		 in_station;	/* a station's pre-commit: days of
-					   own's archive may go, the hub
-					   judges their age */
+	int		 age_unknown;	/* in a station, which cannot know
+					   the hub's bus.retainDays: the
+					   hub judges the age of a day */
+	int		 own_only;	/* a pre-commit hook: days of own's
+					   archive only */
 	const char	*own;		/* the station's agent, or NULL */
 	long		 retain_days;	/* bus.retainDays: 0 none may go */
 	const char	*retain_off;	/* why none may, when 0 */

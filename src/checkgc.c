@@ -4,9 +4,9 @@
  * whole days, archive-<agent>/<YYYY-MM-DD>/, by bus-gc: every file of
  * the day gone in one commit and nothing else of that commit in it;
  * on the hub, only days older than its bus.retainDays (unset: none);
- * in signed mode, only by the archive's owner.  A station's pre-commit
- * hook cannot know the hub's setting: it lets whole days of its own
- * agent's archive go, and the hub decides.
+ * in signed mode, only by the archive's owner.  A station cannot know
+ * the hub's setting: its pre-commit hook lets whole days of its own
+ * agent's archive go, verify.c whole days of any, and the hub decides.
  *
  * check.c marks the removals (check_delta.gc); the days they empty
  * are looked up in the trees the commits leave, in one cat-file.
@@ -53,7 +53,8 @@ day_dir(const char *path)
 /*
  * Who may remove the day dir (len bytes of d->path), and when: its
  * owner, if signed; the station's own agent in a pre-commit hook; on
- * the hub, a day before cutoff (NULL: none may go).
+ * the hub, a day before cutoff (NULL: none may go), while a station
+ * leaves the age to the hub.
  */
 static void
 judge_day(struct check *ck, const struct check_delta *d, size_t len,
@@ -69,17 +70,17 @@ judge_day(struct check *ck, const struct check_delta *d, size_t len,
 	    (strlen(who) != n || strncmp(who, agent, n) != 0))
 		check_problem(ck, d, dir.s, "signed by %s, who may not change "
 		    "archive-%.*s/", who, (int)n, agent);
-	if (ck->in_station) {
-		if (ck->own == NULL || strlen(ck->own) != n ||
-		    strncmp(ck->own, agent, n) != 0)
-			check_problem(ck, d, dir.s, "a station removes days of "
-			    "its own agent's archive only (this is %s's)",
-			    ck->own != NULL ? ck->own : "no agent");
-	} else if (cutoff == NULL)
+	if (ck->own_only && (ck->own == NULL || strlen(ck->own) != n ||
+	    strncmp(ck->own, agent, n) != 0))
+		check_problem(ck, d, dir.s, "a station removes days of its own "
+		    "agent's archive only (this is %s's)", ck->own != NULL ?
+		    ck->own : "no agent");
+	/* a station leaves the age to the hub */
+	if (!ck->age_unknown && cutoff == NULL)
 		check_problem(ck, d, dir.s, "removing archive days is off on "
 		    "this hub (%s)", ck->retain_off != NULL ? ck->retain_off :
 		    "bus.retainDays is not set");
-	else if (strcmp(dir.s + len - 10, cutoff) >= 0)
+	else if (!ck->age_unknown && strcmp(dir.s + len - 10, cutoff) >= 0)
 		check_problem(ck, d, dir.s, "inside this hub's retention of "
 		    "%ld days (days before %s may go)", ck->retain_days,
 		    cutoff);

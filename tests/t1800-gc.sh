@@ -249,6 +249,23 @@ test_expect_success 'bus-check --range judges removals as the hub does' '
 	bus-check -C hub.git --range main^..main
 '
 
+test_expect_success 'behind the hub (-n): the commit is replayed on its tip' '
+	fresh && archive a "$D35" again && commit_all "an old day again" &&
+	accepted &&
+	bus-recv -C st-a -f id >/dev/null &&
+	bus-send -C st-b c "meanwhile" >id &&
+	moved=$(hub_tip) &&
+	bus-gc -C st-a -n --keep 30 >out &&
+	printf "archive-a/%s\n" "$D35" >expect &&
+	test_cmp expect out &&
+	test "$(git -C hub.git rev-parse main^)" = "$moved" &&
+	git -C hub.git cat-file -e "main:inbox-c/$(cat id).json" &&
+	days a >got && printf "archive-a/%s\n" "$D20" "$D10" >expect &&
+	test_cmp expect got &&
+	test "$(git -C st-a rev-parse main)" = "$(hub_tip)" &&
+	clean st-a
+'
+
 if ! command -v ssh-keygen >/dev/null 2>&1; then
 	test_skip 'signed mode' 'ssh-keygen is not installed'
 	test_done
@@ -273,7 +290,9 @@ test_expect_success 'signed: another agent removing b'"'"'s day is refused' '
 	refused "archive-b/$D40: signed by a, who may not change archive-b/"
 '
 
-test_expect_success 'signed: the owner'"'"'s bus-gc is taken' '
+test_expect_success 'signed: the owner'"'"'s bus-gc is taken, and verified by a station' '
+	git -C st-a config bus.requireSigned true &&
+	bus-recv -C st-a -f id &&
 	bus-gc -C st-b --keep 30 >out &&
 	printf "archive-b/%s\n" "$D40" "$D35" >expect &&
 	test_cmp expect out &&
@@ -283,7 +302,9 @@ test_expect_success 'signed: the owner'"'"'s bus-gc is taken' '
 		"$TRASH_DIRECTORY/raw/.bus/allowed_signers" &&
 	git -C hub.git -c gpg.format=ssh log -1 --format=%G?%GS main >sig &&
 	echo Gb >expect &&
-	test_cmp expect sig
+	test_cmp expect sig &&
+	bus-recv -C st-a -f id 2>err &&
+	test_must_be_empty err
 '
 
 test_done
