@@ -22,6 +22,8 @@ static size_t	 maxsize;
 static int	 status = EX_OK;
 static int	 require_signed;
 static struct buf branch = BUF_INIT;	/* refs/heads/<bus.branch> */
+static char	*retain;		/* bus.retainDays; NULL: unset */
+static char	*agent;			/* $BUS_AGENT, else bus.agent */
 static const char *as;			/* --as: the directory files go to */
 
 static void
@@ -37,14 +39,14 @@ usage(FILE *fp, int code)
 	exit(code);
 }
 
-/*
- * The repository's bus settings, read with one git process (a hook
- * runs on every push): bus.maxSize unless -m gave it, bus.requireSigned
- * and the branch.
- */
 /* In the program, so that bus-init knows its copies in hooks/. */
 const char bus_check_mark[] = BUS_CHECK_MARK;
 
+/*
+ * The repository's bus settings, read with one git process (a hook
+ * runs on every push): bus.maxSize unless -m gave it, bus.requireSigned,
+ * the branch, bus.retainDays and the station's agent.
+ */
 static void
 read_settings(const struct git *g, int mflag, struct buf *ref)
 {
@@ -55,8 +57,8 @@ read_settings(const struct git *g, int mflag, struct buf *ref)
 	if (!mflag)
 		maxsize = MSG_MAX_SIZE;
 	(void)git(g, &out, "config", "-z", "--get-regexp",
-	    "^bus\\.(maxsize|requiresigned|branch)$", NULL);
-	for (key = NULL; (key = git_config_next(&out, key, &v)) != NULL; )
+	    "^bus\\.(maxsize|requiresigned|branch|retaindays|agent)$", NULL);
+	for (key = NULL; (key = git_config_next(&out, key, &v)) != NULL; ) {
 		if (strcmp(key, "bus.maxsize") == 0 && !mflag &&
 		    parse_size(v, &maxsize) == -1)
 			errx(EX_USAGE, "bus.maxSize: \"%s\" is not a size in "
@@ -65,7 +67,19 @@ read_settings(const struct git *g, int mflag, struct buf *ref)
 			require_signed = git_config_bool(v);
 		else if (strcmp(key, "bus.branch") == 0)
 			name = v;
+		else if (strcmp(key, "bus.retaindays") == 0) {
+			free(retain);
+			retain = xstrdup(v);
+		} else if (strcmp(key, "bus.agent") == 0) {
+			free(agent);
+			agent = xstrdup(v);
+		}
+	}
 	buf_addf(ref, "refs/heads/%s", name);
+	if ((v = getenv("BUS_AGENT")) != NULL && *v != '\0') {
+		free(agent);
+		agent = xstrdup(v);
+	}
 	buf_free(&out);
 }
 
@@ -127,6 +141,9 @@ check_history(const struct git *g, int mode, const char *arg)
 	ck.g = g;
 	ck.maxsize = maxsize;
 	ck.require_signed = require_signed;
+	ck.age_unknown = ck.own_only = mode == 'S';
+	ck.own = agent;
+	check_retain(&ck, retain);
 	switch (mode) {
 	case 'R':
 		if (arg == NULL || strstr(arg, "..") == NULL)

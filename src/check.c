@@ -9,7 +9,7 @@
  * a push holds: one rev-list, one diff-tree --stdin for every commit,
  * one cat-file --batch for every new blob and for the directories a
  * case collision could hide in (and, in signed mode, one git log per
- * distinct signers file).
+ * distinct signers file; for archive days removed, one cat-file more).
  */
 #include "config.h"
 
@@ -215,6 +215,10 @@ check_bus_delta(struct check *ck, const struct deltas *ds,
 		    "[a-z0-9][a-z0-9-]{0,31}", (int)n, agent);
 		return;
 	}
+	if (d->status == 'D' && !inbox) {
+		d->gc = 1;	/* whole days may go: checkgc.c */
+		return;
+	}
 	/* signed mode: an agent touches only what is its own */
 	if (ck->require_signed && d->commit != NULL) {
 		const char *who = check_signer(ck, d->commit);
@@ -237,10 +241,7 @@ check_bus_delta(struct check *ck, const struct deltas *ds,
 		    "modified");
 		return;
 	case 'D':
-		if (!inbox)
-			check_problem(ck, d, d->path, "archived messages are "
-			    "never removed");
-		else if (strcmp(path_base(d->path), ".keep") != 0 &&
+		if (strcmp(path_base(d->path), ".keep") != 0 &&
 		    !archived_by_move(ds, d))
 			check_problem(ck, d, d->path, "removed from the inbox "
 			    "without being moved, unchanged, to "
@@ -512,7 +513,8 @@ check_deltas(struct check *ck, struct deltas *ds)
 				    &obj[ds->d[i].blob - 1]);
 		check_case(ck, ds, blobs.v + nblobs, ndirs, obj + nblobs);
 	}
-	rv = check_sig_file(ck, ds->d, ds->n);
+	if (check_gc(ck, ds->d, ds->n) == 0)
+		rv = check_sig_file(ck, ds->d, ds->n);
 out:
 	free(obj);
 	strvec_clear(&blobs);

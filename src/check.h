@@ -14,9 +14,9 @@
 #include "git.h"
 
 /*
- * check.c and checksig.c: the protocol's rules for changes, as the
- * hooks apply them; checkref.c: the hub's rules for the refs a push
- * updates
+ * check.c, checksig.c and checkgc.c: the protocol's rules for changes,
+ * as the hooks apply them; checkref.c: the hub's rules for the refs a
+ * push updates
  */
 
 struct signer {
@@ -38,6 +38,15 @@ struct check {
 	const char	*ff_from;	/* check_commits(): the range must
 					   build on this commit, */
 	const char	*ff_ref;	/* the ref it updates */
+	/* removing archive days (checkgc.c): */
+	int		 age_unknown;	/* in a station, which cannot know
+					   the hub's bus.retainDays: the
+					   hub judges the age of a day */
+	int		 own_only;	/* a pre-commit hook: days of own's
+					   archive only */
+	const char	*own;		/* the station's agent, or NULL */
+	long		 retain_days;	/* bus.retainDays: 0 none may go */
+	const char	*retain_off;	/* why none may, when 0 */
 };
 
 int	 check_commits(struct check *, const char *const *);
@@ -49,12 +58,14 @@ int	 check_sig_against(struct check *, const char *const *, size_t,
 	    const char *);
 int	 check_commit_bad(const struct check *, const char *);
 void	 check_free(struct check *);
+void	 check_retain(struct check *, const char *);
 
 /*
- * For check.c and checksig.c only: what the two halves of the rules
- * share.  check.c reads the changes and applies the layout and message
- * rules; checksig.c verifies who signed each commit and applies the
- * rules for .bus/allowed_signers.
+ * For check.c, checksig.c and checkgc.c only: what the parts of the
+ * rules share.  check.c reads the changes and applies the layout and
+ * message rules; checksig.c verifies who signed each commit and applies
+ * the rules for .bus/allowed_signers; checkgc.c judges the removal of
+ * archive days.
  */
 
 /* One changed path of one commit, as diff-tree -r --raw shows it. */
@@ -66,6 +77,8 @@ struct check_delta {
 	char		*newoid;
 	char		*path;
 	size_t		 blob;		/* its index in the blob batch, + 1 */
+	int		 gc;		/* a removal from an archive, for
+					   checkgc.c */
 };
 
 void	 check_problem(struct check *, const struct check_delta *,
@@ -73,5 +86,6 @@ void	 check_problem(struct check *, const struct check_delta *,
 	    __attribute__((format(printf, 4, 5)));
 int	 check_sig_verify(struct check *, const struct strvec *);
 int	 check_sig_file(struct check *, const struct check_delta *, size_t);
+int	 check_gc(struct check *, const struct check_delta *, size_t);
 
 #endif /* CHECK_H */

@@ -4,7 +4,7 @@
  * (mailbox.c); what it fetched and trusts (verify.c); what it sent
  * (sent.c) and what became of it (status.c); making hubs and stations
  * (setup.c); the work of the tools (send.c, ack.c, report.c, lookup.c,
- * heartbeat.c); the agents' presence (presence.c); when to go on
+ * heartbeat.c, gc.c); the agents' presence (presence.c); when to go on
  * (policy.c); talking to the hub (sync.c), over one ssh connection
  * where it can (ssh.c).
  */
@@ -333,6 +333,11 @@ void	 thread_order(const struct show *, size_t *);
 
 int	 ack_stage(struct station *, const char *const *, size_t, int,
 	    struct changes *, struct buf *);
+
+/* gc.c: archive days dropped from the tip tree (bus-gc) */
+
+int	 gc_days(struct station *, const char *, struct strvec *);
+int	 gc_stage(struct station *, const struct strvec *, struct changes *);
 
 /* heartbeat.c: when to beat; the heartbeat messages of older stations */
 

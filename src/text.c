@@ -1,6 +1,7 @@
 /*
  * text.c: text from elsewhere: whether it is UTF-8, how to print it
- * safely on a terminal, sizes as git config writes them.
+ * safely on a terminal, sizes as git config writes them, counts of
+ * days.
  *
  * A message's fields come from other machines.  Printed raw, an ESC
  * or a C1 control could move the cursor, retitle the window or worse,
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -109,5 +111,40 @@ parse_size(const char *s, size_t *out)
 	if (*end != '\0' || v == 0 || v > BUS_MAX_SIZE)
 		return -1;
 	*out = (size_t)v;
+	return 0;
+}
+
+/*
+ * "30": a count of days that archive days are kept (bus-gc --keep,
+ * bus.retainDays), 0 to KEEP_DAYS_MAX; *why says what is wrong with
+ * anything else.
+ */
+int
+parse_days(const char *s, long *out, const char **why)
+{
+	long long v;
+
+	v = strtonum(s, 0, KEEP_DAYS_MAX, why);
+	if (*why != NULL)
+		return -1;
+	*out = (long)v;
+	return 0;
+}
+
+/*
+ * The UTC day, YYYY-MM-DD into day (11 bytes), days days before the
+ * day of now: an archive day before it is older than days days.
+ */
+int
+day_before(char *day, time_t now, long days)
+{
+	struct tm tm;
+	time_t t = now - (time_t)days * 86400;
+
+	if (days < 0 || days > KEEP_DAYS_MAX || gmtime_r(&t, &tm) == NULL ||
+	    strftime(day, 11, "%Y-%m-%d", &tm) != 10) {
+		bus_seterr("%ld days before now: no such day", days);
+		return -1;
+	}
 	return 0;
 }

@@ -107,11 +107,15 @@ int	 read_operands(FILE *, int, void (*)(const char *, void *), void *);
 int	 each_operand(int, char *const [], int,
 	    void (*)(const char *, void *), void *);
 
-/* text.c: text from elsewhere: UTF-8, terminal-safe, sizes */
+/* text.c: text from elsewhere: UTF-8, terminal-safe, sizes, days */
+
+#define KEEP_DAYS_MAX	100000	/* days kept, at most: some 270 years */
 
 void	 text_safe(struct buf *, const char *, size_t);
 int	 utf8_valid(const char *, size_t);
 size_t	 utf8_len(const char *, size_t);
 int	 parse_size(const char *, size_t *);
+int	 parse_days(const char *, long *, const char **);
+int	 day_before(char *, time_t, long);
 
 #endif /* UTIL_H */

@@ -295,6 +295,7 @@ verify_fetched(struct station *st, const char *old, const char *new)
 	}
 	ck.g = &st->g;
 	ck.require_signed = 1;
+	ck.age_unknown = 1;	/* the hub's bus.retainDays is its own */
 	ck.maxsize = st->maxsize;
 	buf_addf(&range, "%s..%s", base.s, new);
 	args[0] = range.s;

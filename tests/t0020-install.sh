@@ -72,11 +72,14 @@ named_by_full_path () {
 
 test_expect_success 'the installed units name the installed tools' '
 	units="$prefix/lib/systemd/user" &&
-	for u in bus-sync.service bus-sync.timer skills-sync.service \
-	    skills-sync.timer; do
+	for u in bus-gc.service bus-gc.timer bus-sync.service bus-sync.timer \
+	    skills-sync.service skills-sync.timer; do
 		test -f "$units/$u" || exit 1
 	done &&
 	grep -x "ExecStart=$prefix/bin/bus-sync -q" "$units/bus-sync.service" &&
+	grep -x "ExecStart=$prefix/bin/bus-gc -q --keep 90" \
+		"$units/bus-gc.service" &&
+	named_by_full_path "$units/bus-gc.service" &&
 	named_by_full_path "$units/bus-sync.service" &&
 	named_by_full_path "$units/skills-sync.service"
 '
@@ -100,11 +103,23 @@ test_expect_success 'the bus-sync service and cron line run without PATH' '
 	$job_env sh -c "$cmd"
 '
 
+test_expect_success 'the bus-gc service and cron line run without PATH' '
+	cmd=$(sed -n "s/^ExecStart=//p" \
+		"$prefix/lib/systemd/user/bus-gc.service") &&
+	$job_env BUS_DIR="$HOME/bus" $cmd >out &&
+	test_must_be_empty out &&
+	cmd=$(grep -v "^#" "$prefix/share/doc/git-bus/cron" |
+		grep "/bus-gc " | cut -d " " -f 6-) &&
+	test -n "$cmd" &&
+	$job_env sh -c "$cmd"
+'
+
 if command -v systemd-analyze >/dev/null 2>&1; then
 	test_expect_success 'systemd-analyze verify takes the installed units' '
 		cd "$prefix/lib/systemd/user" &&
 		systemd-analyze verify ./bus-sync.timer ./bus-sync.service \
-			./skills-sync.timer ./skills-sync.service
+			./skills-sync.timer ./skills-sync.service \
+			./bus-gc.timer ./bus-gc.service
 	'
 else
 	test_skip 'systemd-analyze verify takes the installed units' \

@@ -159,9 +159,10 @@ test_expect_success 'refused: an archived message modified' '
 	echo " " >>raw/$f && commit_all bad && refused "never modified"
 '
 
-test_expect_success 'refused: an archived message removed' '
+test_expect_success 'refused: an archived day removed (no bus.retainDays)' '
 	fresh && git -C raw rm -q archive-b/*/m1.json &&
-	commit_all bad && refused "archived messages are never removed"
+	commit_all bad &&
+	refused "removing archive days is off on this hub (bus.retainDays is not set)"
 '
 
 test_expect_success 'refused: a message removed from the inbox, not archived' '

@@ -79,6 +79,9 @@ __bus_complete()
 	bus-check)
 		opts="-C -h -m -q -v -z --as --help --pre-commit --pre-receive
 		    --range --tree --version" ;;
+	bus-gc)
+		opts="-a -C -h -k -n -q -v --dry-run --help --keep --no-fetch
+		    --version" ;;
 	bus-init)
 		opts="-a -h -q -v --bare --full --help --hub --sign-key
 		    --version" ;;
@@ -111,8 +114,8 @@ __bus_complete()
 	# bus-recv -i is --ignore-case, which takes no argument either
 	[[ $tool == bus-recv && $prev == -i ]] && prev=
 	case $prev in
-	-C|-F|-m|-o|-R|-i|--as|--grep|--merger|--sign-key|--since|--state|\
-	--until|--wait)
+	-C|-F|-m|-o|-R|-i|-k|--as|--grep|--keep|--merger|--sign-key|--since|\
+	--state|--until|--wait)
 		return ;;
 	-f)
 		if [[ $tool == bus-status ]]; then
@@ -162,6 +165,7 @@ __bus_complete_git()
 
 _git_bus_ack() { __bus_complete_git bus-ack; }
 _git_bus_check() { __bus_complete_git bus-check; }
+_git_bus_gc() { __bus_complete_git bus-gc; }
 _git_bus_init() { __bus_complete_git bus-init; }
 _git_bus_recv() { __bus_complete_git bus-recv; }
 _git_bus_send() { __bus_complete_git bus-send; }
@@ -171,8 +175,8 @@ _git_bus_sync() { __bus_complete_git bus-sync; }
 _git_profile_merge() { __bus_complete_git profile-merge; }
 _git_skills_sync() { __bus_complete_git skills-sync; }
 
-complete -o default -F _bus_complete bus-ack bus-check bus-init bus-recv \
-	bus-send bus-show bus-status bus-sync profile-merge skills-sync \
-	git-bus-ack git-bus-check git-bus-init git-bus-recv git-bus-send \
-	git-bus-show git-bus-status git-bus-sync git-profile-merge \
-	git-skills-sync
+complete -o default -F _bus_complete bus-ack bus-check bus-gc bus-init \
+	bus-recv bus-send bus-show bus-status bus-sync profile-merge \
+	skills-sync git-bus-ack git-bus-check git-bus-gc git-bus-init \
+	git-bus-recv git-bus-send git-bus-show git-bus-status git-bus-sync \
+	git-profile-merge git-skills-sync
