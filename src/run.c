@@ -175,6 +175,23 @@ pump_read(int *fd, struct buf *b)
 		close_fd(fd);
 }
 
+/* Write what is left of r->in from *off to *fd; close it when done. */
+static void
+pump_write(const struct run *r, int *fd, size_t *off)
+{
+	size_t left = r->inlen - *off;
+	ssize_t w;
+
+	w = write(*fd, (const char *)r->in + *off,
+	    left > CHUNK ? CHUNK : left);
+	if (w > 0)
+		*off += (size_t)w;
+	else if (w == -1 && errno != EINTR && errno != EAGAIN)
+		close_fd(fd);
+	if (*off == r->inlen)
+		close_fd(fd);
+}
+
 /*
  * Move the child's input and output until all three pipes are closed
  * or the deadline passes.  A child that stops reading early is not an
@@ -187,7 +204,6 @@ pump(struct run *r, int *in, int *out, int *err, long long deadline)
 	struct pollfd pfd[3];
 	size_t off = 0;
 	int n, timeout;
-	ssize_t w;
 
 	while (*in != -1 || *out != -1 || *err != -1) {
 		n = 0;
@@ -216,19 +232,9 @@ pump(struct run *r, int *in, int *out, int *err, long long deadline)
 		for (n--; n >= 0; n--) {
 			if (pfd[n].revents == 0)
 				continue;
-			if (pfd[n].fd == *in) {
-				size_t left = r->inlen - off;
-
-				w = write(*in, (const char *)r->in + off,
-				    left > CHUNK ? CHUNK : left);
-				if (w > 0)
-					off += (size_t)w;
-				else if (w == -1 && errno != EINTR &&
-				    errno != EAGAIN)
-					close_fd(in);
-				if (off == r->inlen)
-					close_fd(in);
-			} else if (pfd[n].fd == *out)
+			if (pfd[n].fd == *in)
+				pump_write(r, in, &off);
+			else if (pfd[n].fd == *out)
 				pump_read(out, r->out);
 			else
 				pump_read(err, r->err);
@@ -439,27 +445,20 @@ collect(struct run *r, pid_t pid, long long deadline)
 }
 
 /*
- * Run r->argv and wait for it.  Returns 0 when the program ran,
- * whatever its exit status (in r->status: the exit code, or 128 plus
- * the signal that killed it, also in r->signal); -1 when it could not
- * be run at all (errno ENOENT: no such program) or its I/O failed.
+ * Spawn r->argv with its pipes (ends in in, out, err; the child's
+ * closed here) into *pid.  Returns -1, with the error set, when it
+ * could not be spawned.
  */
-int
-run(struct run *r)
+static int
+spawn(const struct run *r, pid_t *pid, int in[2], int out[2], int err[2])
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	struct sigaction oldpipe, oldfwd[NFORWARDED];
 	struct strvec env = STRVEC_INIT;
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	int fa_ok = 0, attr_ok = 0, pipe_ignored = 0, rv = -1, rc;
-	long long deadline = 0;
+	int fa_ok = 0, attr_ok = 0, rv = -1, rc;
 	char *path = NULL;
-	pid_t pid = -1;
 
-	r->status = -1;
-	r->signal = 0;
-	r->timed_out = 0;
+	*pid = -1;
 	if ((path = run_find(r->argv[0])) == NULL)
 		return -1;
 	env_build(&env, r->env_set, r->env_unset);
@@ -479,17 +478,53 @@ run(struct run *r)
 		bus_seterrno("fcntl");
 		goto out;
 	}
-	rc = posix_spawn(&pid, path, &fa, &attr, (char *const *)r->argv,
+	rc = posix_spawn(pid, path, &fa, &attr, (char *const *)r->argv,
 	    (char *const *)env.v);
 	if (r->keep_fd > 2)
 		(void)fcntl(r->keep_fd, F_SETFD, FD_CLOEXEC);
 	if (rc != 0) {
-		pid = -1;
+		*pid = -1;
 		goto spawnerr;
 	}
 	close_fd(&in[0]);
 	close_fd(&out[1]);
 	close_fd(&err[1]);
+	rv = 0;
+	goto out;
+
+spawnerr:
+	errno = rc;
+	bus_seterrno("%s", r->argv[0]);
+out:
+	if (attr_ok)
+		posix_spawnattr_destroy(&attr);
+	if (fa_ok)
+		posix_spawn_file_actions_destroy(&fa);
+	strvec_clear(&env);
+	free(path);
+	return rv;
+}
+
+/*
+ * Run r->argv and wait for it.  Returns 0 when the program ran,
+ * whatever its exit status (in r->status: the exit code, or 128 plus
+ * the signal that killed it, also in r->signal); -1 when it could not
+ * be run at all (errno ENOENT: no such program) or its I/O failed.
+ */
+int
+run(struct run *r)
+{
+	struct sigaction oldpipe, oldfwd[NFORWARDED];
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int pipe_ignored = 0, rv = -1;
+	long long deadline = 0;
+	pid_t pid = -1;
+
+	r->status = -1;
+	r->signal = 0;
+	r->timed_out = 0;
+	if (spawn(r, &pid, in, out, err) == -1)
+		goto out;
 	if (r->new_group)
 		forward_begin(pid, oldfwd);
 	pipe_ignored = ignore_sigpipe(&oldpipe);
@@ -499,11 +534,6 @@ run(struct run *r)
 	if (pump(r, &in[1], &out[0], &err[0], deadline) == -1)
 		goto out;
 	rv = 0;
-	goto out;
-
-spawnerr:
-	errno = rc;
-	bus_seterrno("%s", r->argv[0]);
 out:
 	if (pid != -1 && (rv == -1 || r->timed_out))
 		kill_child(pid, r->new_group);
@@ -518,11 +548,131 @@ out:
 	}
 	if (pipe_ignored)
 		sigaction(SIGPIPE, &oldpipe, NULL);
-	if (attr_ok)
-		posix_spawnattr_destroy(&attr);
-	if (fa_ok)
-		posix_spawn_file_actions_destroy(&fa);
-	strvec_clear(&env);
-	free(path);
 	return rv;
+}
+
+/*
+ * Start r->argv without waiting for it: its pipes are non-blocking
+ * and left to run_pollfds() and run_io(), its end to run_done().
+ */
+int
+run_start(struct run *r, struct run_job *j)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int i;
+
+	memset(j, 0, sizeof(*j));
+	j->r = r;
+	j->fd[0] = j->fd[1] = j->fd[2] = -1;
+	r->status = -1;
+	r->signal = 0;
+	r->timed_out = 0;
+	if (spawn(r, &j->pid, in, out, err) == -1)
+		goto fail;
+	j->fd[0] = in[1];
+	j->fd[1] = out[0];
+	j->fd[2] = err[0];
+	if (input_ready(r, &j->fd[0]) == -1)
+		goto fail;
+	for (i = 1; i < 3; i++)
+		if (j->fd[i] != -1 && fcntl(j->fd[i], F_SETFL,
+		    fcntl(j->fd[i], F_GETFL) | O_NONBLOCK) == -1) {
+			bus_seterrno("fcntl");
+			goto fail;
+		}
+	return 0;
+fail:
+	close_pipe(in);
+	close_pipe(out);
+	close_pipe(err);
+	if (j->pid != -1) {
+		kill_child(j->pid, r->new_group);
+		collect(r, j->pid, 0);
+		j->pid = -1;
+	}
+	j->fd[0] = j->fd[1] = j->fd[2] = -1;
+	return -1;
+}
+
+/* The job's open pipes as pollfds in pfd (room for 3): how many. */
+int
+run_pollfds(const struct run_job *j, struct pollfd *pfd)
+{
+	int n = 0;
+
+	if (j->fd[0] != -1)
+		pfd[n++] = (struct pollfd){ j->fd[0], POLLOUT, 0 };
+	if (j->fd[1] != -1)
+		pfd[n++] = (struct pollfd){ j->fd[1], POLLIN, 0 };
+	if (j->fd[2] != -1)
+		pfd[n++] = (struct pollfd){ j->fd[2], POLLIN, 0 };
+	return n;
+}
+
+/* Move what poll said is ready in pfd[0..n-1], for this job's pipes. */
+void
+run_io(struct run_job *j, const struct pollfd *pfd, int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++) {
+		if (pfd[k].revents == 0 || pfd[k].fd == -1)
+			continue;
+		if (pfd[k].fd == j->fd[0])
+			pump_write(j->r, &j->fd[0], &j->off);
+		else if (pfd[k].fd == j->fd[1])
+			pump_read(&j->fd[1], j->r->out);
+		else if (pfd[k].fd == j->fd[2])
+			pump_read(&j->fd[2], j->r->err);
+	}
+}
+
+/*
+ * Has the job ended?  Once its process is gone, what its pipes still
+ * hold is read (a program it started may keep them open: that is not
+ * waited for) and its status set as run() sets it.  Returns 1 when it
+ * has ended, 0 when not yet, -1 when waitpid failed.
+ */
+int
+run_done(struct run_job *j)
+{
+	pid_t w;
+	int st = 0, i;
+
+	if (j->pid == -1)
+		return 1;
+	while ((w = waitpid(j->pid, &st, WNOHANG)) == -1 && errno == EINTR)
+		;
+	if (w == 0)
+		return 0;
+	for (i = 1; i < 3; i++)
+		while (j->fd[i] != -1) {
+			size_t before = (i == 1 ? j->r->out : j->r->err)->len;
+
+			pump_read(&j->fd[i], i == 1 ? j->r->out : j->r->err);
+			if (j->fd[i] != -1 &&
+			    (i == 1 ? j->r->out : j->r->err)->len == before)
+				close_fd(&j->fd[i]);
+		}
+	close_fd(&j->fd[0]);
+	j->pid = -1;
+	if (w == -1) {
+		bus_seterrno("waitpid");
+		return -1;
+	}
+	if (WIFEXITED(st))
+		j->r->status = WEXITSTATUS(st);
+	else if (WIFSIGNALED(st)) {
+		j->r->signal = WTERMSIG(st);
+		j->r->status = 128 + j->r->signal;
+	}
+	return 1;
+}
+
+/* Send sig to the job's process, or with new_group to its group. */
+void
+run_signal(const struct run_job *j, int sig)
+{
+	if (j->pid != -1)
+		kill(j->r->new_group ? -j->pid : j->pid, sig);
 }

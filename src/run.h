@@ -4,6 +4,8 @@
 #ifndef RUN_H
 #define RUN_H
 
+#include <poll.h>
+
 #include "util.h"
 
 /* run.c: run a program with posix_spawn, never through a shell */
@@ -29,5 +31,24 @@ struct run {
 
 int	 run(struct run *);
 char	*run_find(const char *);
+
+/*
+ * A program run alongside others, its pipes pumped by the caller's own
+ * poll loop (which must have SIGPIPE ignored); timeout_ms is not used:
+ * the caller decides when to signal it.
+ */
+struct run_job {
+	struct run	*r;
+	pid_t		 pid;		/* -1 once reaped */
+	int		 fd[3];		/* our ends of its stdin, stdout and
+					   stderr pipes, or -1 */
+	size_t		 off;		/* of r->in written so far */
+};
+
+int	 run_start(struct run *, struct run_job *);
+int	 run_pollfds(const struct run_job *, struct pollfd *);
+void	 run_io(struct run_job *, const struct pollfd *, int);
+int	 run_done(struct run_job *);
+void	 run_signal(const struct run_job *, int);
 
 #endif /* RUN_H */

@@ -85,6 +85,8 @@ __bus_complete()
 	bus-init)
 		opts="-a -h -q -v --bare --full --help --hub --sign-key
 		    --version" ;;
+	bus-mcp)
+		opts="-a -C -h --help --version" ;;
 	bus-recv)
 		opts="-a -C -f -h -i -n -q -v -z --archive --from --grep --help
 		    --ignore-case --no-fetch --since --type --until --version
@@ -167,6 +169,7 @@ _git_bus_ack() { __bus_complete_git bus-ack; }
 _git_bus_check() { __bus_complete_git bus-check; }
 _git_bus_gc() { __bus_complete_git bus-gc; }
 _git_bus_init() { __bus_complete_git bus-init; }
+_git_bus_mcp() { __bus_complete_git bus-mcp; }
 _git_bus_recv() { __bus_complete_git bus-recv; }
 _git_bus_send() { __bus_complete_git bus-send; }
 _git_bus_show() { __bus_complete_git bus-show; }
@@ -176,7 +179,7 @@ _git_profile_merge() { __bus_complete_git profile-merge; }
 _git_skills_sync() { __bus_complete_git skills-sync; }
 
 complete -o default -F _bus_complete bus-ack bus-check bus-gc bus-init \
-	bus-recv bus-send bus-show bus-status bus-sync profile-merge \
+	bus-mcp bus-recv bus-send bus-show bus-status bus-sync profile-merge \
 	skills-sync git-bus-ack git-bus-check git-bus-gc git-bus-init \
-	git-bus-recv git-bus-send git-bus-show git-bus-status git-bus-sync \
-	git-profile-merge git-skills-sync
+	git-bus-mcp git-bus-recv git-bus-send git-bus-show git-bus-status \
+	git-bus-sync git-profile-merge git-skills-sync
