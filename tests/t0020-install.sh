@@ -88,6 +88,30 @@ test_expect_success 'the installed cron lines name the installed tools' '
 	named_by_full_path "$prefix/share/doc/git-bus/cron"
 '
 
+test_expect_success 'the agents'"'"' hooks, configurations and skill are installed' '
+	agents="$prefix/share/git-bus/agents" &&
+	for f in README hooks/bus-hook git-bus/SKILL.md \
+	    claude-code/README claude-code/settings.json claude-code/.mcp.json \
+	    codex/README codex/hooks.json codex/config.toml \
+	    gemini/README gemini/settings.json \
+	    opencode/README opencode/opencode.json; do
+		test -f "$agents/$f" || exit 1
+	done &&
+	test -x "$agents/hooks/bus-hook" &&
+	grep -x "bindir=.$prefix/bin." "$agents/hooks/bus-hook" &&
+	! grep -r "@[a-z]*@" "$agents" &&
+	for f in claude-code/settings.json codex/hooks.json \
+	    gemini/settings.json; do
+		grep -c "\"command\": \"'"'"'$agents/hooks/bus-hook'"'"' " \
+		    "$agents/$f" >n &&
+		test "$(cat n)" -eq 2 || exit 1
+	done &&
+	for f in claude-code/.mcp.json gemini/settings.json \
+	    opencode/opencode.json codex/config.toml; do
+		grep "\"$prefix/bin/bus-mcp\"" "$agents/$f" || exit 1
+	done
+'
+
 test_expect_success 'the bus-sync service and cron line run without PATH' '
 	bus-init --hub hub.git &&
 	bus-init -a a "$TRASH_DIRECTORY/hub.git" "$HOME/bus" >/dev/null &&
@@ -101,6 +125,15 @@ test_expect_success 'the bus-sync service and cron line run without PATH' '
 	cmd=$(grep -v "^#" "$prefix/share/doc/git-bus/cron" |
 		grep "/bus-sync " | cut -d " " -f 6-) &&
 	$job_env sh -c "$cmd"
+'
+
+test_expect_success 'the installed hook runs the installed tools without PATH' '
+	bus-send -C st-b a "for the hook" >id &&
+	printf "{\"session_id\":\"i1\",\"cwd\":\"%s\",\"hook_event_name\":\"Stop\",\"stop_hook_active\":false}\n" \
+	    "$HOME/bus" >stop.json &&
+	$job_env "$prefix/share/git-bus/agents/hooks/bus-hook" stop \
+	    <stop.json >out &&
+	grep "^{\"decision\":\"block\",\"reason\":\"git-bus: 2 unread message(s) from other agents (b)" out
 '
 
 test_expect_success 'the bus-gc service and cron line run without PATH' '
