@@ -224,6 +224,34 @@ test_expect_success "send, recv, ack with reply, show the thread ($st)" '
 '
 done
 
+test_expect_success 'a body over bus.maxSize: isError naming the sizes, the hub unchanged' '
+	before=$(hub_tip) &&
+	git -C st-a config bus.maxSize 100 &&
+	call 1 bus_send "{\"to\":\"b\",\"body\":\"$(printf "%0200d" 0)\"}" |
+	serve st-a;
+	st=$? &&
+	git -C st-a config --unset bus.maxSize &&
+	test $st -eq 0 &&
+	grep "\"isError\":true" out &&
+	grep "313 bytes, larger than 100 bytes (bus.maxSize)" out &&
+	test "$(hub_tip)" = "$before"
+'
+
+test_expect_success 'ten calls in flight at once: ten answers, ten messages' '
+	before=$(hub_files inbox-b | wc -l) &&
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		call $i bus_send "{\"to\":\"b\",\"body\":\"at once $i\"}" || exit 1
+	done | serve st-a &&
+	test $(wc -l <out) -eq 10 &&
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		grep -c "\"id\":$i,\"result\":{.*\"ids\":\[\"" out >n &&
+		echo 1 >one && test_cmp one n || exit 1
+	done &&
+	test $(hub_files inbox-b | wc -l) -eq $((before + 10)) &&
+	bus-recv -C st-b -f json | grep -c "\"body\":\"at once " >n &&
+	echo 10 >ten && test_cmp ten n
+'
+
 test_expect_success 'bus_status without ids: the sends and the agents' '
 	call 1 bus_status "{}" | serve st-a &&
 	grep "\"agents\":\[{\"agent\":\"a\"" out
