@@ -60,6 +60,10 @@ int	 check_commit_bad(const struct check *, const char *);
 void	 check_free(struct check *);
 void	 check_retain(struct check *, const char *);
 
+/* sequence.c: the hub's sequencer, folding the queue refs (post-receive) */
+
+int	 sequence_run(const struct git *, const char *, const char *);
+
 /*
  * For check.c, checksig.c and checkgc.c only: what the parts of the
  * rules share.  check.c reads the changes and applies the layout and

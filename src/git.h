@@ -67,6 +67,7 @@ struct commit_spec {
 	const char	*committer;	/* the committer's */
 	const char	*message;
 	struct changes	*changes;
+	const char	*merge;		/* a second parent; NULL: none */
 };
 
 void	 changes_add(struct changes *, const char *, const char *,
@@ -78,6 +79,8 @@ void	 changes_add_blob(struct changes *, const char *, const char *,
 void	 changes_copy(struct changes *, const struct change *);
 void	 changes_free(struct changes *);
 int	 changes_has(const struct changes *, const char *);
+int	 changes_diff(const struct git *, const char *, const char *,
+	    struct changes *);
 int	 commits_import(const struct git *, const char *, int,
 	    struct commit_spec *, size_t, struct buf *);
 

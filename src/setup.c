@@ -133,7 +133,7 @@ hook_is_ours(const char *path)
  * in between.  Not a link: "echo ... >hooks/pre-receive" would write
  * through it into bus-check itself.  Running bus-init again (as after
  * an upgrade) installs the new bus-check.  A hook that is not ours is
- * left alone: its owner chose it.
+ * left alone: its owner chose it (1).
  */
 static int
 install_hook(const char *gitdir, const char *name, FILE *warn)
@@ -153,7 +153,7 @@ install_hook(const char *gitdir, const char *name, FILE *warn)
 			fprintf(warn, "bus-init: %s: a hook of your own is "
 			    "there; add \"bus-check --%s\" to it\n", path.s,
 			    name);
-		rv = 0;
+		rv = 1;
 		goto out;
 	}
 	if (bus_check_path(&check) == -1)
@@ -250,7 +250,7 @@ hub_create(const char *dir, FILE *trace)
 	struct git g = { .dir = NULL, .trace = trace };
 	struct buf out = BUF_INIT;
 	struct stat sb;
-	int rv = -1;
+	int rv = -1, r;
 
 	/*
 	 * A URL names another machine: the hook can be installed only
@@ -297,7 +297,16 @@ hub_create(const char *dir, FILE *trace)
 	    git(&g, NULL, "config", "receive.fsckObjects", "true", NULL) != 0 ||
 	    git(&g, NULL, "config", "bus.hub", "true", NULL) != 0)
 		goto out;
-	if (install_hook(dir, "pre-receive", stderr) == -1)
+	if (install_hook(dir, "pre-receive", stderr) == -1 ||
+	    (r = install_hook(dir, "post-receive", stderr)) == -1)
+		goto out;
+	/*
+	 * Queue mode (sequence.c): told to the stations by a ref they see
+	 * in the hub's ref advertisement, made only when the sequencer is
+	 * the hook that runs.
+	 */
+	if (r == 0 && git(&g, NULL, "update-ref", QUEUE_MODE_REF, "HEAD",
+	    NULL) != 0)
 		goto out;
 	rv = 0;
 out:

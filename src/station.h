@@ -351,6 +351,10 @@ int	 heartbeat_read(struct station *);
 						   station, its own last beat */
 #define PRESENCE_HUB	"refs/bus/hub-presence/" /* + agent: the hub's, in
 						   a station, as fetched */
+#define QUEUE_REF	"refs/bus/queue/"	/* + agent: its commits, on the
+						   hub, for the sequencer */
+#define QUEUE_MODE_REF	"refs/bus/mode/queue"	/* on a hub that folds the
+						   queues (sequence.c) */
 #define PRESENCE_FILE	"presence.json"		/* the one file of its tree */
 #define PRESENCE_ENTRY	"100644 " PRESENCE_FILE	/* that tree's one entry */
 #define PRESENCE_MAX	8192			/* bytes of the file */
@@ -429,8 +433,8 @@ int	 sync_queue_read(struct station *, const char *, const char *,
 void	 sync_queue_spec(struct sync_queue_item *, const char *,
 	    struct commit_spec *);
 void	 sync_queue_free(struct sync_queue_item *, size_t);
-int	 sync_check_preimages(struct station *, const char *,
-	    struct changes *, size_t);
+int	 sync_check_preimages(const struct git *, const char *,
+	    struct changes *, size_t, char *);
 enum sync_pushed sync_push_one(struct station *, const char *, struct buf *);
 int	 sync_push_retry(struct station *, int *, time_t, struct buf *,
 	    struct buf *);

@@ -180,12 +180,15 @@ header(const char *raw, const char *name)
 /*
  * Before replaying: every path the commits change must still hold, on
  * the hub's tip, what the first of them found there (nothing, for a new
- * file).  Otherwise another station changed it meanwhile, and a replay
- * would silently overwrite that change.
+ * file), or already what the change makes it.  Otherwise another
+ * station changed it meanwhile, and a replay would silently overwrite
+ * that change.  With ok (one flag per change, in order), such a change
+ * is marked 0 and left out of what the later ones find, the others 1
+ * (the hub's sequencer, sequence.c); without, it is an error.
  */
 int
-sync_check_preimages(struct station *st, const char *remote,
-    struct changes *cs, size_t n)
+sync_check_preimages(const struct git *g, const char *remote,
+    struct changes *cs, size_t n, char *ok)
 {
 	struct strvec names = STRVEC_INIT;
 	struct buf out = BUF_INIT;
@@ -199,7 +202,7 @@ sync_check_preimages(struct station *st, const char *remote,
 	if (names.n == 0)
 		return 0;
 	cur = xreallocarray(NULL, names.n, sizeof(*cur));
-	if (git_oids(&st->g, names.v, names.n, &out, cur) == -1)
+	if (git_oids(g, names.v, names.n, &out, cur) == -1)
 		goto out;
 	/* walk the changes in order; cur[] follows each path's content */
 	for (i = 0, at = 0; i < n; i++)
@@ -215,6 +218,11 @@ sync_check_preimages(struct station *st, const char *remote,
 				    c->path) == 0)
 					now = cur[j];
 			if (strcmp(now, was) != 0 && (c->oid == NULL ||
+			    strcmp(now, c->oid) != 0) && ok != NULL) {
+				ok[at] = 0;
+				continue;
+			}
+			if (strcmp(now, was) != 0 && (c->oid == NULL ||
 			    strcmp(now, c->oid) != 0)) {
 				bus_seterr("%s changed on the hub since this "
 				    "station's commit", c->path);
@@ -226,6 +234,8 @@ sync_check_preimages(struct station *st, const char *remote,
 				    c->path) == 0)
 					cur[j] = c->mode != NULL && c->oid !=
 					    NULL ? c->oid : "";
+			if (ok != NULL)
+				ok[at] = 1;
 		}
 	rv = 0;
 out:
@@ -345,7 +355,7 @@ replay(struct station *st, const char *local, const char *remote)
 		sync_queue_spec(&q[i], i == 0 ? remote : NULL, &spec[i]);
 		all[i] = q[i].changes;	/* a view: q[] keeps ownership */
 	}
-	if (sync_check_preimages(st, remote, all, n) == -1) {
+	if (sync_check_preimages(&st->g, remote, all, n, NULL) == -1) {
 		if (bus_errclass() == EX_DATAERR) {
 			bus_seterr("%s; not replayed, the commit stays here",
 			    bus_error());

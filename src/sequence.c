@@ -1,0 +1,272 @@
+/*
+ * sequence.c: the hub's sequencer (issue 17, doc/write-path.md).  In
+ * queue mode each station pushes its bus commits to refs/bus/queue/
+ * <agent>, which the pre-receive hook checks (checkref.c); the
+ * post-receive hook then folds every queue whose tip the bus branch
+ * lacks into the branch: under a lock in the hub's git directory, the
+ * changes of each pending commit (from its first parent) are applied to
+ * the branch's tip, one merge commit per queue (first parent the tip,
+ * second the queue's tip), all made by one fast-import, and the branch
+ * moves with one update-ref that names its old value.  Killed at any
+ * instant, it leaves the branch either as it was or with the whole
+ * batch; the queues still hold what is not folded, and the next run
+ * folds it.
+ */
+#include "config.h"
+
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "station.h"
+
+#define SEQUENCE_LOCK	"bus-sequence.lock"	/* in the hub's git dir */
+#define SEQUENCE_SCRATCH "refs/bus/sequencer"	/* fast-import's ref */
+#define SEQUENCE_ROUNDS	100	/* batches at most per run */
+
+/* One queue to fold: its ref, its tip, its pending commits' changes. */
+struct fold {
+	char		*ref;
+	char		*tip;
+	struct changes	*cs;		/* one per pending commit, in order */
+	size_t		 n;
+	struct changes	 merged;	/* those that apply */
+	struct buf	 message;
+};
+
+static void
+folds_free(struct fold *f, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		free(f[i].ref);
+		free(f[i].tip);
+		for (k = 0; k < f[i].n; k++)
+			changes_free(&f[i].cs[k]);
+		free(f[i].cs);
+		changes_free(&f[i].merged);
+		buf_free(&f[i].message);
+	}
+	free(f);
+}
+
+/* The branch's tip into tip (empty when there is none). */
+static int
+branch_tip(const struct git *g, const char *ref, struct buf *tip)
+{
+	int r;
+
+	buf_reset(tip);
+	if ((r = git(g, tip, "rev-parse", "-q", "--verify", ref, NULL)) != 0 &&
+	    r != 1)
+		return -1;
+	buf_rtrim(tip);
+	return 0;
+}
+
+/*
+ * The queues whose tips tip lacks (one for-each-ref), each with the
+ * changes of its pending commits (one rev-list, one diff-tree each).
+ */
+static int
+read_folds(const struct git *g, const char *tip, struct fold **out,
+    size_t *nout)
+{
+	struct buf refs = BUF_INIT, list = BUF_INIT, nm = BUF_INIT;
+	struct fold *f = NULL, *q;
+	char *line, *nl, *sp, *c, *cnl, *par;
+	size_t n = 0;
+	int rv = -1;
+
+	buf_addf(&nm, "--no-merged=%s", tip);
+	if (git(g, &refs, "for-each-ref", "--format=%(objectname) "
+	    "%(refname)", nm.s, QUEUE_REF, NULL) != 0)
+		goto out;
+	for (line = refs.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		*nl = '\0';
+		if ((sp = strchr(line, ' ')) == NULL)
+			continue;
+		*sp = '\0';
+		f = xreallocarray(f, n + 1, sizeof(*f));
+		q = &f[n++];
+		memset(q, 0, sizeof(*q));
+		q->tip = xstrdup(line);
+		q->ref = xstrdup(sp + 1);
+		buf_reset(&list);
+		buf_reset(&nm);
+		buf_addf(&nm, "^%s", tip);
+		if (git(g, &list, "rev-list", "--reverse", "--topo-order",
+		    "--parents", q->tip, nm.s, NULL) != 0)
+			goto out;
+		/* "commit parent...": each against its first parent */
+		for (c = list.s; c != NULL && (cnl = strchr(c, '\n')) != NULL;
+		    c = cnl + 1) {
+			*cnl = '\0';
+			par = strchr(c, ' ');
+			if (par != NULL) {
+				*par++ = '\0';
+				par[strcspn(par, " ")] = '\0';
+			}
+			q->cs = xreallocarray(q->cs, q->n + 1, sizeof(*q->cs));
+			memset(&q->cs[q->n], 0, sizeof(*q->cs));
+			if (changes_diff(g, par != NULL ? par : "", c,
+			    &q->cs[q->n++]) == -1)
+				goto out;
+		}
+	}
+	rv = 0;
+out:
+	if (rv == 0) {
+		*out = f;
+		*nout = n;
+	} else
+		folds_free(f, n);
+	buf_free(&refs);
+	buf_free(&list);
+	buf_free(&nm);
+	return rv;
+}
+
+/*
+ * Which changes of the folds apply on tip, in order (sync.c's preimage
+ * rule): those go to each fold's merged list; the others are left out,
+ * and named in its merge's message.
+ */
+static int
+select_changes(const struct git *g, const char *tip, struct fold *f,
+    size_t n)
+{
+	struct changes *all = NULL;
+	char *ok = NULL;
+	size_t i, k, j, total = 0, nall = 0, at = 0, left;
+	int rv = -1;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < f[i].n; k++) {
+			all = xreallocarray(all, nall + 1, sizeof(*all));
+			all[nall++] = f[i].cs[k];	/* a view */
+			total += f[i].cs[k].n;
+		}
+	ok = xcalloc(total + 1, 1);
+	if (sync_check_preimages(g, tip, all, nall, ok) == -1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		buf_addf(&f[i].message, "bus: fold %s\n", f[i].ref);
+		for (k = 0, left = 0; k < f[i].n; k++)
+			for (j = 0; j < f[i].cs[k].n; j++, at++) {
+				if (ok[at]) {
+					changes_copy(&f[i].merged,
+					    &f[i].cs[k].c[j]);
+					continue;
+				}
+				/* done meanwhile, or not doable: named */
+				buf_addf(&f[i].message, "%sleft out: %s\n",
+				    left++ == 0 ? "\n" : "",
+				    f[i].cs[k].c[j].path);
+			}
+	}
+	rv = 0;
+out:
+	free(all);
+	free(ok);
+	return rv;
+}
+
+/*
+ * One batch: every pending queue folded onto the branch's tip, and the
+ * branch moved from that tip.  1 when it moved (or lost a race with a
+ * direct push: try again), 0 when nothing was pending, -1 on error.
+ */
+static int
+fold_once(const struct git *g, const char *branch)
+{
+	struct buf tip = BUF_INIT, made = BUF_INIT, who = BUF_INIT;
+	struct commit_spec *spec = NULL;
+	struct fold *f = NULL;
+	size_t n = 0, i;
+	int rv = -1;
+
+	if (branch_tip(g, branch, &tip) == -1)
+		goto out;
+	if (tip.len == 0) {
+		bus_seterr("%s: no such branch on the hub", branch);
+		bus_setclass(EX_UNAVAILABLE);
+		goto out;
+	}
+	if (read_folds(g, tip.s, &f, &n) == -1)
+		goto out;
+	if (n == 0) {
+		rv = 0;
+		goto out;
+	}
+	if (select_changes(g, tip.s, f, n) == -1)
+		goto out;
+	buf_addf(&who, "git-bus sequencer <bus@hub> %lld +0000",
+	    (long long)time(NULL));
+	spec = xcalloc(n, sizeof(*spec));
+	for (i = 0; i < n; i++) {
+		spec[i].parent = i == 0 ? tip.s : NULL;
+		spec[i].committer = who.s;
+		spec[i].message = f[i].message.s;
+		spec[i].changes = &f[i].merged;
+		spec[i].merge = f[i].tip;
+	}
+	if (commits_import(g, SEQUENCE_SCRATCH, 1, spec, n, &made) == -1)
+		goto out;
+	/* a direct push may have moved it meanwhile: then, again */
+	rv = git(g, NULL, "update-ref", "-m", "bus: fold the queues", branch,
+	    made.s, tip.s, NULL) == -1 ? -1 : 1;
+out:
+	folds_free(f, n);
+	free(spec);
+	buf_free(&tip);
+	buf_free(&made);
+	buf_free(&who);
+	return rv;
+}
+
+/*
+ * The post-receive hook's work (input: its "old new ref" lines): fold
+ * the queues into the bus branch (branch_ref) until none is pending,
+ * under the hub's sequencer lock, so that a push of a queue returns
+ * once its commits are on the branch.  The lock is flock()ed: a
+ * sequencer killed holding it frees it.
+ */
+int
+sequence_run(const struct git *g, const char *branch_ref, const char *input)
+{
+	struct buf path = BUF_INIT;
+	int fd = -1, r = 1, rounds, rv = -1;
+
+	(void)input;	/* every pending queue is folded, the pusher's too */
+	if (git(g, &path, "rev-parse", "--git-dir", NULL) != 0)
+		goto out;
+	buf_rtrim(&path);
+	buf_addf(&path, "/%s", SEQUENCE_LOCK);
+	if ((fd = open(path.s, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) == -1) {
+		bus_seterrno("%s", path.s);
+		goto out;
+	}
+	while (flock(fd, LOCK_EX) == -1)
+		if (errno != EINTR) {
+			bus_seterrno("%s", path.s);
+			goto out;
+		}
+	for (rounds = 0; rounds < SEQUENCE_ROUNDS && r == 1; rounds++)
+		if ((r = fold_once(g, branch_ref)) == -1)
+			goto out;
+	rv = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	buf_free(&path);
+	return rv;
+}
