@@ -1,0 +1,150 @@
+#!/bin/sh
+test_description='queue mode: refs/bus/queue/<agent> checked by the hub, folded into the branch by its sequencer'
+. "$BUS_SRC_DIR/tests/test-lib.sh"
+
+# queue_push STATION [AGENT]: push the station's HEAD to AGENT's queue
+# (its own by default), as plain git.
+queue_push () {
+	git -C "st-$1" push -q origin "HEAD:refs/bus/queue/${2:-$1}"
+}
+
+test_expect_success 'bus-init --hub installs post-receive and the mode ref' '
+	setup_bus a b c >/dev/null &&
+	test -x hub.git/hooks/post-receive &&
+	git ls-remote "$TRASH_DIRECTORY/hub.git" refs/bus/mode/queue >mode &&
+	test $(wc -l <mode) = 1 &&
+	grep -q "refs/bus/mode/queue$" mode
+'
+
+test_expect_success 'a queue push lands on the branch as a merge of the queue' '
+	before=$(hub_tip) &&
+	id=$(cd st-a && bus-send --no-push b "through the queue") &&
+	queue_push a &&
+	hub_files inbox-b >files &&
+	grep -q "^inbox-b/$id.json$" files &&
+	test "$(git -C hub.git rev-parse main^1)" = "$before" &&
+	test "$(git -C hub.git rev-parse main^2)" = "$(git -C st-a rev-parse HEAD)" &&
+	test "$(git -C hub.git rev-parse refs/bus/queue/a)" = "$(git -C st-a rev-parse HEAD)"
+'
+
+test_expect_success 'the station fast-forwards over the merge, and so does another' '
+	(cd st-a && bus-sync -q) &&
+	test "$(git -C st-a rev-parse HEAD)" = "$(hub_tip)" &&
+	(cd st-b && bus-recv -f text) >out &&
+	grep -q "through the queue" out
+'
+
+test_expect_success 'a second push to the queue builds on the merge' '
+	id=$(cd st-a && bus-send --no-push c "second") &&
+	queue_push a &&
+	hub_files inbox-c >files &&
+	grep -q "^inbox-c/$id.json$" files &&
+	test "$(git -C hub.git rev-parse main^2)" = "$(git -C st-a rev-parse HEAD)"
+'
+
+test_expect_success 'a queue holding a bad message is refused, the hub unchanged' '
+	before=$(hub_tip) &&
+	qbefore=$(git -C hub.git rev-parse refs/bus/queue/a) &&
+	printf "{\"id\":\"bad\"}\n" >st-a/inbox-b/bad.json &&
+	git -C st-a add inbox-b/bad.json &&
+	git -C st-a commit -q --no-verify -m bad &&
+	test_must_fail queue_push a 2>err &&
+	grep -q "inbox-b/bad.json" err &&
+	test "$(hub_tip)" = "$before" &&
+	test "$(git -C hub.git rev-parse refs/bus/queue/a)" = "$qbefore" &&
+	git -C st-a reset -q --hard HEAD^
+'
+
+test_expect_success 'a queue of no agent, of a bad name, or deleted, is refused' '
+	before=$(hub_tip) &&
+	test_must_fail queue_push a nobody 2>err &&
+	grep -q "nobody has no inbox" err &&
+	test_must_fail queue_push a Bad 2>err &&
+	grep -q "not an agent name" err &&
+	test_must_fail git -C st-a push -q origin :refs/bus/queue/a 2>err &&
+	grep -q "a queue is never deleted" err &&
+	test_must_fail git -C st-a push -q origin HEAD:refs/bus/elsewhere 2>err &&
+	grep -q "may set only" err &&
+	test "$(hub_tip)" = "$before"
+'
+
+test_expect_success 'a queue is only fast-forwarded' '
+	before=$(git -C hub.git rev-parse refs/bus/queue/a) &&
+	(cd st-c && bus-send --no-push a "from c, in a queue not its own") &&
+	test_must_fail git -C st-c push -q origin +HEAD:refs/bus/queue/a 2>err &&
+	grep -q "not a fast-forward" err &&
+	test "$(git -C hub.git rev-parse refs/bus/queue/a)" = "$before" &&
+	queue_push c
+'
+
+test_expect_success 'stations pushing their queues at once: every message once' '
+	for s in a b c; do
+		(cd st-$s && bus-sync -q) || exit 1
+	done &&
+	for s in a b c; do
+		for i in 1 2 3; do
+			(cd st-$s && bus-send --no-push -q a "$s $i") || exit 1
+		done
+	done &&
+	for s in a b c; do
+		queue_push $s &
+	done &&
+	wait &&
+	for s in a b c; do
+		git -C hub.git merge-base --is-ancestor \
+			refs/bus/queue/$s main || exit 1
+	done &&
+	for s in a b c; do
+		for i in 1 2 3; do
+			git -C hub.git grep -l "\"body\":\"$s $i\"" main -- inbox-a \
+				>found &&
+			test $(wc -l <found) = 1 || exit 1
+		done
+	done &&
+	bus-check -C hub.git --tree main
+'
+
+# kill_soon CMD...: as in t0600, SIGKILL CMD after 0-60 ms.
+kill_soon () {
+	"$@" &
+	_pid=$!
+	_ms=$(awk -v s="$(od -An -N2 -tu2 /dev/urandom)" "BEGIN { print (s % 60) / 1000 }")
+	sleep "$_ms"
+	kill -9 $_pid 2>/dev/null
+	wait $_pid 2>/dev/null
+	return 0
+}
+
+test_expect_success 'the sequencer killed at random instants: the next run finishes' '
+	mv hub.git/hooks/post-receive hub.git/post-receive.off &&
+	for s in a b c; do
+		(cd st-$s && bus-sync -q) || exit 1
+	done &&
+	i=0 &&
+	while [ $i -lt 10 ]; do
+		for s in a b c; do
+			(cd st-$s && bus-send --no-push -q b "k $s $i" &&
+			 git push -q origin HEAD:refs/bus/queue/$s) || exit 1
+		done &&
+		kill_soon sh -c "cd hub.git && exec bus-check --post-receive </dev/null" &&
+		kill_soon sh -c "cd hub.git && exec bus-check --post-receive </dev/null" &&
+		git -C hub.git fsck --no-progress --connectivity-only >/dev/null &&
+		i=$((i + 1))
+	done &&
+	mv hub.git/post-receive.off hub.git/hooks/post-receive &&
+	(cd hub.git && bus-check --post-receive </dev/null) &&
+	for s in a b c; do
+		git -C hub.git merge-base --is-ancestor \
+			refs/bus/queue/$s main || exit 1
+		i=0
+		while [ $i -lt 10 ]; do
+			git -C hub.git grep -l "\"body\":\"k $s $i\"" main -- inbox-b \
+				>found &&
+			test $(wc -l <found) = 1 || exit 1
+			i=$((i + 1))
+		done
+	done &&
+	bus-check -C hub.git --tree main
+'
+
+test_done
