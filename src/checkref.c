@@ -7,7 +7,8 @@
  * commit with no parent holding presence.json alone, about that agent,
  * which has an inbox; in signed mode, signed by that agent's key.  An
  * agent's queue, refs/bus/queue/<agent> (sequence.c): never deleted,
- * only fast-forwarded, that agent has an inbox, its new commits checked
+ * only fast-forwarded, that agent has an inbox in its tip (a join makes
+ * it), its new commits checked
  * as bus commits on the branch's commits they build on, and in signed
  * mode signed by that agent.  Any other name under refs/bus/ is the
  * bus's and refused; refs elsewhere are not the bus's business.
@@ -167,13 +168,14 @@ check_queue(struct check *ck, const char *ref, const char *old,
 	char *line, *nl;
 	int r, rv = -1;
 
-	buf_addf(&inbox, "%s:inbox-%s", tip, agent);
-	if (*tip != '\0' && git_oids(ck->g, (const char *[]){ inbox.s }, 1,
-	    &out, &oid) == -1)
+	/* its inbox: on the branch, or made by the queue (a join) */
+	buf_addf(&inbox, "%s:inbox-%s", new, agent);
+	if (git_oids(ck->g, (const char *[]){ inbox.s }, 1, &out,
+	    &oid) == -1)
 		goto out;
-	if (*tip == '\0' || *oid == '\0') {
-		check_problem(ck, NULL, ref, "%s has no inbox on the bus "
-		    "branch", agent);
+	if (*oid == '\0') {
+		check_problem(ck, NULL, ref, "%s has no inbox in the queue's "
+		    "tip", agent);
 		rv = 0;
 		goto out;
 	}

@@ -316,6 +316,7 @@ station_open(struct station *st, const char *dir, const char *agent,
 	st->remote = xstrdup("origin");
 	st->branch = xstrdup("main");
 	st->is_bus = need_agent;
+	st->queue_mode = -1;
 
 	if (find_repo(st, &head) == -1)
 		goto out;

@@ -65,6 +65,8 @@ struct station {
 	struct buf	 beat;		/* a presence commit to push, or
 					   empty (presence.c, sync.c) */
 	int		 beat_sent;	/* the branch's push took it along */
+	int		 queue_mode;	/* the hub folds queues: 1 yes, 0 no,
+					   -1 not known yet (sync.c) */
 };
 
 int	 station_open(struct station *, const char *, const char *, int,
@@ -355,6 +357,8 @@ int	 heartbeat_read(struct station *);
 						   hub, for the sequencer */
 #define QUEUE_MODE_REF	"refs/bus/mode/queue"	/* on a hub that folds the
 						   queues (sequence.c) */
+#define QUEUE_MODE_HUB	"refs/bus/hub-mode/queue" /* the mode ref, as
+						   a station fetched it */
 #define PRESENCE_FILE	"presence.json"		/* the one file of its tree */
 #define PRESENCE_ENTRY	"100644 " PRESENCE_FILE	/* that tree's one entry */
 #define PRESENCE_MAX	8192			/* bytes of the file */

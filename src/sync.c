@@ -80,8 +80,11 @@ fetch(struct station *st, int presence, struct buf *err)
 		strvec_push(&args, "--prune");
 	strvec_push(&args, st->remote);
 	strvec_pushf(&args, "+%s:%s", st->ref, st->tracking);
-	if (presence)
+	if (presence) {
 		strvec_push(&args, "+" PRESENCE_REF "*:" PRESENCE_HUB "*");
+		/* the hub's write path (sequence.c), in the same fetch */
+		strvec_push(&args, "+refs/bus/mode/*:refs/bus/hub-mode/*");
+	}
 	buf_reset(err);
 	rv = git_run(&st->g, NULL, NULL, err, args.v);
 	strvec_clear(&args);
@@ -121,6 +124,7 @@ sync_fetch(struct station *st)
 		rv = fetch(st, 0, &err);
 	}
 	st->tips_known = 0;	/* the tracking ref may have moved */
+	st->queue_mode = -1;	/* and the mode ref */
 	if (rv != 0) {
 		if (rv > 0)
 			hub_failed(st, "fetch from");
@@ -326,6 +330,7 @@ sync_queue_spec(struct sync_queue_item *q, const char *parent,
 	spec->committer = q->committer;
 	spec->message = q->message;
 	spec->changes = &q->changes;
+	spec->merge = NULL;
 }
 
 /*
@@ -452,33 +457,90 @@ backoff(const struct station *st, int try)
 }
 
 /*
- * Push commit (NULL: none) as the hub's branch and beat (NULL: none)
- * as the agent's presence ref; git's stderr, where the hub's words
- * are, to err.  A refusal by the hook is told by git's porcelain
- * status of the ref, never by the hook's own words.
+ * Does the hub fold queues (sequence.c)?  It says so by a ref that the
+ * station's last fetch brought (QUEUE_MODE_HUB): 1 yes, 0 no, -1 error.
  */
-static enum sync_pushed
-push_refs(struct station *st, const char *commit, const char *beat,
-    struct buf *err)
+static int
+queue_mode(struct station *st)
+{
+	struct buf out = BUF_INIT;
+	int r;
+
+	if (st->queue_mode != -1 || !st->is_bus || st->agent == NULL)
+		return st->is_bus && st->agent != NULL ? st->queue_mode : 0;
+	if ((r = git(&st->g, &out, "rev-parse", "-q", "--verify",
+	    QUEUE_MODE_HUB, NULL)) != 0 && r != 1)
+		r = -1;
+	else
+		st->queue_mode = r == 0;
+	buf_free(&out);
+	return r == -1 ? -1 : st->queue_mode;
+}
+
+/*
+ * git push of commit (NULL: none) to dst and beat (NULL: none) as the
+ * agent's presence ref, forcing the beat; 0 pushed, or git's status.
+ */
+static int
+push_run(struct station *st, const char *commit, const char *dst,
+    const char *beat, struct buf *out, struct buf *err)
 {
 	struct strvec args = STRVEC_INIT;
-	struct buf out = BUF_INIT;
-	enum sync_pushed rv;
 	long start;
 	int r;
 
 	strvec_pushv(&args, (const char *const []){ "push", "--porcelain",
 	    "-q", st->remote, NULL });
 	if (commit != NULL)
-		strvec_pushf(&args, "%s:%s", commit, st->ref);
+		strvec_pushf(&args, "%s:%s", commit, dst);
 	if (beat != NULL)
 		strvec_pushf(&args, "+%s:" PRESENCE_REF "%s", beat, st->agent);
+	buf_reset(out);
 	buf_reset(err);
 	start = now_ms();
-	r = git_run(&st->g, NULL, &out, err, args.v);
+	r = git_run(&st->g, NULL, out, err, args.v);
 	st->push_ms = now_ms() - start;
+	strvec_clear(&args);
+	return r;
+}
+
+/*
+ * Push commit (NULL: none) as the hub's branch and beat (NULL: none)
+ * as the agent's presence ref; git's stderr, where the hub's words
+ * are, to err.  A refusal by the hook is told by git's porcelain
+ * status of the ref, never by the hook's own words.  On a hub in queue
+ * mode the commit goes to the agent's queue, whose post-receive hook
+ * returns once the sequencer folded it into the branch: the tracking
+ * ref is set to it, which the next fetch fast-forwards to the merge.
+ * A queue that is not an ancestor of commit (its fold was killed, and
+ * this station replayed since) is left for the sequencer, and this
+ * push goes to the branch, as in direct mode.
+ */
+static enum sync_pushed
+push_refs(struct station *st, const char *commit, const char *beat,
+    struct buf *err)
+{
+	struct buf out = BUF_INIT, dst = BUF_INIT;
+	enum sync_pushed rv;
+	int r, queue = 0;
+
+	if (commit != NULL && (queue = queue_mode(st)) == -1)
+		return SYNC_PUSH_ERROR;
+	if (queue)
+		buf_addf(&dst, QUEUE_REF "%s", st->agent);
+	else
+		buf_adds(&dst, st->ref);
+	r = push_run(st, commit, dst.s, beat, &out, err);
+	if (queue && r > 0 && strstr(out.s != NULL ? out.s : "",
+	    "[rejected]") != NULL) {
+		queue = 0;
+		r = push_run(st, commit, st->ref, beat, &out, err);
+	}
+	if (r == 0 && queue && git(&st->g, NULL, "update-ref", st->tracking,
+	    commit, NULL) != 0)
+		r = -1;
 	if (r == 0) {
-		/* git push moved the tracking ref too */
+		/* git push moved the tracking ref too (or we did) */
 		if (commit != NULL) {
 			buf_reset(&st->tip_remote);
 			buf_adds(&st->tip_remote, commit);
@@ -493,8 +555,8 @@ push_refs(struct station *st, const char *commit, const char *beat,
 		rv = SYNC_PUSH_AWAY;	/* no porcelain: no answer at all */
 	else
 		rv = SYNC_PUSH_FAILED;
-	strvec_clear(&args);
 	buf_free(&out);
+	buf_free(&dst);
 	return rv;
 }
 
