@@ -147,4 +147,40 @@ test_expect_success 'the sequencer killed at random instants: the next run finis
 	bus-check -C hub.git --tree main
 '
 
+test_expect_success 'a crowd of 8 stations x 10 sends in queue mode: no 75, every message once' '
+	for s in 1 2 3 4 5 6 7 8; do
+		bus-init -a "w$s" hub.git "st-w$s" >/dev/null || exit 1
+	done &&
+	for s in 1 2 3 4 5 6 7 8; do
+		(cd "st-w$s" && i=0 && while [ $i -lt 10 ]; do
+			bus-send -q b "crowd w$s $i" >>../ids.w$s ||
+				echo "w$s $i: $?" >>../gaveup
+			i=$((i + 1))
+		done) &
+	done &&
+	wait &&
+	! test -s gaveup &&
+	cat ids.w* >ids &&
+	test $(wc -l <ids) = 80 &&
+	hub_files inbox-b >files &&
+	for id in $(cat ids); do
+		test $(grep -c "/$id.json$" files) = 1 || { echo "not once: $id"; exit 1; }
+	done &&
+	bus-check -C hub.git --tree main
+'
+
+test_expect_success 'a bare and a full station in queue mode' '
+	bus-init --bare -a bare hub.git st-bare >/dev/null &&
+	bus-init --full -a full hub.git st-full >/dev/null &&
+	id1=$(cd st-bare && bus-send full "from the bare one") &&
+	id2=$(cd st-full && bus-send bare "from the full one") &&
+	test "$(git -C st-full rev-parse HEAD)" = "$(git -C hub.git rev-parse refs/bus/queue/full)" &&
+	(cd st-full && bus-recv -f id) >got &&
+	echo "$id1" >expect && test_cmp expect got &&
+	(cd st-bare && bus-recv -f id) >got &&
+	echo "$id2" >expect && test_cmp expect got &&
+	git -C st-full status --porcelain >status &&
+	test_must_be_empty status
+'
+
 test_done
