@@ -6,7 +6,9 @@
  * lacks into the branch: under a lock in the hub's git directory, the
  * changes of each pending commit (from its first parent) are applied to
  * the branch's tip, one merge commit per queue (first parent the tip,
- * second the queue's tip), all made by one fast-import, and the branch
+ * second the queue's tip), all made by one fast-import (a queue that
+ * builds on the tip itself is taken as it is: a fast-forward), and the
+ * branch
  * moves with one update-ref that names its old value.  Killed at any
  * instant, it leaves the branch either as it was or with the whole
  * batch; the queues still hold what is not folded, and the next run
@@ -34,6 +36,7 @@
 struct fold {
 	char		*ref;
 	char		*tip;
+	char		*base;		/* the first parent of its oldest */
 	struct changes	*cs;		/* one per pending commit, in order */
 	size_t		 n;
 	struct changes	 merged;	/* those that apply */
@@ -48,6 +51,7 @@ folds_free(struct fold *f, size_t n)
 	for (i = 0; i < n; i++) {
 		free(f[i].ref);
 		free(f[i].tip);
+		free(f[i].base);
 		for (k = 0; k < f[i].n; k++)
 			changes_free(&f[i].cs[k]);
 		free(f[i].cs);
@@ -115,6 +119,8 @@ read_folds(const struct git *g, const char *tip, struct fold **out,
 				*par++ = '\0';
 				par[strcspn(par, " ")] = '\0';
 			}
+			if (q->base == NULL)
+				q->base = xstrdup(par != NULL ? par : "");
 			q->cs = xreallocarray(q->cs, q->n + 1, sizeof(*q->cs));
 			memset(&q->cs[q->n], 0, sizeof(*q->cs));
 			if (changes_diff(g, par != NULL ? par : "", c,
@@ -190,9 +196,10 @@ fold_once(const struct git *g, const char *branch)
 {
 	struct buf tip = BUF_INIT, made = BUF_INIT, who = BUF_INIT;
 	struct commit_spec *spec = NULL;
-	struct fold *f = NULL;
+	struct fold *f = NULL, one;
+	const char *base;
 	size_t n = 0, i;
-	int rv = -1;
+	int rv = -1, ff;
 
 	if (branch_tip(g, branch, &tip) == -1)
 		goto out;
@@ -207,20 +214,37 @@ fold_once(const struct git *g, const char *branch)
 		rv = 0;
 		goto out;
 	}
-	if (select_changes(g, tip.s, f, n) == -1)
+	/*
+	 * A queue that builds on the tip itself (its station was current)
+	 * needs no merge: the branch fast-forwards to it, as a direct push
+	 * would have moved it, and the station's tip is the hub's.
+	 */
+	for (i = 0; i < n; i++)
+		if (f[i].base != NULL && strcmp(f[i].base, tip.s) == 0) {
+			one = f[0];
+			f[0] = f[i];
+			f[i] = one;
+			break;
+		}
+	ff = f[0].base != NULL && strcmp(f[0].base, tip.s) == 0;
+	base = ff ? f[0].tip : tip.s;
+	if (select_changes(g, base, f + ff, n - ff) == -1)
 		goto out;
 	buf_addf(&who, "git-bus sequencer <bus@hub> %lld +0000",
 	    (long long)time(NULL));
 	spec = xcalloc(n, sizeof(*spec));
-	for (i = 0; i < n; i++) {
-		spec[i].parent = i == 0 ? tip.s : NULL;
-		spec[i].committer = who.s;
-		spec[i].message = f[i].message.s;
-		spec[i].changes = &f[i].merged;
-		spec[i].merge = f[i].tip;
+	for (i = ff; i < n; i++) {
+		spec[i - ff].parent = i == (size_t)ff ? base : NULL;
+		spec[i - ff].committer = who.s;
+		spec[i - ff].message = f[i].message.s;
+		spec[i - ff].changes = &f[i].merged;
+		spec[i - ff].merge = f[i].tip;
 	}
-	if (commits_import(g, SEQUENCE_SCRATCH, 1, spec, n, &made) == -1)
+	if (n - ff > 0 && commits_import(g, SEQUENCE_SCRATCH, 1, spec,
+	    n - ff, &made) == -1)
 		goto out;
+	if (n - ff == 0)
+		buf_adds(&made, base);
 	/* a direct push may have moved it meanwhile: then, again */
 	rv = git(g, NULL, "update-ref", "-m", "bus: fold the queues", branch,
 	    made.s, tip.s, NULL) == -1 ? -1 : 1;

@@ -40,7 +40,7 @@ test_expect_success 'stations that raced replay their commits: nothing lost' '
 	test_cmp expect got.sorted &&
 	git -C hub.git log --merges --format=%s main >merges &&
 	if hub_queued; then
-		# the sequencer's merges only
+		# the merges of the sequencer only
 		{ grep -v "^bus: fold refs/bus/queue/[a-d]\$" merges || :; } \
 			>others && mv others merges
 	fi &&

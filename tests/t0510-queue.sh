@@ -16,15 +16,28 @@ test_expect_success 'bus-init --hub installs post-receive and the mode ref' '
 	grep -q "refs/bus/mode/queue$" mode
 '
 
-test_expect_success 'a queue push lands on the branch as a merge of the queue' '
+test_expect_success 'a queue on the tip itself: the branch fast-forwards to it' '
 	before=$(hub_tip) &&
 	id=$(cd st-a && bus-send --no-push b "through the queue") &&
 	queue_push a &&
 	hub_files inbox-b >files &&
 	grep -q "^inbox-b/$id.json$" files &&
+	test "$(hub_tip)" = "$(git -C st-a rev-parse HEAD)" &&
+	test "$(git -C hub.git rev-parse main^)" = "$before" &&
+	test "$(git -C hub.git rev-parse refs/bus/queue/a)" = "$(hub_tip)"
+'
+
+test_expect_success 'a queue on an older tip lands as a merge of the queue' '
+	before=$(hub_tip) &&
+	id=$(cd st-c && bus-send --no-push b "from behind") &&
+	queue_push c &&
+	hub_files inbox-b >files &&
+	grep -q "^inbox-b/$id.json$" files &&
 	test "$(git -C hub.git rev-parse main^1)" = "$before" &&
-	test "$(git -C hub.git rev-parse main^2)" = "$(git -C st-a rev-parse HEAD)" &&
-	test "$(git -C hub.git rev-parse refs/bus/queue/a)" = "$(git -C st-a rev-parse HEAD)"
+	test "$(git -C hub.git rev-parse main^2)" = "$(git -C st-c rev-parse HEAD)" &&
+	git -C hub.git log -1 --format=%s main >subject &&
+	echo "bus: fold refs/bus/queue/c" >expect &&
+	test_cmp expect subject
 '
 
 test_expect_success 'the station fast-forwards over the merge, and so does another' '
@@ -39,7 +52,7 @@ test_expect_success 'a second push to the queue builds on the merge' '
 	queue_push a &&
 	hub_files inbox-c >files &&
 	grep -q "^inbox-c/$id.json$" files &&
-	test "$(git -C hub.git rev-parse main^2)" = "$(git -C st-a rev-parse HEAD)"
+	git -C hub.git merge-base --is-ancestor "$(git -C st-a rev-parse HEAD)" main
 '
 
 test_expect_success 'a queue holding a bad message is refused, the hub unchanged' '

@@ -18,7 +18,7 @@ test_expect_success 'a signed send goes through the queue onto the branch' '
 	id=$(cd st-f && bus-send g "signed, queued") &&
 	hub_files inbox-g >files &&
 	grep -q "^inbox-g/$id.json$" files &&
-	test "$(git -C hub.git rev-parse main^2)" = "$(git -C hub.git rev-parse refs/bus/queue/f)" &&
+	test "$(hub_tip)" = "$(git -C hub.git rev-parse refs/bus/queue/f)" &&
 	git -C hub.git cat-file commit refs/bus/queue/f >commit &&
 	grep -q "^gpgsig -----BEGIN SSH SIGNATURE-----" commit
 '
