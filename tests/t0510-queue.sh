@@ -117,17 +117,6 @@ test_expect_success 'stations pushing their queues at once: every message once' 
 	bus-check -C hub.git --tree main
 '
 
-# kill_soon CMD...: as in t0600, SIGKILL CMD after 0-60 ms.
-kill_soon () {
-	"$@" &
-	_pid=$!
-	_ms=$(awk -v s="$(od -An -N2 -tu2 /dev/urandom)" "BEGIN { print (s % 60) / 1000 }")
-	sleep "$_ms"
-	kill -9 $_pid 2>/dev/null
-	wait $_pid 2>/dev/null
-	return 0
-}
-
 test_expect_success 'the sequencer killed at random instants: the next run finishes' '
 	mv hub.git/hooks/post-receive hub.git/post-receive.off &&
 	for s in a b c; do

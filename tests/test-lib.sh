@@ -115,6 +115,19 @@ test_done () {
 	exit 1
 }
 
+# kill_soon CMD...: start CMD, SIGKILL it after a random 0-60 ms.  CMD
+# must be the tool, or a shell that execs it: a pipeline or an and-list
+# in the background is a shell, and killing that leaves the tool alive.
+kill_soon () {
+	"$@" &
+	_pid=$!
+	_ms=$(awk -v s="$(od -An -N2 -tu2 /dev/urandom)" "BEGIN { print (s % 60) / 1000 }")
+	sleep "$_ms"
+	kill -9 $_pid 2>/dev/null
+	wait $_pid 2>/dev/null
+	return 0
+}
+
 # hub_direct HUB: the hub in direct mode, as a hub that runs no
 # post-receive hook: no sequencer, no mode ref (stations push the branch).
 hub_direct () {
