@@ -140,19 +140,6 @@ out:
 	return rv;
 }
 
-/* The commits of queue ref (old to new) that the branch's tip lacks. */
-static void
-queue_range(const char *old, const char *new, const char *tip,
-    struct strvec *args)
-{
-	strvec_push(args, new);
-	strvec_push(args, "--not");
-	if (*tip != '\0')
-		strvec_push(args, tip);
-	if (!zero_oid(old))
-		strvec_push(args, old);
-}
-
 /*
  * One queue ref's update (old to new; the branch's tip after the push,
  * tip): a fast-forward, of an agent with an inbox, whose new commits
@@ -187,7 +174,11 @@ check_queue(struct check *ck, const char *ref, const char *old,
 		rv = 0;
 		goto out;
 	}
-	queue_range(old, new, tip, &args);
+	/* the queue's new commits: those the branch and old lack */
+	if (git_own_range(ck->g, new, tip, &args) == -1)
+		goto out;
+	if (!zero_oid(old))
+		strvec_pushf(&args, "^%s", old);
 	if (check_commits(ck, args.v) == -1)
 		goto out;
 	rv = 0;

@@ -25,6 +25,8 @@ int	 git_empty_tree(const struct git *, struct buf *);
 int	 git_diff_tree(const struct git *, const char *, const char *,
 	    const char *const *, struct buf *);
 int	 git_is_ancestor(const struct git *, const char *, const char *);
+int	 git_own_range(const struct git *, const char *, const char *,
+	    struct strvec *);
 char	*git_config_next(struct buf *, char *, char **);
 int	 git_config_bool(const char *);
 int	 git_transport_class(const char *, int, const char **);

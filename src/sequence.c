@@ -77,13 +77,15 @@ branch_tip(const struct git *g, const char *ref, struct buf *tip)
 
 /*
  * The queues whose tips tip lacks (one for-each-ref), each with the
- * changes of its pending commits (one rev-list, one diff-tree each).
+ * changes of its pending commits (one merge-base and one rev-list
+ * each, git_own_range(); one diff-tree per commit).
  */
 static int
 read_folds(const struct git *g, const char *tip, struct fold **out,
     size_t *nout)
 {
 	struct buf refs = BUF_INIT, list = BUF_INIT, nm = BUF_INIT;
+	struct strvec range = STRVEC_INIT;
 	struct fold *f = NULL, *q;
 	char *line, *nl, *sp, *c, *cnl, *par;
 	size_t n = 0;
@@ -105,10 +107,11 @@ read_folds(const struct git *g, const char *tip, struct fold **out,
 		q->tip = xstrdup(line);
 		q->ref = xstrdup(sp + 1);
 		buf_reset(&list);
-		buf_reset(&nm);
-		buf_addf(&nm, "^%s", tip);
-		if (git(g, &list, "rev-list", "--reverse", "--topo-order",
-		    "--parents", q->tip, nm.s, NULL) != 0)
+		strvec_clear(&range);
+		strvec_pushv(&range, (const char *const []){ "rev-list",
+		    "--reverse", "--topo-order", "--parents", NULL });
+		if (git_own_range(g, q->tip, tip, &range) == -1 ||
+		    git_run(g, NULL, &list, NULL, range.v) != 0)
 			goto out;
 		/* "commit parent...": each against its first parent */
 		for (c = list.s; c != NULL && (cnl = strchr(c, '\n')) != NULL;
@@ -138,6 +141,7 @@ out:
 	buf_free(&refs);
 	buf_free(&list);
 	buf_free(&nm);
+	strvec_clear(&range);
 	return rv;
 }
 

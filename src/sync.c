@@ -273,16 +273,18 @@ int
 sync_queue_read(struct station *st, const char *local, const char *remote,
     struct sync_queue_item **out, size_t *nout)
 {
-	struct buf list = BUF_INIT, range = BUF_INIT;
+	struct buf list = BUF_INIT;
+	struct strvec range = STRVEC_INIT;
 	struct sync_queue_item *q = NULL, *c;
 	const char *msg;
 	char *p, *nl, *sp;
 	size_t n = 0;
 	int rv = -1;
 
-	buf_addf(&range, "%s..%s", remote, local);
-	if (git(&st->g, &list, "rev-list", "--reverse", "--topo-order",
-	    "--parents", range.s, NULL) != 0)
+	strvec_pushv(&range, (const char *const []){ "rev-list",
+	    "--reverse", "--topo-order", "--parents", NULL });
+	if (git_own_range(&st->g, local, remote, &range) == -1 ||
+	    git_run(&st->g, NULL, &list, NULL, range.v) != 0)
 		goto out;
 	/* "commit parents": a root commit (it began an empty hub) has none */
 	for (p = list.s; p != NULL && (nl = strchr(p, '\n')) != NULL;
@@ -316,7 +318,7 @@ out:
 	} else
 		sync_queue_free(q, n);
 	buf_free(&list);
-	buf_free(&range);
+	strvec_clear(&range);
 	return rv;
 }
 
