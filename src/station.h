@@ -243,7 +243,7 @@ enum station_tree {
 	TREE_BARE	/* no work tree at all */
 };
 
-int	 hub_create(const char *, FILE *);
+int	 hub_create(const char *, int, FILE *);
 int	 station_create(const char *, const char *, const char *,
 	    enum station_tree, const char *, FILE *, struct buf *);
 

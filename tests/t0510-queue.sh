@@ -185,4 +185,40 @@ test_expect_success 'a bare and a full station in queue mode' '
 	test_must_be_empty status
 '
 
+test_expect_success 'bus-init --hub --direct folds what is queued, then stations push the branch' '
+	mv hub.git/hooks/post-receive hub.git/post-receive.off &&
+	id=$(cd st-a && bus-send b "queued, not folded") &&
+	mv hub.git/post-receive.off hub.git/hooks/post-receive &&
+	! hub_files inbox-b | grep -q "$id" &&
+	bus-init --hub --direct hub.git 2>err &&
+	test_must_be_empty err &&
+	hub_files inbox-b | grep -q "^inbox-b/$id.json$" &&
+	test ! -e hub.git/hooks/post-receive &&
+	test -x hub.git/hooks/pre-receive &&
+	! git -C hub.git rev-parse -q --verify refs/bus/mode/queue &&
+	qa=$(git -C hub.git rev-parse refs/bus/queue/a) &&
+	(cd st-a && bus-sync -q) &&
+	! git -C st-a rev-parse -q --verify refs/bus/hub-mode/queue &&
+	id=$(cd st-a && bus-send b "direct now") &&
+	test "$(hub_tip)" = "$(git -C st-a rev-parse HEAD)" &&
+	test "$(git -C hub.git rev-parse refs/bus/queue/a)" = "$qa" &&
+	hub_files inbox-b | grep -q "^inbox-b/$id.json$"
+'
+
+test_expect_success 'bus-init --hub again: queue mode again' '
+	bus-init --hub hub.git &&
+	test -x hub.git/hooks/post-receive &&
+	git -C hub.git rev-parse -q --verify refs/bus/mode/queue &&
+	(cd st-a && bus-sync -q) &&
+	id=$(cd st-a && bus-send b "queued again") &&
+	test "$(git -C hub.git rev-parse refs/bus/queue/a)" = "$(git -C st-a rev-parse HEAD)" &&
+	hub_files inbox-b | grep -q "^inbox-b/$id.json$"
+'
+
+test_expect_success 'bus-init --direct without --hub is a usage error' '
+	test_expect_code 64 bus-init --direct -a z hub.git st-z 2>err &&
+	grep -q "usage:" err &&
+	test ! -e st-z
+'
+
 test_done

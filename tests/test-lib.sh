@@ -131,8 +131,7 @@ kill_soon () {
 # hub_direct HUB: the hub in direct mode, as a hub that runs no
 # post-receive hook: no sequencer, no mode ref (stations push the branch).
 hub_direct () {
-	rm -f "$1/hooks/post-receive" &&
-	git -C "$1" update-ref -d refs/bus/mode/queue
+	bus-init --hub --direct "$1"
 }
 
 # hub_queued: hub.git is in queue mode (sequence.c).

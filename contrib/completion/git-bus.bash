@@ -83,7 +83,7 @@ __bus_complete()
 		opts="-a -C -h -k -n -q -v --dry-run --help --keep --no-fetch
 		    --version" ;;
 	bus-init)
-		opts="-a -h -q -v --bare --full --help --hub --sign-key
+		opts="-a -h -q -v --bare --direct --full --help --hub --sign-key
 		    --version" ;;
 	bus-mcp)
 		opts="-a -C -h --help --version" ;;
