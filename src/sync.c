@@ -491,8 +491,9 @@ push_run(struct station *st, const char *commit, const char *dst,
 	long start;
 	int r;
 
+	/* no -q: it leaves out the "=" line of a ref already up to date */
 	strvec_pushv(&args, (const char *const []){ "push", "--porcelain",
-	    "-q", st->remote, NULL });
+	    st->remote, NULL });
 	if (commit != NULL)
 		strvec_pushf(&args, "%s:%s", commit, dst);
 	if (beat != NULL)
@@ -516,7 +517,9 @@ push_run(struct station *st, const char *commit, const char *dst,
  * ref is set to it, which the next fetch fast-forwards to the merge.
  * A queue that is not an ancestor of commit (its fold was killed, and
  * this station replayed since) is left for the sequencer, and this
- * push goes to the branch, as in direct mode.
+ * push goes to the branch, as in direct mode; so does a push that
+ * found the queue holding commit already, which runs no hook on the
+ * hub: only a push that moves a ref makes the sequencer fold again.
  */
 static enum sync_pushed
 push_refs(struct station *st, const char *commit, const char *beat,
@@ -533,8 +536,9 @@ push_refs(struct station *st, const char *commit, const char *beat,
 	else
 		buf_adds(&dst, st->ref);
 	r = push_run(st, commit, dst.s, beat, &out, err);
-	if (queue && r > 0 && strstr(out.s != NULL ? out.s : "",
-	    "[rejected]") != NULL) {
+	if (queue && ((r > 0 && strstr(out.s != NULL ? out.s : "",
+	    "[rejected]") != NULL) || (r == 0 && strstr(out.s != NULL ?
+	    out.s : "", "\n=\t") != NULL))) {
 		queue = 0;
 		r = push_run(st, commit, st->ref, beat, &out, err);
 	}

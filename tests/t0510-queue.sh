@@ -92,7 +92,7 @@ test_expect_success 'a queue is only fast-forwarded' '
 
 test_expect_success 'stations pushing their queues at once: every message once' '
 	for s in a b c; do
-		(cd st-$s && bus-sync -q) || exit 1
+		(cd st-$s && bus-sync -q) || { echo "SYNC $s"; exit 1; }
 	done &&
 	for s in a b c; do
 		for i in 1 2 3; do
@@ -111,7 +111,7 @@ test_expect_success 'stations pushing their queues at once: every message once' 
 		for i in 1 2 3; do
 			git -C hub.git grep -l "\"body\":\"$s $i\"" main -- inbox-a \
 				>found &&
-			test $(wc -l <found) = 1 || exit 1
+			test $(wc -l <found) = 1 || { echo "DUP $s $i"; cat found; exit 1; }
 		done
 	done &&
 	bus-check -C hub.git --tree main
@@ -120,7 +120,7 @@ test_expect_success 'stations pushing their queues at once: every message once' 
 test_expect_success 'the sequencer killed at random instants: the next run finishes' '
 	mv hub.git/hooks/post-receive hub.git/post-receive.off &&
 	for s in a b c; do
-		(cd st-$s && bus-sync -q) || exit 1
+		(cd st-$s && bus-sync -q) || { echo "SYNC $s"; exit 1; }
 	done &&
 	i=0 &&
 	while [ $i -lt 10 ]; do
@@ -142,7 +142,7 @@ test_expect_success 'the sequencer killed at random instants: the next run finis
 		while [ $i -lt 10 ]; do
 			git -C hub.git grep -l "\"body\":\"k $s $i\"" main -- inbox-b \
 				>found &&
-			test $(wc -l <found) = 1 || exit 1
+			test $(wc -l <found) = 1 || { echo "DUP $s $i"; cat found; exit 1; }
 			i=$((i + 1))
 		done
 	done &&
@@ -183,6 +183,26 @@ test_expect_success 'a bare and a full station in queue mode' '
 	echo "$id2" >expect && test_cmp expect got &&
 	git -C st-full status --porcelain >status &&
 	test_must_be_empty status
+'
+
+test_expect_success 'a queue left unfolded, its commit replayed and read since, is not delivered twice' '
+	# the sequencer does not run for two pushes: a queued send, and
+	# another station moving the branch, so that a replays its send
+	mv hub.git/hooks/post-receive hub.git/post-receive.off &&
+	id=$(cd st-a && bus-send b "only once") &&
+	(cd st-c && bus-send b "moves the branch") >/dev/null &&
+	mv hub.git/post-receive.off hub.git/hooks/post-receive &&
+	(cd st-a && bus-sync -q) &&
+	hub_files inbox-b | grep -q "^inbox-b/$id.json$" &&
+	(cd st-b && bus-recv -f id) >got &&
+	grep -q "$id" got &&
+	(cd st-b && bus-ack "$id") &&
+	(cd st-c && bus-send a "anything, to run the sequencer") >/dev/null &&
+	git -C hub.git merge-base --is-ancestor refs/bus/queue/a main &&
+	hub_files inbox-b >files &&
+	! grep -q "$id" files &&
+	(cd st-b && bus-recv -f id) >got &&
+	! grep -q "$id" got
 '
 
 test_expect_success 'bus-init --hub --direct folds what is queued, then stations push the branch' '
