@@ -146,6 +146,105 @@ out:
 }
 
 /*
+ * Where a read message of agent's lies, from its inbox path p
+ * ("inbox-<agent>/<id>.json", a generated id, which starts with its
+ * day): into day (its archive day) and flat (the older layout).  0 when
+ * p is no such path.
+ */
+static int
+archived_paths(const char *p, struct buf *day, struct buf *flat)
+{
+	const char *slash = strchr(p, '/'), *id;
+	size_t alen, idlen;
+
+	if (strncmp(p, "inbox-", 6) != 0 || slash == NULL)
+		return 0;
+	alen = slash - (p + 6);
+	id = slash + 1;
+	idlen = strlen(id);
+	if (idlen < 5 + 16 || strcmp(id + idlen - 5, ".json") != 0 ||
+	    id[8] != 'T' || strchr(id, '/') != NULL)
+		return 0;
+	buf_reset(day);
+	buf_reset(flat);
+	buf_addf(day, "archive-%.*s/%.4s-%.2s-%.2s/%s", (int)alen, p + 6, id,
+	    id + 4, id + 6, id);
+	buf_addf(flat, "archive-%.*s/%s", (int)alen, p + 6, id);
+	return 1;
+}
+
+/* Does a change of all taken before all[i].c[j] add path a or b? */
+static int
+added_before(const struct changes *all, const char *ok, size_t i, size_t j,
+    const char *a, const char *b)
+{
+	size_t x, y, at = 0;
+
+	for (x = 0; x <= i; x++)
+		for (y = 0; y < (x == i ? j : all[x].n); y++, at++)
+			if (ok[at] && all[x].c[y].mode != NULL &&
+			    (strcmp(all[x].c[y].path, a) == 0 ||
+			    strcmp(all[x].c[y].path, b) == 0))
+				return 1;
+	return 0;
+}
+
+/*
+ * A message must not come back to an inbox once read: a queue folded
+ * late (its sequencer was killed) may hold a send that its station
+ * replayed meanwhile, which landed and was read since.  Such an added
+ * inbox file whose id is in its agent's archive, on tip or by an
+ * earlier change of this batch, is left out (ok[at] = 0); one
+ * cat-file --batch-check for the whole batch.
+ */
+static int
+keep_read_out(const struct git *g, const char *tip, const struct changes *all,
+    size_t nall, char *ok)
+{
+	struct buf day = BUF_INIT, flat = BUF_INIT, names = BUF_INIT;
+	struct buf out = BUF_INIT;
+	struct strvec v = STRVEC_INIT;
+	const char **oid = NULL;
+	size_t i, j, at, m, nn = 0;
+	int rv = -1, hit;
+
+	for (i = 0; i < nall; i++)
+		for (j = 0; j < all[i].n; j++)
+			if (all[i].c[j].mode != NULL && archived_paths(
+			    all[i].c[j].path, &day, &flat))
+				buf_addf(&names, "%s:%s%c%s:%s%c", tip, day.s,
+				    '\0', tip, flat.s, '\0');
+	if (names.len == 0) {
+		rv = 0;
+		goto out;
+	}
+	nn = strvec_split(&v, &names);
+	oid = xreallocarray(NULL, nn, sizeof(*oid));
+	if (git_oids(g, v.v, nn, &out, oid) == -1)
+		goto out;
+	for (i = 0, at = 0, m = 0; i < nall; i++)
+		for (j = 0; j < all[i].n; j++, at++) {
+			if (all[i].c[j].mode == NULL || !archived_paths(
+			    all[i].c[j].path, &day, &flat))
+				continue;
+			hit = *oid[m] != '\0' || *oid[m + 1] != '\0' ||
+			    added_before(all, ok, i, j, day.s, flat.s);
+			m += 2;
+			if (hit)
+				ok[at] = 0;
+		}
+	rv = 0;
+out:
+	strvec_clear(&v);
+	free(oid);
+	buf_free(&day);
+	buf_free(&flat);
+	buf_free(&names);
+	buf_free(&out);
+	return rv;
+}
+
+/*
  * Which changes of the folds apply on tip, in order (sync.c's preimage
  * rule): those go to each fold's merged list; the others are left out,
  * and named in its merge's message.
@@ -166,7 +265,8 @@ select_changes(const struct git *g, const char *tip, struct fold *f,
 			total += f[i].cs[k].n;
 		}
 	ok = xcalloc(total + 1, 1);
-	if (sync_check_preimages(g, tip, all, nall, ok) == -1)
+	if (sync_check_preimages(g, tip, all, nall, ok) == -1 ||
+	    keep_read_out(g, tip, all, nall, ok) == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
 		buf_addf(&f[i].message, "bus: fold %s\n", f[i].ref);

@@ -205,6 +205,29 @@ test_expect_success 'a queue left unfolded, its commit replayed and read since, 
 	! grep -q "$id" got
 '
 
+test_expect_success 'a queue folded after its send was replayed and read does not bring it back' '
+	mv hub.git/hooks/post-receive hub.git/post-receive.off &&
+	id=$(cd st-a && bus-send b "read once") &&
+	(cd st-c && bus-send b "moves the branch" && bus-sync -q) >/dev/null &&
+	(cd st-a && bus-sync -q) &&
+	hub_files inbox-b | grep -q "^inbox-b/$id.json$" &&
+	! git -C hub.git merge-base --is-ancestor refs/bus/queue/a main &&
+	(cd st-b && bus-recv -f id) >got &&
+	grep -q "$id" got &&
+	# b is current: its ack goes first (a fast-forward), a late merge
+	# of the queue of a after it
+	mv hub.git/post-receive.off hub.git/hooks/post-receive &&
+	(cd st-b && bus-ack "$id") &&
+	git -C hub.git merge-base --is-ancestor refs/bus/queue/a main &&
+	hub_files inbox-b >files &&
+	! grep -q "$id" files &&
+	hub_files archive-b | grep -c "$id" >n &&
+	echo 1 >expect && test_cmp expect n &&
+	git -C hub.git log --format=%B main | grep -q "left out: inbox-b/$id.json" &&
+	(cd st-b && bus-recv -f id) >got &&
+	! grep -q "$id" got
+'
+
 test_expect_success 'bus-init --hub --direct folds what is queued, then stations push the branch' '
 	mv hub.git/hooks/post-receive hub.git/post-receive.off &&
 	id=$(cd st-a && bus-send b "queued, not folded") &&
