@@ -30,7 +30,8 @@
 
 #define SEQUENCE_LOCK	"bus-sequence.lock"	/* in the hub's git dir */
 #define SEQUENCE_SCRATCH "refs/bus/sequencer"	/* fast-import's ref */
-#define SEQUENCE_ROUNDS	100	/* batches at most per run */
+#define SEQUENCE_ROUNDS	100	/* batches at most, each lost to a direct
+				   push of the branch */
 
 /* One queue to fold: its ref, its tip, its pending commits' changes. */
 struct fold {
@@ -87,6 +88,7 @@ read_folds(const struct git *g, const char *tip, struct fold **out,
 	struct buf refs = BUF_INIT, list = BUF_INIT, nm = BUF_INIT;
 	struct strvec range = STRVEC_INIT;
 	struct fold *f = NULL, *q;
+	int ff_seen = 0, skip = 0;
 	char *line, *nl, *sp, *c, *cnl, *par;
 	size_t n = 0;
 	int rv = -1;
@@ -122,8 +124,18 @@ read_folds(const struct git *g, const char *tip, struct fold **out,
 				*par++ = '\0';
 				par[strcspn(par, " ")] = '\0';
 			}
-			if (q->base == NULL)
+			if (q->base == NULL) {
 				q->base = xstrdup(par != NULL ? par : "");
+				/*
+				 * the first queue on the tip itself is
+				 * taken as it is (fold_once()): its
+				 * changes are not needed
+				 */
+				skip = !ff_seen && strcmp(q->base, tip) == 0;
+				ff_seen |= skip;
+			}
+			if (skip)
+				continue;
 			q->cs = xreallocarray(q->cs, q->n + 1, sizeof(*q->cs));
 			memset(&q->cs[q->n], 0, sizeof(*q->cs));
 			if (changes_diff(g, par != NULL ? par : "", c,
@@ -292,8 +304,9 @@ out:
 
 /*
  * One batch: every pending queue folded onto the branch's tip, and the
- * branch moved from that tip.  1 when it moved (or lost a race with a
- * direct push: try again), 0 when nothing was pending, -1 on error.
+ * branch moved from that tip.  0 when it moved or nothing was pending,
+ * 1 when a direct push moved the branch meanwhile (try again), -1 on
+ * error.
  */
 static int
 fold_once(const struct git *g, const char *branch)
@@ -351,7 +364,8 @@ fold_once(const struct git *g, const char *branch)
 		buf_adds(&made, base);
 	/* a direct push may have moved it meanwhile: then, again */
 	rv = git(g, NULL, "update-ref", "-m", "bus: fold the queues", branch,
-	    made.s, tip.s, NULL) == -1 ? -1 : 1;
+	    made.s, tip.s, NULL);
+	rv = rv == -1 ? -1 : rv != 0;
 out:
 	folds_free(f, n);
 	free(spec);
@@ -363,9 +377,11 @@ out:
 
 /*
  * The post-receive hook's work (input: its "old new ref" lines): fold
- * the queues into the bus branch (branch_ref) until none is pending,
- * under the hub's sequencer lock, so that a push of a queue returns
- * once its commits are on the branch.  The lock is flock()ed: a
+ * the queues into the bus branch (branch_ref), under the hub's
+ * sequencer lock, so that a push of a queue returns once its commits
+ * are on the branch.  One batch, once the lock is ours: a queue pushed
+ * meanwhile has a post-receive of its own waiting for the lock, which
+ * folds it.  The lock is flock()ed: a
  * sequencer killed holding it frees it.
  */
 int
