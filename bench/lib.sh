@@ -295,15 +295,13 @@ logins () {
 	fi
 }
 
-# hub_direct DIR: the hub at DIR, made by bus-init --hub, in direct
-# mode, as a hub that runs no hooks of ours after a push (a git host):
-# no post-receive, so no sequencer, and no refs/bus/mode/queue, so the
-# stations push the branch and retry the races they lose.  Before any
-# station is made: a station learns the mode from its fetches.  (Until
-# bus-init --hub has an option for it.)
+# hub_direct DIR: the hub at DIR in direct mode (bus-init --hub
+# --direct), as a hub that runs no hooks of ours after a push (a git
+# host): no sequencer, no refs/bus/mode/queue, so the stations push the
+# branch and retry the races they lose.  Before any station is made: a
+# station learns the mode from its fetches.
 hub_direct () {
-	rm -f "$1/hooks/post-receive"
-	git -C "$1" update-ref -d refs/bus/mode/queue
+	bus-init --hub --direct "$1"
 }
 
 # crowd_setup K [MODE]: in the current directory, a hub (hub.git) in

@@ -140,14 +140,30 @@ out:
 	return rv;
 }
 
+/* Does queue ref grow from old to new?  1 yes, 0 no (a problem), -1. */
+static int
+queue_grows(struct check *ck, const char *ref, const char *old,
+    const char *new)
+{
+	int r;
+
+	if (zero_oid(old) || (r = git_is_ancestor(ck->g, old, new)) == 1)
+		return 1;
+	if (r == -1)
+		return -1;
+	check_problem(ck, NULL, ref, "not a fast-forward: a queue only grows");
+	return 0;
+}
+
 /*
  * One queue ref's update (old to new; the branch's tip after the push,
- * tip): a fast-forward, of an agent with an inbox, whose new commits
- * are bus commits and, in signed mode, signed by that agent.
+ * tip; from, the branch's tip before, when the push moves it): a
+ * fast-forward, of an agent with an inbox, whose new commits are bus
+ * commits and, in signed mode, signed by that agent.
  */
 static int
 check_queue(struct check *ck, const char *ref, const char *old,
-    const char *new, const char *tip)
+    const char *new, const char *tip, const char *from)
 {
 	struct strvec args = STRVEC_INIT, rl = STRVEC_INIT;
 	struct buf out = BUF_INIT, inbox = BUF_INIT;
@@ -155,6 +171,16 @@ check_queue(struct check *ck, const char *ref, const char *old,
 	char *line, *nl;
 	int r, rv = -1;
 
+	/*
+	 * A station pushes its commits as the branch and as its queue at
+	 * once (sync.c).  When the branch takes them (from: its old tip,
+	 * when it moved in this push), they are checked as the branch's,
+	 * and the queue need only grow; it does without a look when it was
+	 * the tip that the branch moved from, as a current station's is.
+	 */
+	if (from != NULL && strcmp(new, tip) == 0)
+		return zero_oid(old) || strcmp(old, from) == 0 ? 0 :
+		    queue_grows(ck, ref, old, new) == -1 ? -1 : 0;
 	/* its inbox: on the branch, or made by the queue (a join) */
 	buf_addf(&inbox, "%s:inbox-%s", new, agent);
 	if (git_oids(ck->g, (const char *[]){ inbox.s }, 1, &out,
@@ -166,12 +192,8 @@ check_queue(struct check *ck, const char *ref, const char *old,
 		rv = 0;
 		goto out;
 	}
-	if (!zero_oid(old) && (r = git_is_ancestor(ck->g, old, new)) != 1) {
-		if (r == -1)
-			goto out;
-		check_problem(ck, NULL, ref, "not a fast-forward: a queue "
-		    "only grows");
-		rv = 0;
+	if ((r = queue_grows(ck, ref, old, new)) != 1) {
+		rv = r;
 		goto out;
 	}
 	/* the queue's new commits: those the branch and old lack */
@@ -257,7 +279,7 @@ check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 {
 	struct strvec refs = STRVEC_INIT, news = STRVEC_INIT;
 	struct strvec queues = STRVEC_INIT;
-	struct buf tip = BUF_INIT, moved = BUF_INIT;
+	struct buf tip = BUF_INIT, moved = BUF_INIT, from = BUF_INIT;
 	char *line, *nl, old[128], new[128], ref[1024], range[260];
 	const char *args[2];
 	size_t i;
@@ -281,6 +303,8 @@ check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 		}
 		buf_reset(&moved);
 		buf_adds(&moved, new);
+		buf_reset(&from);
+		buf_adds(&from, old);
 		if (strcmp(old, new) == 0)
 			continue;
 		/*
@@ -306,7 +330,8 @@ check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 		goto out;
 	for (i = 0; i + 2 < queues.n; i += 3)
 		if (check_queue(ck, queues.v[i + 2], queues.v[i],
-		    queues.v[i + 1], tip.s != NULL ? tip.s : "") == -1)
+		    queues.v[i + 1], tip.s != NULL ? tip.s : "",
+		    from.s) == -1)
 			goto out;
 	rv = 0;
 out:
@@ -315,5 +340,6 @@ out:
 	strvec_clear(&queues);
 	buf_free(&tip);
 	buf_free(&moved);
+	buf_free(&from);
 	return rv;
 }

@@ -376,6 +376,35 @@ out:
 }
 
 /*
+ * Did the push (input: its "old new ref" lines) move the branch to
+ * every queue it updated?  Then the queues are folded already, as a
+ * current station pushes (sync.c), and there is nothing to do: a queue
+ * pushed by another meanwhile has a post-receive of its own.
+ */
+static int
+folded_by_push(const char *input, const char *branch)
+{
+	char old[128], new[128], ref[1024], tip[128] = "";
+	const char *line, *nl;
+	int queues = 0;
+
+	for (line = input; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
+		if (sscanf(line, "%127s %127s %1023s", old, new, ref) == 3 &&
+		    strcmp(ref, branch) == 0)
+			memcpy(tip, new, sizeof(tip));
+	if (*tip == '\0')
+		return 0;
+	for (line = input; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
+		if (sscanf(line, "%127s %127s %1023s", old, new, ref) == 3 &&
+		    strncmp(ref, QUEUE_REF, strlen(QUEUE_REF)) == 0) {
+			if (strcmp(new, tip) != 0)
+				return 0;
+			queues++;
+		}
+	return queues > 0;
+}
+
+/*
  * The post-receive hook's work (input: its "old new ref" lines): fold
  * the queues into the bus branch (branch_ref), under the hub's
  * sequencer lock, so that a push of a queue returns once its commits
@@ -388,10 +417,15 @@ int
 sequence_run(const struct git *g, const char *branch_ref, const char *input)
 {
 	struct buf path = BUF_INIT;
+	const char *dir = getenv("GIT_DIR");
 	int fd = -1, r = 1, rounds, rv = -1;
 
-	(void)input;	/* every pending queue is folded, the pusher's too */
-	if (git(g, &path, "rev-parse", "--git-dir", NULL) != 0)
+	if (folded_by_push(input, branch_ref))
+		return 0;
+	/* a hook runs with GIT_DIR set; bus-init --hub --direct, without */
+	if (dir != NULL && *dir != '\0' && g->dir == NULL)
+		buf_adds(&path, dir);
+	else if (git(g, &path, "rev-parse", "--git-dir", NULL) != 0)
 		goto out;
 	buf_rtrim(&path);
 	buf_addf(&path, "/%s", SEQUENCE_LOCK);

@@ -480,22 +480,25 @@ queue_mode(struct station *st)
 }
 
 /*
- * git push of commit (NULL: none) to dst and beat (NULL: none) as the
- * agent's presence ref, forcing the beat; 0 pushed, or git's status.
+ * git push of commit (NULL: none) to dst, and to also (NULL: none),
+ * and beat (NULL: none) as the agent's presence ref, forcing the beat;
+ * 0 pushed, or git's status.
  */
 static int
 push_run(struct station *st, const char *commit, const char *dst,
-    const char *beat, struct buf *out, struct buf *err)
+    const char *also, const char *beat, struct buf *out, struct buf *err)
 {
 	struct strvec args = STRVEC_INIT;
 	long start;
 	int r;
 
-	/* no -q: it leaves out the "=" line of a ref already up to date */
+	/* no -q: it leaves out the lines of refs that did not move */
 	strvec_pushv(&args, (const char *const []){ "push", "--porcelain",
 	    st->remote, NULL });
 	if (commit != NULL)
 		strvec_pushf(&args, "%s:%s", commit, dst);
+	if (commit != NULL && also != NULL)
+		strvec_pushf(&args, "%s:%s", commit, also);
 	if (beat != NULL)
 		strvec_pushf(&args, "+%s:" PRESENCE_REF "%s", beat, st->agent);
 	buf_reset(out);
@@ -508,43 +511,69 @@ push_run(struct station *st, const char *commit, const char *dst,
 }
 
 /*
+ * The flag of ref in git push --porcelain's out ("F\tfrom:to\t..."):
+ * ' ' fast-forward, '*' new, '=' already there, '!' rejected, and so
+ * on; 0 when out has no line for it.
+ */
+static int
+push_flag(const struct buf *out, const char *ref)
+{
+	const char *p, *colon, *tab;
+	size_t n = strlen(ref);
+
+	for (p = out->s; p != NULL; p = (p = strchr(p, '\n')) != NULL ?
+	    p + 1 : NULL) {
+		if (p[0] == '\0' || p[1] != '\t' ||
+		    (tab = strchr(p + 2, '\t')) == NULL ||
+		    (colon = memchr(p + 2, ':', tab - (p + 2))) == NULL)
+			continue;
+		if ((size_t)(tab - colon - 1) == n &&
+		    strncmp(colon + 1, ref, n) == 0)
+			return p[0];
+	}
+	return 0;
+}
+
+/*
  * Push commit (NULL: none) as the hub's branch and beat (NULL: none)
  * as the agent's presence ref; git's stderr, where the hub's words
  * are, to err.  A refusal by the hook is told by git's porcelain
  * status of the ref, never by the hook's own words.  On a hub in queue
- * mode the commit goes to the agent's queue, whose post-receive hook
- * returns once the sequencer folded it into the branch: the tracking
- * ref is set to it, which the next fetch fast-forwards to the merge.
- * A queue that is not an ancestor of commit (its fold was killed, and
- * this station replayed since) is left for the sequencer, and this
- * push goes to the branch, as in direct mode; so does a push that
- * found the queue holding commit already, which runs no hook on the
- * hub: only a push that moves a ref makes the sequencer fold again.
+ * mode the same push gives commit to the agent's queue too: when the
+ * branch moved meanwhile (git refuses it as a non-fast-forward, or the
+ * hub lost the race), the queue takes it, and the hub's post-receive
+ * hook returns once its sequencer folded it into the branch; the
+ * tracking ref is set to commit, which the next fetch fast-forwards to
+ * the fold.  A station that was current moves the branch itself, as in
+ * direct mode, and the sequencer has nothing to do.  A queue that does
+ * not take it (a replayed commit on a queue that a sequencer that did
+ * not run left holding the original) leaves the branch to decide, as
+ * in direct mode.
  */
 static enum sync_pushed
 push_refs(struct station *st, const char *commit, const char *beat,
     struct buf *err)
 {
-	struct buf out = BUF_INIT, dst = BUF_INIT;
+	struct buf out = BUF_INIT, queue = BUF_INIT;
 	enum sync_pushed rv;
-	int r, queue = 0;
+	int r, q = 0, flag;
 
-	if (commit != NULL && (queue = queue_mode(st)) == -1)
+	if (commit != NULL && (q = queue_mode(st)) == -1)
 		return SYNC_PUSH_ERROR;
-	if (queue)
-		buf_addf(&dst, QUEUE_REF "%s", st->agent);
-	else
-		buf_adds(&dst, st->ref);
-	r = push_run(st, commit, dst.s, beat, &out, err);
-	if (queue && ((r > 0 && strstr(out.s != NULL ? out.s : "",
-	    "[rejected]") != NULL) || (r == 0 && strstr(out.s != NULL ?
-	    out.s : "", "\n=\t") != NULL))) {
-		queue = 0;
-		r = push_run(st, commit, st->ref, beat, &out, err);
+	if (q)
+		buf_addf(&queue, QUEUE_REF "%s", st->agent);
+	r = push_run(st, commit, st->ref, q ? queue.s : NULL, beat, &out,
+	    err);
+	if (q && r > 0 && strstr(out.s != NULL ? out.s : "",
+	    "(pre-receive hook declined)") == NULL) {
+		if ((flag = push_flag(&out, st->ref)) != 0 &&
+		    strchr(" *=", flag) != NULL)
+			r = 0;		/* the branch took it */
+		else if ((flag = push_flag(&out, queue.s)) != 0 &&
+		    strchr(" *", flag) != NULL)
+			r = git(&st->g, NULL, "update-ref", st->tracking,
+			    commit, NULL) == 0 ? 0 : -1;
 	}
-	if (r == 0 && queue && git(&st->g, NULL, "update-ref", st->tracking,
-	    commit, NULL) != 0)
-		r = -1;
 	if (r == 0) {
 		/* git push moved the tracking ref too (or we did) */
 		if (commit != NULL) {
@@ -562,7 +591,7 @@ push_refs(struct station *st, const char *commit, const char *beat,
 	else
 		rv = SYNC_PUSH_FAILED;
 	buf_free(&out);
-	buf_free(&dst);
+	buf_free(&queue);
 	return rv;
 }
 

@@ -206,18 +206,24 @@ test_expect_success 'a queue left unfolded, its commit replayed and read since, 
 '
 
 test_expect_success 'a queue folded after its send was replayed and read does not bring it back' '
+	# the sequencer does not run: a, behind the hub, sends (its queue
+	# takes it, nothing folds it), then replays it on the branch
 	mv hub.git/hooks/post-receive hub.git/post-receive.off &&
+	(cd st-a && bus-sync -q) &&
+	(cd st-c && bus-sync -q && bus-send b "puts a behind") >/dev/null &&
 	id=$(cd st-a && bus-send b "read once") &&
-	(cd st-c && bus-send b "moves the branch" && bus-sync -q) >/dev/null &&
+	! hub_files inbox-b | grep -q "$id" &&
+	(cd st-c && bus-send b "moves the branch") >/dev/null &&
 	(cd st-a && bus-sync -q) &&
 	hub_files inbox-b | grep -q "^inbox-b/$id.json$" &&
 	! git -C hub.git merge-base --is-ancestor refs/bus/queue/a main &&
 	(cd st-b && bus-recv -f id) >got &&
 	grep -q "$id" got &&
-	# b is current: its ack goes first (a fast-forward), a late merge
-	# of the queue of a after it
-	mv hub.git/post-receive.off hub.git/hooks/post-receive &&
 	(cd st-b && bus-ack "$id") &&
+	# the sequencer back; c behind the hub: its queue runs it, which
+	# folds the old queue of a after the ack
+	mv hub.git/post-receive.off hub.git/hooks/post-receive &&
+	(cd st-c && bus-send a "runs the sequencer") >/dev/null &&
 	git -C hub.git merge-base --is-ancestor refs/bus/queue/a main &&
 	hub_files inbox-b >files &&
 	! grep -q "$id" files &&
@@ -230,6 +236,8 @@ test_expect_success 'a queue folded after its send was replayed and read does no
 
 test_expect_success 'bus-init --hub --direct folds what is queued, then stations push the branch' '
 	mv hub.git/hooks/post-receive hub.git/post-receive.off &&
+	(cd st-a && bus-sync -q) &&
+	(cd st-c && bus-sync -q && bus-send b "puts a behind") >/dev/null &&
 	id=$(cd st-a && bus-send b "queued, not folded") &&
 	mv hub.git/post-receive.off hub.git/hooks/post-receive &&
 	! hub_files inbox-b | grep -q "$id" &&
