@@ -1,18 +1,18 @@
 /*
  * sequence.c: the hub's sequencer (issue 17, doc/write-path.md).  In
- * queue mode each station pushes its bus commits to refs/bus/queue/
- * <agent>, which the pre-receive hook checks (checkref.c); the
- * post-receive hook then folds every queue whose tip the bus branch
- * lacks into the branch: under a lock in the hub's git directory, the
- * changes of each pending commit (from its first parent) are applied to
- * the branch's tip, one merge commit per queue (first parent the tip,
- * second the queue's tip), all made by one fast-import (a queue that
- * builds on the tip itself is taken as it is: a fast-forward), and the
- * branch
- * moves with one update-ref that names its old value.  Killed at any
- * instant, it leaves the branch either as it was or with the whole
- * batch; the queues still hold what is not folded, and the next run
- * folds it.
+ * queue mode each station pushes its bus commits to the branch and to
+ * refs/bus/queue/<agent> at once (sync.c), which the pre-receive hook
+ * checks (checkref.c); when the branch moved meanwhile, only the queue
+ * takes them, and the post-receive hook folds every queue whose tip
+ * the bus branch lacks into the branch: under a lock in the hub's git
+ * directory, the changes of each pending commit (from its first
+ * parent) are applied to the branch's tip, one merge commit per queue
+ * (first parent the tip, second the queue's tip), all made by one
+ * fast-import (a queue that builds on the tip itself is taken as it
+ * is: a fast-forward), and the branch moves with one update-ref that
+ * names its old value.  Killed at any instant, it leaves the branch
+ * either as it was or with the whole batch; the queues still hold what
+ * is not folded, and the next run folds it.
  */
 #include "config.h"
 
