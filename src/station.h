@@ -5,8 +5,8 @@
  * (sent.c) and what became of it (status.c); making hubs and stations
  * (setup.c); the work of the tools (send.c, ack.c, report.c, lookup.c,
  * heartbeat.c, gc.c); the agents' presence (presence.c); when to go on
- * (policy.c); talking to the hub (sync.c), over one ssh connection
- * where it can (ssh.c).
+ * (policy.c); talking to the hub (sync.c, replay.c), over one ssh
+ * connection where it can (ssh.c); the hub's sequencer (sequence.c).
  */
 #ifndef STATION_H
 #define STATION_H
@@ -431,7 +431,8 @@ int	 sync_push_keep(struct station *);
 int	 sync_push_beat(struct station *);
 int	 sync_hub_moved(struct station *);
 long	 sync_count(struct station *, const char *, const char *);
-/* for refused.c: the queue, replayed as sync_integrate() does; a push */
+/* replay.c: the station's commits the hub lacks, made again on its tip */
+int	 sync_replay(struct station *, const char *, const char *);
 int	 sync_queue_read(struct station *, const char *, const char *,
 	    struct sync_queue_item **, size_t *);
 void	 sync_queue_spec(struct sync_queue_item *, const char *,
