@@ -45,20 +45,27 @@ struct fold {
 };
 
 static void
+fold_free(struct fold *f)
+{
+	size_t k;
+
+	free(f->ref);
+	free(f->tip);
+	free(f->base);
+	for (k = 0; k < f->n; k++)
+		changes_free(&f->cs[k]);
+	free(f->cs);
+	changes_free(&f->merged);
+	buf_free(&f->message);
+}
+
+static void
 folds_free(struct fold *f, size_t n)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(f[i].ref);
-		free(f[i].tip);
-		free(f[i].base);
-		for (k = 0; k < f[i].n; k++)
-			changes_free(&f[i].cs[k]);
-		free(f[i].cs);
-		changes_free(&f[i].merged);
-		buf_free(&f[i].message);
-	}
+	for (i = 0; i < n; i++)
+		fold_free(&f[i]);
 	free(f);
 }
 
@@ -115,6 +122,16 @@ read_folds(const struct git *g, const char *tip, struct fold **out,
 		if (git_own_range(g, q->tip, tip, &range) == -1 ||
 		    git_run(g, NULL, &list, NULL, range.v) != 0)
 			goto out;
+		/*
+		 * --no-merged walks by commit dates, and a wrong clock
+		 * makes it list a queue that the tip holds; the fork
+		 * point (exact) says: nothing of it is pending
+		 */
+		if (list.len == 0) {
+			fold_free(q);
+			n--;
+			continue;
+		}
 		/* "commit parent...": each against its first parent */
 		for (c = list.s; c != NULL && (cnl = strchr(c, '\n')) != NULL;
 		    c = cnl + 1) {
