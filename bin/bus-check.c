@@ -144,6 +144,7 @@ check_history(const struct git *g, int mode, const char *arg)
 	ck.require_signed = require_signed;
 	ck.age_unknown = ck.own_only = mode == 'S';
 	ck.own = agent;
+	ck.merges = mode == 'R';	/* the sequencer's: done again */
 	check_retain(&ck, retain);
 	switch (mode) {
 	case 'R':
