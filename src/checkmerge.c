@@ -13,7 +13,10 @@
  * 3. every path that differs between P1's tree and M's is changed by
  *    one of those commits, and M holds the value the last of them gave
  *    it (mode and blob); no other path differs.  A change the sequencer
- *    left out (it no longer applied) is simply not in P1..M.
+ *    left out (it no longer applied) is simply not in P1..M.  A queue
+ *    that P1 holds already brings nothing, and M may change nothing
+ *    (the sequencer's for-each-ref --no-merged, which goes by commit
+ *    dates, makes such a merge when a clock was wrong).
  *
  * check_commits() has read the changes of every commit of the range,
  * M's against P1 among them, with one diff-tree: here one merge-base
@@ -146,8 +149,6 @@ check_queue(struct merges *ms, const char *merge, char *list,
 			    "%s and by %s; a queue is one agent's", agent,
 			    who);
 	}
-	if (q->n == 0)
-		refuse(ck, merge, "its second parent brings no commit");
 	return ck->problems - before;
 }
 
