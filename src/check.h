@@ -42,6 +42,10 @@ struct check {
 					   when it is the sequencer's fold
 					   of one queue (checkmerge.c); a
 					   hook leaves it 0: none does */
+	const char	*known;		/* the range's old end, checked
+					   before: under clock skew rev-list
+					   may list a merge it holds, whose
+					   queue then left the range */
 	/* removing archive days (checkgc.c): */
 	int		 age_unknown;	/* in a station, which cannot know
 					   the hub's bus.retainDays: the

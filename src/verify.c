@@ -303,6 +303,7 @@ verify_fetched(struct station *st, const char *old, const char *new)
 	ck.age_unknown = 1;	/* the hub's bus.retainDays is its own */
 	ck.maxsize = st->maxsize;
 	ck.merges = 1;		/* the sequencer's, done again */
+	ck.known = base.s;
 	buf_addf(&range, "%s..%s", base.s, new);
 	args[0] = range.s;
 	args[1] = NULL;
