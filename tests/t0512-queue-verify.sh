@@ -69,6 +69,22 @@ plant () {
 	echo "$_m"
 }
 
+# refused STATION WHY: the station's bus-recv names the problem WHY of
+# the merge $m (exit 65) and lists what it listed before (expect).
+refused () {
+	_short=$(git -C hub.git rev-parse --short=12 "$m") &&
+	test_expect_code 65 recv_ids "$1" &&
+	test_cmp expect "ids.$1" &&
+	grep -F "merge: commit $_short: $2" "err.$1"
+}
+
+# range_refused WHY: so does bus-check --range over $p1..main.
+range_refused () {
+	_short=$(git -C hub.git rev-parse --short=12 "$m") &&
+	test_expect_code 65 bus-check -C hub.git --range "$p1..main" 2>err &&
+	grep -F "merge: commit $_short: $1" err
+}
+
 # recv_ids STATION: what bus-recv lists, ids sorted, into ids.STATION.
 recv_ids () {
 	bus-recv -C "$1" -f id >"ids.$1.raw" 2>"err.$1"
@@ -147,12 +163,8 @@ test_expect_success 'a merge holding a path its queue does not change' '
 	tree=$(tree_plus $p1 inbox-h/x1.json=$(blob x1 f h) \
 		inbox-h/evil1.json=$(blob evil1 g h)) &&
 	m=$(plant $tree $p1 $q) &&
-	short=$(git -C hub.git rev-parse --short=12 $m) &&
-	test_expect_code 65 recv_ids st-h &&
-	test_cmp expect ids.st-h &&
-	grep -F "merge: commit $short: changes inbox-h/evil1.json, which its queue does not" err.st-h &&
-	test_expect_code 65 bus-check -C hub.git --range $p1..main 2>err &&
-	grep -F "merge: commit $short: changes inbox-h/evil1.json" err &&
+	refused st-h "changes inbox-h/evil1.json, which its queue does not" &&
+	range_refused "changes inbox-h/evil1.json, which its queue does not" &&
 	! grep -F "inbox-h/x1.json, which" err
 '
 
@@ -161,10 +173,7 @@ test_expect_success 'a merge holding another blob than its queue gave' '
 	q=$(queue_commit g $p1~2 x2 g h) &&
 	tree=$(tree_plus $p1 inbox-h/x2.json=$(blob x2 f h)) &&
 	m=$(plant $tree $p1 $q) &&
-	short=$(git -C hub.git rev-parse --short=12 $m) &&
-	test_expect_code 65 recv_ids st-hb &&
-	test_cmp expect ids.st-hb &&
-	grep -F "merge: commit $short: inbox-h/x2.json is not what its queue last made it" err.st-hb
+	refused st-hb "inbox-h/x2.json is not what its queue last made it"
 '
 
 test_expect_success 'a merge of unsigned commits' '
@@ -172,13 +181,9 @@ test_expect_success 'a merge of unsigned commits' '
 	q=$(queue_commit - $p1~2 u1 f h) &&
 	tree=$(tree_plus $p1 inbox-h/u1.json=$(blob u1 f h)) &&
 	m=$(plant $tree $p1 $q) &&
-	short=$(git -C hub.git rev-parse --short=12 $m) &&
 	qs=$(git -C hub.git rev-parse --short=12 $q) &&
-	test_expect_code 65 recv_ids st-h &&
-	test_cmp expect ids.st-h &&
-	grep -F "merge: commit $short: its queue${SQ}s commit $qs is not signed by an agent${SQ}s key" err.st-h &&
-	test_expect_code 65 bus-check -C hub.git --range $p1..main 2>err &&
-	grep -F "merge: commit $short: its queue" err
+	refused st-h "its queue${SQ}s commit $qs is not signed by an agent${SQ}s key" &&
+	range_refused "its queue${SQ}s commit $qs is not signed"
 '
 
 test_expect_success 'a merge of two agents'"'"' commits, one line' '
@@ -197,10 +202,7 @@ test_expect_success 'a merge of two agents'"'"' commits, one line' '
 	tree=$(tree_plus $p1 inbox-h/y1.json=$(blob y1 f h) \
 		inbox-h/y2.json=$(blob y2 g h)) &&
 	m=$(plant $tree $p1 $b) &&
-	short=$(git -C hub.git rev-parse --short=12 $m) &&
-	test_expect_code 65 recv_ids st-hf &&
-	test_cmp expect ids.st-hf &&
-	grep -F "merge: commit $short: its queue holds commits signed by f and by g; a queue is one agent${SQ}s" err.st-hf
+	refused st-hf "its queue holds commits signed by f and by g; a queue is one agent${SQ}s"
 '
 
 test_expect_success 'a merge with three parents' '
@@ -210,12 +212,8 @@ test_expect_success 'a merge with three parents' '
 	tree=$(tree_plus $p1 inbox-h/z1.json=$(blob z1 f h) \
 		inbox-h/z2.json=$(blob z2 g h)) &&
 	m=$(plant $tree $p1 $a $b) &&
-	short=$(git -C hub.git rev-parse --short=12 $m) &&
-	test_expect_code 65 recv_ids st-h &&
-	test_cmp expect ids.st-h &&
-	grep -F "merge: commit $short: it has more than two parents" err.st-h &&
-	test_expect_code 65 bus-check -C hub.git --range $p1..main 2>err &&
-	grep -F "merge: commit $short: it has more than two parents" err
+	refused st-h "it has more than two parents" &&
+	range_refused "it has more than two parents"
 '
 
 test_expect_success 'the hub'"'"'s hook still refuses any merge a station pushes' '
