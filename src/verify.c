@@ -259,7 +259,11 @@ out:
  * (a commit that failed changed it, say): its message files are
  * recorded in $GIT_DIR/bus-untrusted, and the tools leave them out.
  * A station that does not ask for signed mode checks nothing; a new
- * one trusts what it was made from.
+ * one trusts what it was made from.  A merge of the hub's sequencer
+ * (queue mode) bears no signature: it is trusted when doing it again
+ * from its queue's signed commits, which the walk lists too (they are
+ * new, reached through its second parent), gives its tree
+ * (checkmerge.c).
  */
 int
 verify_fetched(struct station *st, const char *old, const char *new)
