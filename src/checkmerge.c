@@ -15,8 +15,8 @@
  *    it (mode and blob); no other path differs.  A change the sequencer
  *    left out (it no longer applied) is simply not in P1..M.  A queue
  *    that P1 holds already brings nothing, and M may change nothing
- *    (the sequencer's for-each-ref --no-merged, which goes by commit
- *    dates, makes such a merge when a clock was wrong).
+ *    (a sequencer of 2026-12-01's branch `queue` made such a merge when
+ *    a wrong clock misled its for-each-ref --no-merged).
  *
  * check_commits() has read the changes of every commit of the range,
  * M's against P1 among them, with one diff-tree: here one merge-base
