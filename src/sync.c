@@ -244,18 +244,15 @@ backoff(const struct station *st, int try)
 static int
 queue_mode(struct station *st)
 {
-	struct buf out = BUF_INIT;
-	int r;
-
-	if (st->queue_mode != -1 || !st->is_bus || st->agent == NULL)
-		return st->is_bus && st->agent != NULL ? st->queue_mode : 0;
-	if ((r = git(&st->g, &out, "rev-parse", "-q", "--verify",
-	    QUEUE_MODE_HUB, NULL)) != 0 && r != 1)
-		r = -1;
-	else
-		st->queue_mode = r == 0;
-	buf_free(&out);
-	return r == -1 ? -1 : st->queue_mode;
+	if (!st->is_bus || st->agent == NULL)
+		return 0;
+	/* read with the tips (station_tips()), after each fetch */
+	if (st->queue_mode == -1) {
+		st->tips_known = 0;
+		if (station_tips(st) == -1)
+			return -1;
+	}
+	return st->queue_mode;
 }
 
 /*
