@@ -3,10 +3,10 @@
 # side by side in one run.  A queue hub is bus-init --hub's own: the
 # stations push to the branch and to refs/bus/queue/<agent> at once,
 # and the hub's post-receive (the sequencer) folds into the branch the
-# queues that the branch did not take.  A direct hub is the
-# same without post-receive and refs/bus/mode/queue (bus-init --hub
-# --direct, lib.sh's hub_direct): the stations push the branch and retry the races they
-# lose, as before issue 17 and as on a git host.
+# queues that the branch did not take.  A direct hub is the same
+# without post-receive and refs/bus/mode/queue (bus-init --hub
+# --direct, lib.sh's hub_direct): the stations push the branch and
+# retry the races they lose, as before issue 17 and as on a git host.
 #
 # usage: bench/write-bench.sh [-r runs] [-s "sizes"] [-c "writers"]
 #                             [-m msgs] [-t "transports"] [-d ms]
