@@ -172,12 +172,6 @@ at_size () {
 	rm -rf "$d"
 }
 
-# traced_connections: the fetches and pushes in the -v traces of a
-# crowd, each one connection.
-traced_connections () {
-	cat trace-* | grep -c -e ' fetch -q ' -e ' push --porcelain ' || true
-}
-
 # per_msg COUNT: COUNT for each of the $_n messages, two decimals.
 per_msg () {
 	printf '%.2f' "$(ratio "$1" $_n)"
@@ -197,8 +191,8 @@ crowd_figures () {
 	# a send gives up with 75 after 10 lost races and says so; any
 	# other failure (a 75 without those words is a hub that did not
 	# answer) is counted apart
-	_races=$(cat trace-* | grep -c "lost the race" || true)
-	_failed=$(cat codes-* | grep -c -v -x 0 || true)
+	_races=$(crowd_gave_up)
+	_failed=$(crowd_failed)
 	put "$2.races.$1" "$_races/$_n"
 	put "$2.other.$1" "$((_failed - _races))/$_n"
 	put "$2.lost.$1" "$(crowd_lost "$1")"

@@ -9,8 +9,9 @@
 # on ^C or a kill, after stopping the sshd of `transport`, if started),
 # and sets $bench_dir to this directory.
 #
-#	bench_options USAGE "$@"	the options of bus-bench.sh and
-#				goals-bench.sh (BENCH_FLAGS goes to both)
+#	bench_options USAGE "$@"	the options of bus-bench.sh,
+#				goals-bench.sh and write-bench.sh
+#				(BENCH_FLAGS goes to all three)
 #	bench_git_home		git alike on every machine: HOME in $tmp,
 #				no system config, C locale, UTC, an identity
 #	now_ms			the wall clock in milliseconds
@@ -24,10 +25,15 @@
 #	transport KIND		reach the hubs over local, ssh or wan
 #	hub_url PATH		how a station reaches the hub at PATH
 #	logins			ssh logins our sshd has accepted so far
-#	crowd_setup K		a hub and K stations that send to a sink
+#	hub_direct DIR		the hub at DIR in direct mode (no sequencer)
+#	crowd_setup K [MODE]	a hub (queue or direct) and K stations that
+#				send to a sink
 #	crowd_send S J		station S sends its message number J
 #	crowd K PER		the K stations send PER messages each, at once
 #	crowd_lost K		ids printed but missing from the hub
+#	traced_connections	the fetches and pushes in a crowd's traces
+#	crowd_gave_up		its sends that lost the race 10 times (75)
+#	crowd_failed		its sends that exited non-zero, gave up too
 
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
@@ -289,11 +295,22 @@ logins () {
 	fi
 }
 
-# crowd_setup K: in the current directory, a hub (hub.git) and K
-# stations st-1 .. st-K of agents s1 .. sK, with a sink agent (st-sink)
-# that they all send to.
+# hub_direct DIR: the hub at DIR in direct mode (bus-init --hub
+# --direct), as a hub that runs no hooks of ours after a push (a git
+# host): no sequencer, no refs/bus/mode/queue, so the stations push the
+# branch and retry the races they lose.  Before any station is made: a
+# station learns the mode from its fetches.
+hub_direct () {
+	bus-init --hub --direct "$1"
+}
+
+# crowd_setup K [MODE]: in the current directory, a hub (hub.git) in
+# MODE, queue (bus-init --hub's own, the default) or direct, and K
+# stations st-1 .. st-K of agents s1 .. sK, with a sink agent
+# (st-sink) that they all send to.
 crowd_setup () {
 	bus-init -q --hub hub.git
+	[ "${2:-queue}" = queue ] || hub_direct hub.git
 	bus-init -q -a sink "$(hub_url hub.git)" st-sink >/dev/null
 	_s=1
 	while [ $_s -le "$1" ]; do
@@ -356,4 +373,22 @@ crowd_lost () {
 		sed -n 's|^inbox-sink/\(.*\)\.json$|\1|p' | sort >landed
 	cat sent-* | sort >sent
 	comm -23 sent landed | wc -l
+}
+
+# traced_connections: the fetches and pushes in the -v traces of a
+# crowd, each one connection to the hub.
+traced_connections () {
+	cat trace-* | grep -c -e ' fetch -q ' -e ' push --porcelain ' || true
+}
+
+# crowd_gave_up: the sends of a crowd that exited 75 saying they lost
+# the race 10 times.
+crowd_gave_up () {
+	cat trace-* | grep -c "lost the race" || true
+}
+
+# crowd_failed: the sends of a crowd that exited non-zero, whatever the
+# reason (a 75 without those words is a hub that did not answer).
+crowd_failed () {
+	cat codes-* | grep -c -v -x 0 || true
 }

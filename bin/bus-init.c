@@ -15,7 +15,7 @@
 static void
 usage(FILE *fp, int code)
 {
-	fputs("usage: bus-init [-qv] --hub dir\n"
+	fputs("usage: bus-init [-qv] --hub [--direct] dir\n"
 	    "       bus-init [-qv] [--bare | --full] [--sign-key file] -a agent "
 	    "hub [dir]\n"
 	    "       bus-init --version\n", fp);
@@ -27,6 +27,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "bare", no_argument, NULL, 'B' },
+		{ "direct", no_argument, NULL, 'D' },
 		{ "full", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "hub", no_argument, NULL, 'H' },
@@ -37,13 +38,14 @@ main(int argc, char *argv[])
 	const char *agent = NULL, *key = NULL;
 	FILE *trace = NULL;
 	enum station_tree tree = TREE_SPARSE;
-	int c, hub = 0;
+	int c, hub = 0, direct = 0;
 
 	version_option(argc, argv);
 	while ((c = getopt_long(argc, argv, "a:hqv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': agent = optarg; break;
 		case 'B': tree = TREE_BARE; break;
+		case 'D': direct = 1; break;
 		case 'F': tree = TREE_FULL; break;
 		case 'H': hub = 1; break;
 		case 'h': usage(stdout, EX_OK); break;
@@ -61,11 +63,11 @@ main(int argc, char *argv[])
 		if (argc != 1 || agent != NULL || tree != TREE_SPARSE ||
 		    key != NULL)
 			usage(stderr, EX_USAGE);
-		if (hub_create(argv[0], trace) == -1)
+		if (hub_create(argv[0], direct, trace) == -1)
 			errx(bus_errclass(), "%s", bus_error());
 		return EX_OK;
 	}
-	if (agent == NULL || argc < 1 || argc > 2)
+	if (agent == NULL || argc < 1 || argc > 2 || direct)
 		usage(stderr, EX_USAGE);
 	if (station_create(agent, argv[0], argc == 2 ? argv[1] : NULL, tree,
 	    key, trace, &where) == -1) {

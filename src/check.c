@@ -522,15 +522,61 @@ out:
 	return rv;
 }
 
-/* Check the changes that raw diff output shows (read_raw()). */
+/*
+ * The deltas of the merges (ids in mids, sorted) moved after all the
+ * others, each commit's still together and in order: how many others.
+ */
+static size_t
+merges_last(struct deltas *ds, const struct strvec *mids)
+{
+	struct check_delta *d;
+	char *merge;
+	size_t i, k = 0, others = 0;
+	int pass;
+
+	if (mids == NULL || mids->n == 0)
+		return ds->n;
+	merge = xcalloc(ds->n + 1, 1);
+	for (i = 0; i < ds->n; i++)
+		merge[i] = bsearch(&ds->d[i].commit, mids->v, mids->n,
+		    sizeof(*mids->v), cmp_str) != NULL;
+	d = xreallocarray(NULL, ds->n + 1, sizeof(*d));
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			others = k;
+		for (i = 0; i < ds->n; i++)
+			if (merge[i] == pass)
+				d[k++] = ds->d[i];
+	}
+	free(ds->d);
+	ds->d = d;
+	free(merge);
+	return others;
+}
+
+/*
+ * Check the changes that raw diff output shows (read_raw()); those of
+ * the merges in merges ("commit parent..." lines, mids their ids,
+ * sorted; NULL for none) are checked as the sequencer's, of the
+ * commits in listed (checkmerge.c), and by no other rule.
+ */
 static int
-check_raw(struct check *ck, const struct buf *raw, int with_commits)
+check_raw(struct check *ck, const struct buf *raw, int with_commits,
+    const struct strvec *merges, const struct strvec *mids,
+    const struct strvec *listed)
 {
 	struct deltas ds = { NULL, 0, STRVEC_INIT };
+	size_t n;
 	int rv = -1;
 
-	if (read_raw(&ds, raw, with_commits) == 0)
+	if (read_raw(&ds, raw, with_commits) == 0) {
+		n = ds.n;
+		ds.n = merges_last(&ds, mids);
 		rv = check_deltas(ck, &ds);
+		ds.n = n;
+		if (rv == 0 && merges != NULL && merges->n > 0)
+			rv = check_merges(ck, merges, listed, ds.d, ds.n);
+	}
 	deltas_free(&ds);
 	return rv;
 }
@@ -548,7 +594,8 @@ check_commits(struct check *ck, const char *const *args)
 	const char *dt[] = { "diff-tree", "--stdin", "-r", "-z",
 	    "--no-renames", "--root", NULL };
 	struct buf list = BUF_INIT, in = BUF_INIT, raw = BUF_INIT;
-	struct strvec pairs = STRVEC_INIT;
+	struct strvec pairs = STRVEC_INIT, merges = STRVEC_INIT;
+	struct strvec mids = STRVEC_INIT, listed = STRVEC_INIT;
 	char *line, *nl, *sp;
 	size_t n = 4, i;
 	int rv = -1;
@@ -575,8 +622,22 @@ check_commits(struct check *ck, const char *const *args)
 	for (line = list.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
 	    line = nl + 1) {
 		*nl = '\0';
+		strvec_pushf(&listed, "%.*s", (int)strcspn(line, " "), line);
 		if ((sp = strchr(line, ' ')) != NULL &&
-		    (sp = strchr(sp + 1, ' ')) != NULL) {
+		    (sp = strchr(sp + 1, ' ')) != NULL && ck->merges) {
+			/*
+			 * The sequencer's, checked by doing it again
+			 * (checkmerge.c): its changes against its first
+			 * parent are read with the others', it carries
+			 * no signature
+			 */
+			strvec_push(&merges, line);
+			*sp = '\0';
+			strvec_push(&mids, listed.v[listed.n - 1]);
+			buf_addf(&in, "%s\n", line);
+			continue;
+		}
+		if (sp != NULL) {
 			/*
 			 * A merge's tree need not follow from its first
 			 * parent's by any change checked here (a merge of
@@ -596,12 +657,17 @@ check_commits(struct check *ck, const char *const *args)
 		goto out;
 	if (in.len > 0 && git_run(ck->g, &in, &raw, NULL, dt) != 0)
 		goto out;
-	rv = check_raw(ck, &raw, 1);
+	if (mids.n > 1)
+		qsort(mids.v, mids.n, sizeof(*mids.v), cmp_str);
+	rv = check_raw(ck, &raw, 1, &merges, &mids, &listed);
 out:
 	buf_free(&list);
 	buf_free(&in);
 	buf_free(&raw);
 	strvec_clear(&pairs);
+	strvec_clear(&merges);
+	strvec_clear(&mids);
+	strvec_clear(&listed);
 	return rv;
 }
 
@@ -622,7 +688,7 @@ check_staged(struct check *ck)
 	if (git(ck->g, &raw, "diff-index", "--cached", "-r", "-z",
 	    "--no-renames", base.s, NULL) != 0)
 		goto out;
-	rv = check_raw(ck, &raw, 0);
+	rv = check_raw(ck, &raw, 0, NULL, NULL, NULL);
 out:
 	buf_free(&raw);
 	buf_free(&base);

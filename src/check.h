@@ -14,8 +14,8 @@
 #include "git.h"
 
 /*
- * check.c, checksig.c and checkgc.c: the protocol's rules for changes,
- * as the hooks apply them; checkref.c: the hub's rules for the refs a
+ * check.c, checksig.c, checkgc.c and checkmerge.c: the protocol's rules
+ * for changes, as the hooks apply them; checkref.c: the hub's rules for the refs a
  * push updates
  */
 
@@ -38,6 +38,14 @@ struct check {
 	const char	*ff_from;	/* check_commits(): the range must
 					   build on this commit, */
 	const char	*ff_ref;	/* the ref it updates */
+	int		 merges;	/* check_commits(): a merge passes
+					   when it is the sequencer's fold
+					   of one queue (checkmerge.c); a
+					   hook leaves it 0: none does */
+	const char	*known;		/* the range's old end, checked
+					   before: under clock skew rev-list
+					   may list a merge it holds, whose
+					   queue then left the range */
 	/* removing archive days (checkgc.c): */
 	int		 age_unknown;	/* in a station, which cannot know
 					   the hub's bus.retainDays: the
@@ -60,12 +68,16 @@ int	 check_commit_bad(const struct check *, const char *);
 void	 check_free(struct check *);
 void	 check_retain(struct check *, const char *);
 
+/* sequence.c: the hub's sequencer, folding the queue refs (post-receive) */
+
+int	 sequence_run(const struct git *, const char *, const char *);
+
 /*
- * For check.c, checksig.c and checkgc.c only: what the parts of the
- * rules share.  check.c reads the changes and applies the layout and
- * message rules; checksig.c verifies who signed each commit and applies
- * the rules for .bus/allowed_signers; checkgc.c judges the removal of
- * archive days.
+ * For check.c, checksig.c, checkgc.c and checkmerge.c only: what the
+ * parts of the rules share.  check.c reads the changes and applies the
+ * layout and message rules; checksig.c verifies who signed each commit
+ * and applies the rules for .bus/allowed_signers; checkgc.c judges the
+ * removal of archive days; checkmerge.c the sequencer's merges.
  */
 
 /* One changed path of one commit, as diff-tree -r --raw shows it. */
@@ -87,5 +99,7 @@ void	 check_problem(struct check *, const struct check_delta *,
 int	 check_sig_verify(struct check *, const struct strvec *);
 int	 check_sig_file(struct check *, const struct check_delta *, size_t);
 int	 check_gc(struct check *, const struct check_delta *, size_t);
+int	 check_merges(struct check *, const struct strvec *,
+	    const struct strvec *, const struct check_delta *, size_t);
 
 #endif /* CHECK_H */

@@ -5,9 +5,13 @@
  * checked (check.c, checksig.c).  An agent's presence ref,
  * refs/bus/presence/<agent> (presence.c): never deleted, always one
  * commit with no parent holding presence.json alone, about that agent,
- * which has an inbox; in signed mode, signed by that agent's key.  Any
- * other name under refs/bus/ is the bus's and refused; refs elsewhere
- * are not the bus's business.
+ * which has an inbox; in signed mode, signed by that agent's key.  An
+ * agent's queue, refs/bus/queue/<agent> (sequence.c): never deleted,
+ * only fast-forwarded, that agent has an inbox in its tip (a join makes
+ * it), its new commits checked
+ * as bus commits on the branch's commits they build on, and in signed
+ * mode signed by that agent.  Any other name under refs/bus/ is the
+ * bus's and refused; refs elsewhere are not the bus's business.
  */
 #include "config.h"
 
@@ -136,27 +140,129 @@ out:
 	return rv;
 }
 
+/* Does queue ref grow from old to new?  1 yes, 0 no (a problem), -1. */
+static int
+queue_grows(struct check *ck, const char *ref, const char *old,
+    const char *new)
+{
+	int r;
+
+	if (zero_oid(old) || (r = git_is_ancestor(ck->g, old, new)) == 1)
+		return 1;
+	if (r == -1)
+		return -1;
+	check_problem(ck, NULL, ref, "not a fast-forward: a queue only grows");
+	return 0;
+}
+
+/*
+ * One queue ref's update (old to new; the branch's tip after the push,
+ * tip; from, the branch's tip before, when the push moves it): a
+ * fast-forward, of an agent with an inbox, whose new commits are bus
+ * commits and, in signed mode, signed by that agent.
+ */
+static int
+check_queue(struct check *ck, const char *ref, const char *old,
+    const char *new, const char *tip, const char *from)
+{
+	struct strvec args = STRVEC_INIT, rl = STRVEC_INIT;
+	struct buf out = BUF_INIT, inbox = BUF_INIT;
+	const char *agent = ref + strlen(QUEUE_REF), *who, *oid = "";
+	char *line, *nl;
+	int r, rv = -1;
+
+	/*
+	 * A station pushes its commits as the branch and as its queue at
+	 * once (sync.c).  When the branch takes them (from: its old tip,
+	 * when it moved in this push), they are checked as the branch's,
+	 * and the queue need only grow; it does without a look when it was
+	 * the tip that the branch moved from, as a current station's is.
+	 */
+	if (from != NULL && strcmp(new, tip) == 0)
+		return zero_oid(old) || strcmp(old, from) == 0 ? 0 :
+		    queue_grows(ck, ref, old, new) == -1 ? -1 : 0;
+	/* its inbox: on the branch, or made by the queue (a join) */
+	buf_addf(&inbox, "%s:inbox-%s", new, agent);
+	if (git_oids(ck->g, (const char *[]){ inbox.s }, 1, &out,
+	    &oid) == -1)
+		goto out;
+	if (*oid == '\0') {
+		check_problem(ck, NULL, ref, "%s has no inbox in the queue's "
+		    "tip", agent);
+		rv = 0;
+		goto out;
+	}
+	if ((r = queue_grows(ck, ref, old, new)) != 1) {
+		rv = r;
+		goto out;
+	}
+	/* the queue's new commits: those the branch and old lack */
+	if (git_own_range(ck->g, new, tip, &args) == -1)
+		goto out;
+	if (!zero_oid(old))
+		strvec_pushf(&args, "^%s", old);
+	if (check_commits(ck, args.v) == -1)
+		goto out;
+	rv = 0;
+	if (!ck->require_signed)
+		goto out;
+	buf_reset(&out);
+	strvec_push(&rl, "rev-list");
+	strvec_pushv(&rl, args.v);
+	if (git_run(ck->g, NULL, &out, NULL, rl.v) != 0) {
+		rv = -1;
+		goto out;
+	}
+	for (line = out.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		*nl = '\0';
+		if ((who = check_signer(ck, line)) != NULL &&
+		    strcmp(who, agent) != 0)
+			check_problem(ck, NULL, ref, "commit %.12s is signed "
+			    "by %s, and only %s pushes to its queue", line,
+			    who, agent);
+	}
+out:
+	strvec_clear(&args);
+	strvec_clear(&rl);
+	buf_free(&out);
+	buf_free(&inbox);
+	return rv;
+}
+
 /*
  * One update of a ref under refs/bus/: a presence ref's new value goes
- * to refs and news, to be checked once the branch's tip is known;
- * anything else there is a problem.
+ * to refs and news, a queue ref's "old new ref" to queues, to be
+ * checked once the branch's tip is known; anything else there is a
+ * problem.
  */
 static void
 bus_ref(struct check *ck, const char *old, const char *new, const char *ref,
-    struct strvec *refs, struct strvec *news)
+    struct strvec *refs, struct strvec *news, struct strvec *queues)
 {
 	const char *agent = ref + strlen(PRESENCE_REF);
+	int queue = strncmp(ref, QUEUE_REF, strlen(QUEUE_REF)) == 0;
 
-	if (strncmp(ref, PRESENCE_REF, strlen(PRESENCE_REF)) != 0)
+	if (queue)
+		agent = ref + strlen(QUEUE_REF);
+	if (!queue && strncmp(ref, PRESENCE_REF, strlen(PRESENCE_REF)) != 0)
 		check_problem(ck, NULL, ref, "under refs/bus/ a push may "
-		    "set only " PRESENCE_REF "<agent>");
+		    "set only " PRESENCE_REF "<agent> and " QUEUE_REF
+		    "<agent>");
 	else if (!valid_agent(agent, strlen(agent)))
 		check_problem(ck, NULL, ref, "not an agent name "
 		    "[a-z0-9][a-z0-9-]{0,31}");
 	else if (zero_oid(new))
-		check_problem(ck, NULL, ref, "a presence ref is never "
-		    "deleted; the next beat replaces it");
-	else if (strcmp(old, new) != 0) {
+		check_problem(ck, NULL, ref, queue ? "a queue is never "
+		    "deleted" : "a presence ref is never deleted; the next "
+		    "beat replaces it");
+	else if (strcmp(old, new) == 0)
+		return;
+	else if (queue) {
+		strvec_push(queues, old);
+		strvec_push(queues, new);
+		strvec_push(queues, ref);
+	} else {
 		strvec_push(refs, ref);
 		strvec_push(news, new);
 	}
@@ -172,9 +278,11 @@ int
 check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 {
 	struct strvec refs = STRVEC_INIT, news = STRVEC_INIT;
-	struct buf tip = BUF_INIT, moved = BUF_INIT;
+	struct strvec queues = STRVEC_INIT;
+	struct buf tip = BUF_INIT, moved = BUF_INIT, from = BUF_INIT;
 	char *line, *nl, old[128], new[128], ref[1024], range[260];
 	const char *args[2];
+	size_t i;
 	int r, rv = -1;
 
 	for (line = input; line != NULL && (nl = strchr(line, '\n')) != NULL;
@@ -185,7 +293,7 @@ check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 			goto out;
 		}
 		if (strncmp(ref, "refs/bus/", 9) == 0)
-			bus_ref(ck, old, new, ref, &refs, &news);
+			bus_ref(ck, old, new, ref, &refs, &news, &queues);
 		if (strcmp(ref, branch_ref) != 0)
 			continue;
 		if (zero_oid(new)) {
@@ -195,6 +303,8 @@ check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 		}
 		buf_reset(&moved);
 		buf_adds(&moved, new);
+		buf_reset(&from);
+		buf_adds(&from, old);
 		if (strcmp(old, new) == 0)
 			continue;
 		/*
@@ -212,15 +322,24 @@ check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 		if (r == -1)
 			goto out;
 	}
+	if ((refs.n > 0 || queues.n > 0) && branch_tip(ck, branch_ref,
+	    moved.len > 0 ? moved.s : NULL, &tip) == -1)
+		goto out;
+	if (refs.n > 0 && check_presence(ck, &refs, &news, tip.s != NULL ?
+	    tip.s : "") == -1)
+		goto out;
+	for (i = 0; i + 2 < queues.n; i += 3)
+		if (check_queue(ck, queues.v[i + 2], queues.v[i],
+		    queues.v[i + 1], tip.s != NULL ? tip.s : "",
+		    from.s) == -1)
+			goto out;
 	rv = 0;
-	if (refs.n > 0 && (branch_tip(ck, branch_ref, moved.len > 0 ?
-	    moved.s : NULL, &tip) == -1 || check_presence(ck, &refs, &news,
-	    tip.s != NULL ? tip.s : "") == -1))
-		rv = -1;
 out:
 	strvec_clear(&refs);
 	strvec_clear(&news);
+	strvec_clear(&queues);
 	buf_free(&tip);
 	buf_free(&moved);
+	buf_free(&from);
 	return rv;
 }

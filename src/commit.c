@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,42 @@ changes_has(const struct changes *cs, const char *path)
 	return 0;
 }
 
+/*
+ * The changes from commit old (empty: none, so every file of new) to
+ * commit new, as diff-tree sees them, each with the blob it replaced.
+ */
+int
+changes_diff(const struct git *g, const char *old, const char *new,
+    struct changes *out)
+{
+	const char *opts[] = { "--no-renames", "--no-commit-id", NULL };
+	struct buf raw = BUF_INIT;
+	char *p, *meta;
+	char oldmode[8], mode[8], was[128], oid[128];
+	int rv = -1;
+
+	if (git_diff_tree(g, old, new, opts, &raw) == -1)
+		goto out;
+	/* ":oldmode newmode oldoid newoid status\0path\0" */
+	for (p = NULL; (meta = strvec_next(&raw, p)) != NULL; ) {
+		if ((p = strvec_next(&raw, meta)) == NULL || meta[0] != ':' ||
+		    sscanf(meta, ":%7s %7s %127s %127s", oldmode, mode, was,
+		    oid) != 4) {
+			bus_seterr("git diff-tree: unexpected output");
+			goto out;
+		}
+		changes_add(out, p, strcmp(mode, "000000") == 0 ? NULL : mode,
+		    oid);
+		/* the blob it replaced, or none: replays check it is there */
+		if (strcmp(oldmode, "000000") != 0)
+			out->c[out->n - 1].old = xstrdup(was);
+	}
+	rv = 0;
+out:
+	buf_free(&raw);
+	return rv;
+}
+
 /* A path for fast-import: C-quoted when it could be misread. */
 static void
 put_path(struct buf *b, const char *path)
@@ -195,6 +232,8 @@ commits_import(const struct git *g, const char *ref, int force,
 			buf_addf(&in, "from :%zu\n", i);
 		else if (spec[0].parent != NULL)
 			buf_addf(&in, "from %s\n", spec[0].parent);
+		if (spec[i].merge != NULL)
+			buf_addf(&in, "merge %s\n", spec[i].merge);
 		for (k = 0; k < spec[i].changes->n; k++) {
 			c = &spec[i].changes->c[k];
 			if (c->mode == NULL) {

@@ -341,6 +341,34 @@ git_is_ancestor(const struct git *g, const char *a, const char *b)
 	return r == 0 ? 1 : r == 1 ? 0 : -1;
 }
 
+/*
+ * The commits of tip that base lacks, as rev-list arguments (tip and
+ * ^fork) into args, for a tip whose own commits are a line built on
+ * base's history (a station's commits, a queue).  "tip ^base" would
+ * say the same in theory, but rev-list stops walking by commit dates,
+ * and a clock that was wrong on any machine makes it list commits that
+ * base has too; the fork point (merge-base, exact whatever the dates)
+ * sits on the line itself, so the walk down to it never leaves the
+ * line.  Without a common ancestor, all of tip.
+ */
+int
+git_own_range(const struct git *g, const char *tip, const char *base,
+    struct strvec *args)
+{
+	struct buf fork = BUF_INIT;
+	int r = 0;
+
+	strvec_push(args, tip);
+	if (*base != '\0') {
+		r = git(g, &fork, "merge-base", base, tip, NULL);
+		buf_rtrim(&fork);
+		if (r == 0)
+			strvec_pushf(args, "^%s", fork.s);
+	}
+	buf_free(&fork);
+	return r == 0 || r == 1 ? 0 : -1;
+}
+
 /* The id of the empty tree (this repository's hash), into out. */
 int
 git_empty_tree(const struct git *g, struct buf *out)

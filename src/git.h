@@ -25,6 +25,8 @@ int	 git_empty_tree(const struct git *, struct buf *);
 int	 git_diff_tree(const struct git *, const char *, const char *,
 	    const char *const *, struct buf *);
 int	 git_is_ancestor(const struct git *, const char *, const char *);
+int	 git_own_range(const struct git *, const char *, const char *,
+	    struct strvec *);
 char	*git_config_next(struct buf *, char *, char **);
 int	 git_config_bool(const char *);
 int	 git_transport_class(const char *, int, const char **);
@@ -67,6 +69,7 @@ struct commit_spec {
 	const char	*committer;	/* the committer's */
 	const char	*message;
 	struct changes	*changes;
+	const char	*merge;		/* a second parent; NULL: none */
 };
 
 void	 changes_add(struct changes *, const char *, const char *,
@@ -78,6 +81,8 @@ void	 changes_add_blob(struct changes *, const char *, const char *,
 void	 changes_copy(struct changes *, const struct change *);
 void	 changes_free(struct changes *);
 int	 changes_has(const struct changes *, const char *);
+int	 changes_diff(const struct git *, const char *, const char *,
+	    struct changes *);
 int	 commits_import(const struct git *, const char *, int,
 	    struct commit_spec *, size_t, struct buf *);
 

@@ -165,8 +165,8 @@ chain_build(struct station *st, struct recovery *rc, size_t i,
 		buf_reset(&made);
 		if (strcmp(rc->q[i].parent, prev.s) == 0)
 			buf_adds(&made, rc->q[i].id);
-		else if (sync_check_preimages(st, prev.s, &rc->q[i].changes,
-		    1) == -1) {
+		else if (sync_check_preimages(&st->g, prev.s, &rc->q[i].changes,
+		    1, NULL) == -1) {
 			if (bus_errclass() != EX_DATAERR)
 				goto out;
 			buf_reset(&why);

@@ -133,7 +133,7 @@ hook_is_ours(const char *path)
  * in between.  Not a link: "echo ... >hooks/pre-receive" would write
  * through it into bus-check itself.  Running bus-init again (as after
  * an upgrade) installs the new bus-check.  A hook that is not ours is
- * left alone: its owner chose it.
+ * left alone: its owner chose it (1).
  */
 static int
 install_hook(const char *gitdir, const char *name, FILE *warn)
@@ -153,7 +153,7 @@ install_hook(const char *gitdir, const char *name, FILE *warn)
 			fprintf(warn, "bus-init: %s: a hook of your own is "
 			    "there; add \"bus-check --%s\" to it\n", path.s,
 			    name);
-		rv = 0;
+		rv = 1;
 		goto out;
 	}
 	if (bus_check_path(&check) == -1)
@@ -240,12 +240,55 @@ is_url(const char *name)
 }
 
 /*
+ * The hub's write path (doc/write-path.md).  Queue mode: the sequencer
+ * as the post-receive hook, and the ref that tells stations, in the ref
+ * advertisement of their fetch, to push to their queues; made only when
+ * the sequencer is the hook that runs (not beside a post-receive hook
+ * of the user's own).  Direct mode: the ref goes first, so stations
+ * stop queueing at their next fetch; then whatever is queued is folded,
+ * so nothing waits on a sequencer that no longer runs; then the hook.
+ */
+static int
+hub_write_path(const struct git *g, int direct)
+{
+	struct buf hook = BUF_INIT, branch = BUF_INIT;
+	int r, rv = -1;
+
+	if (!direct) {
+		if ((r = install_hook(g->dir, "post-receive", stderr)) == 0 &&
+		    git(g, NULL, "update-ref", QUEUE_MODE_REF, "HEAD",
+		    NULL) != 0)
+			goto out;
+		rv = r == -1 ? -1 : 0;
+		goto out;
+	}
+	/* HEAD names the bus branch (hub_branch()) */
+	if (git(g, NULL, "update-ref", "-d", QUEUE_MODE_REF, NULL) != 0 ||
+	    git(g, &branch, "symbolic-ref", "HEAD", NULL) != 0)
+		goto out;
+	buf_rtrim(&branch);
+	if (sequence_run(g, branch.s, "") == -1)
+		goto out;
+	buf_addf(&hook, "%s/hooks/post-receive", g->dir);
+	if (hook_is_ours(hook.s) && unlink(hook.s) == -1) {
+		bus_seterrno("%s", hook.s);
+		goto out;
+	}
+	rv = 0;
+out:
+	buf_free(&hook);
+	buf_free(&branch);
+	return rv;
+}
+
+/*
  * Make a hub at dir: a bare repository whose bus branch, HEAD, holds
  * the README and .gitattributes, refusing rewritten history and
- * deletion, and objects that git's fsck finds wrong.
+ * deletion, and objects that git's fsck finds wrong; in queue mode
+ * unless direct.  Run again on a hub, it changes only what differs.
  */
 int
-hub_create(const char *dir, FILE *trace)
+hub_create(const char *dir, int direct, FILE *trace)
 {
 	struct git g = { .dir = NULL, .trace = trace };
 	struct buf out = BUF_INIT;
@@ -297,7 +340,8 @@ hub_create(const char *dir, FILE *trace)
 	    git(&g, NULL, "config", "receive.fsckObjects", "true", NULL) != 0 ||
 	    git(&g, NULL, "config", "bus.hub", "true", NULL) != 0)
 		goto out;
-	if (install_hook(dir, "pre-receive", stderr) == -1)
+	if (install_hook(dir, "pre-receive", stderr) == -1 ||
+	    hub_write_path(&g, direct) == -1)
 		goto out;
 	rv = 0;
 out:

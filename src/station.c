@@ -316,6 +316,7 @@ station_open(struct station *st, const char *dir, const char *agent,
 	st->remote = xstrdup("origin");
 	st->branch = xstrdup("main");
 	st->is_bus = need_agent;
+	st->queue_mode = -1;
 
 	if (find_repo(st, &head) == -1)
 		goto out;
@@ -465,7 +466,9 @@ station_unlock(struct station *st)
 /*
  * The tips of the branch and of the remote-tracking ref, in st->tip_local
  * and st->remote (empty when a ref does not exist), read once with one
- * git call and then kept up to date by the commands that move them.
+ * git call and then kept up to date by the commands that move them; in
+ * the same call, whether the hub's last fetch said it folds queues
+ * (st->queue_mode, sync.c).
  */
 int
 station_tips(struct station *st)
@@ -476,12 +479,13 @@ station_tips(struct station *st)
 	if (st->tips_known)
 		return 0;
 	if (git(&st->g, &out, "for-each-ref", "--format=%(objectname) "
-	    "%(refname)", st->ref, st->tracking, NULL) != 0) {
+	    "%(refname)", st->ref, st->tracking, QUEUE_MODE_HUB, NULL) != 0) {
 		buf_free(&out);
 		return -1;
 	}
 	buf_reset(&st->tip_local);
 	buf_reset(&st->tip_remote);
+	st->queue_mode = 0;
 	for (line = out.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
 	    line = nl + 1) {
 		*nl = '\0';
@@ -492,6 +496,8 @@ station_tips(struct station *st)
 			buf_adds(&st->tip_local, line);
 		else if (strcmp(sp + 1, st->tracking) == 0)
 			buf_adds(&st->tip_remote, line);
+		else if (strcmp(sp + 1, QUEUE_MODE_HUB) == 0)
+			st->queue_mode = 1;
 	}
 	buf_free(&out);
 	st->tips_known = 1;

@@ -5,8 +5,8 @@
  * (sent.c) and what became of it (status.c); making hubs and stations
  * (setup.c); the work of the tools (send.c, ack.c, report.c, lookup.c,
  * heartbeat.c, gc.c); the agents' presence (presence.c); when to go on
- * (policy.c); talking to the hub (sync.c), over one ssh connection
- * where it can (ssh.c).
+ * (policy.c); talking to the hub (sync.c, replay.c), over one ssh
+ * connection where it can (ssh.c); the hub's sequencer (sequence.c).
  */
 #ifndef STATION_H
 #define STATION_H
@@ -65,6 +65,8 @@ struct station {
 	struct buf	 beat;		/* a presence commit to push, or
 					   empty (presence.c, sync.c) */
 	int		 beat_sent;	/* the branch's push took it along */
+	int		 queue_mode;	/* the hub folds queues: 1 yes, 0 no,
+					   -1 not known yet (sync.c) */
 };
 
 int	 station_open(struct station *, const char *, const char *, int,
@@ -241,7 +243,7 @@ enum station_tree {
 	TREE_BARE	/* no work tree at all */
 };
 
-int	 hub_create(const char *, FILE *);
+int	 hub_create(const char *, int, FILE *);
 int	 station_create(const char *, const char *, const char *,
 	    enum station_tree, const char *, FILE *, struct buf *);
 
@@ -351,6 +353,12 @@ int	 heartbeat_read(struct station *);
 						   station, its own last beat */
 #define PRESENCE_HUB	"refs/bus/hub-presence/" /* + agent: the hub's, in
 						   a station, as fetched */
+#define QUEUE_REF	"refs/bus/queue/"	/* + agent: its commits, on the
+						   hub, for the sequencer */
+#define QUEUE_MODE_REF	"refs/bus/mode/queue"	/* on a hub that folds the
+						   queues (sequence.c) */
+#define QUEUE_MODE_HUB	"refs/bus/hub-mode/queue" /* the mode ref, as
+						   a station fetched it */
 #define PRESENCE_FILE	"presence.json"		/* the one file of its tree */
 #define PRESENCE_ENTRY	"100644 " PRESENCE_FILE	/* that tree's one entry */
 #define PRESENCE_MAX	8192			/* bytes of the file */
@@ -423,14 +431,15 @@ int	 sync_push_keep(struct station *);
 int	 sync_push_beat(struct station *);
 int	 sync_hub_moved(struct station *);
 long	 sync_count(struct station *, const char *, const char *);
-/* for refused.c: the queue, replayed as sync_integrate() does; a push */
+/* replay.c: the station's commits the hub lacks, made again on its tip */
+int	 sync_replay(struct station *, const char *, const char *);
 int	 sync_queue_read(struct station *, const char *, const char *,
 	    struct sync_queue_item **, size_t *);
 void	 sync_queue_spec(struct sync_queue_item *, const char *,
 	    struct commit_spec *);
 void	 sync_queue_free(struct sync_queue_item *, size_t);
-int	 sync_check_preimages(struct station *, const char *,
-	    struct changes *, size_t);
+int	 sync_check_preimages(const struct git *, const char *,
+	    struct changes *, size_t, char *);
 enum sync_pushed sync_push_one(struct station *, const char *, struct buf *);
 int	 sync_push_retry(struct station *, int *, time_t, struct buf *,
 	    struct buf *);

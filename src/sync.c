@@ -1,12 +1,8 @@
 /*
  * sync.c: a station and its hub.  Fetch; fast-forward, or replay the
- * station's unpushed commits on the hub's new tip; push, retrying a
- * push that lost a race with jittered backoff, within bounds.
- *
- * Bus commits from different stations touch different paths (a new
- * file in an inbox, a move from one's own inbox to one's own archive),
- * so replaying one on another tip is mechanical: apply the same path
- * changes to the new tree.
+ * station's unpushed commits on the hub's new tip (replay.c); push,
+ * retrying a push that lost a race with jittered backoff, within
+ * bounds; in queue mode to the agent's queue as well (sequence.c).
  *
  * A push that the hub's hook refused is refused.c's: it sets aside
  * what the hook refuses and delivers the rest, with this file's queue
@@ -80,8 +76,11 @@ fetch(struct station *st, int presence, struct buf *err)
 		strvec_push(&args, "--prune");
 	strvec_push(&args, st->remote);
 	strvec_pushf(&args, "+%s:%s", st->ref, st->tracking);
-	if (presence)
+	if (presence) {
 		strvec_push(&args, "+" PRESENCE_REF "*:" PRESENCE_HUB "*");
+		/* the hub's write path (sequence.c), in the same fetch */
+		strvec_push(&args, "+refs/bus/mode/*:refs/bus/hub-mode/*");
+	}
 	buf_reset(err);
 	rv = git_run(&st->g, NULL, NULL, err, args.v);
 	strvec_clear(&args);
@@ -121,6 +120,7 @@ sync_fetch(struct station *st)
 		rv = fetch(st, 0, &err);
 	}
 	st->tips_known = 0;	/* the tracking ref may have moved */
+	st->queue_mode = -1;	/* and the mode ref */
 	if (rv != 0) {
 		if (rv > 0)
 			hub_failed(st, "fetch from");
@@ -161,210 +161,6 @@ sync_hub_refs(struct station *st)
 	return r;
 }
 
-/* The value of a header line of a raw commit ("author ..."), copied. */
-static char *
-header(const char *raw, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p, *eol;
-
-	for (p = raw; *p != '\0' && *p != '\n'; p = eol + 1) {
-		if ((eol = strchr(p, '\n')) == NULL)
-			break;
-		if (strncmp(p, name, n) == 0 && p[n] == ' ')
-			return strndup(p + n + 1, (size_t)(eol - p - n - 1));
-	}
-	return NULL;
-}
-
-/*
- * Before replaying: every path the commits change must still hold, on
- * the hub's tip, what the first of them found there (nothing, for a new
- * file).  Otherwise another station changed it meanwhile, and a replay
- * would silently overwrite that change.
- */
-int
-sync_check_preimages(struct station *st, const char *remote,
-    struct changes *cs, size_t n)
-{
-	struct strvec names = STRVEC_INIT;
-	struct buf out = BUF_INIT;
-	const char **cur = NULL;
-	size_t i, k, at;
-	int rv = -1;
-
-	for (i = 0; i < n; i++)
-		for (k = 0; k < cs[i].n; k++)
-			strvec_pushf(&names, "%s:%s", remote, cs[i].c[k].path);
-	if (names.n == 0)
-		return 0;
-	cur = xreallocarray(NULL, names.n, sizeof(*cur));
-	if (git_oids(&st->g, names.v, names.n, &out, cur) == -1)
-		goto out;
-	/* walk the changes in order; cur[] follows each path's content */
-	for (i = 0, at = 0; i < n; i++)
-		for (k = 0; k < cs[i].n; k++, at++) {
-			const struct change *c = &cs[i].c[k];
-			const char *now = cur[at], *was = c->old != NULL ?
-			    c->old : "";
-			size_t j;
-
-			/* an earlier commit of ours may have changed it */
-			for (j = 0; j < at; j++)
-				if (strcmp(names.v[j] + strlen(remote) + 1,
-				    c->path) == 0)
-					now = cur[j];
-			if (strcmp(now, was) != 0 && (c->oid == NULL ||
-			    strcmp(now, c->oid) != 0)) {
-				bus_seterr("%s changed on the hub since this "
-				    "station's commit", c->path);
-				bus_setclass(EX_DATAERR);
-				goto out;
-			}
-			for (j = 0; j <= at; j++)
-				if (strcmp(names.v[j] + strlen(remote) + 1,
-				    c->path) == 0)
-					cur[j] = c->mode != NULL && c->oid !=
-					    NULL ? c->oid : "";
-		}
-	rv = 0;
-out:
-	free(cur);
-	strvec_clear(&names);
-	buf_free(&out);
-	return rv;
-}
-
-void
-sync_queue_free(struct sync_queue_item *q, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(q[i].id);
-		free(q[i].parent);
-		changes_free(&q[i].changes);
-		buf_free(&q[i].raw);
-		free(q[i].author);
-		free(q[i].committer);
-	}
-	free(q);
-}
-
-/*
- * The commits of local that remote lacks, oldest first, each with its
- * path changes, author, committer and message.
- */
-int
-sync_queue_read(struct station *st, const char *local, const char *remote,
-    struct sync_queue_item **out, size_t *nout)
-{
-	struct buf list = BUF_INIT, range = BUF_INIT;
-	struct sync_queue_item *q = NULL, *c;
-	const char *msg;
-	char *p, *nl, *sp;
-	size_t n = 0;
-	int rv = -1;
-
-	buf_addf(&range, "%s..%s", remote, local);
-	if (git(&st->g, &list, "rev-list", "--reverse", "--topo-order",
-	    "--parents", range.s, NULL) != 0)
-		goto out;
-	/* "commit parents": a root commit (it began an empty hub) has none */
-	for (p = list.s; p != NULL && (nl = strchr(p, '\n')) != NULL;
-	    p = nl + 1) {
-		*nl = '\0';
-		q = xreallocarray(q, n + 1, sizeof(*q));
-		c = &q[n++];
-		memset(c, 0, sizeof(*c));
-		if ((sp = strchr(p, ' ')) != NULL)
-			*sp++ = '\0';
-		c->id = xstrdup(p);
-		c->parent = sp != NULL ? xstrndup(sp, strcspn(sp, " ")) :
-		    xstrdup("");
-		if (station_diff(st, c->parent, p, &c->changes) == -1 ||
-		    git(&st->g, &c->raw, "cat-file", "commit", p, NULL) != 0)
-			goto out;
-		c->author = header(c->raw.s, "author");
-		c->committer = header(c->raw.s, "committer");
-		msg = strstr(c->raw.s, "\n\n");
-		c->message = msg != NULL ? msg + 2 : "";
-		if (c->author == NULL || c->committer == NULL) {
-			bus_seterr("cannot read commit %s", p);
-			goto out;
-		}
-	}
-	rv = 0;
-out:
-	if (rv == 0) {
-		*out = q;
-		*nout = n;
-	} else
-		sync_queue_free(q, n);
-	buf_free(&list);
-	buf_free(&range);
-	return rv;
-}
-
-/* The commit spec that replays q on parent (NULL: after the one before). */
-void
-sync_queue_spec(struct sync_queue_item *q, const char *parent,
-    struct commit_spec *spec)
-{
-	spec->parent = parent;
-	spec->author = q->author;
-	spec->committer = q->committer;
-	spec->message = q->message;
-	spec->changes = &q->changes;
-}
-
-/*
- * Replay the commits of local that the hub does not have onto the
- * hub's tip: the same path changes, messages, authors and committers,
- * all made by one git fast-import.
- */
-static int
-replay(struct station *st, const char *local, const char *remote)
-{
-	struct buf tip = BUF_INIT;
-	struct sync_queue_item *q = NULL;
-	struct commit_spec *spec = NULL;
-	struct changes *all = NULL;
-	size_t n = 0, i;
-	int rv = -1;
-
-	if (sync_queue_read(st, local, remote, &q, &n) == -1)
-		goto out;
-	if (n == 0) {
-		rv = 0;
-		goto out;
-	}
-	spec = xreallocarray(NULL, n, sizeof(*spec));
-	all = xreallocarray(NULL, n, sizeof(*all));
-	for (i = 0; i < n; i++) {
-		sync_queue_spec(&q[i], i == 0 ? remote : NULL, &spec[i]);
-		all[i] = q[i].changes;	/* a view: q[] keeps ownership */
-	}
-	if (sync_check_preimages(st, remote, all, n) == -1) {
-		if (bus_errclass() == EX_DATAERR) {
-			bus_seterr("%s; not replayed, the commit stays here",
-			    bus_error());
-			bus_setclass(EX_DATAERR);
-		}
-		goto out;
-	}
-	if (station_make_commits(st, spec, n, &tip) == -1)
-		goto out;
-	rv = station_advance(st, tip.s, local, NULL,
-	    "bus: replay on the hub's tip");
-out:
-	sync_queue_free(q, n);
-	free(spec);
-	free(all);
-	buf_free(&tip);
-	return rv;
-}
-
 /*
  * Bring the branch up to the remote-tracking ref: nothing when it is
  * already there or ahead (unpushed work), a fast-forward when it is
@@ -394,7 +190,7 @@ sync_integrate(struct station *st)
 		rv = station_advance(st, remote.s, local.s, NULL,
 		    "bus: fast-forward");
 	else if (r == 0)
-		rv = replay(st, local.s, remote.s);
+		rv = sync_replay(st, local.s, remote.s);
 out:
 	buf_free(&local);
 	buf_free(&remote);
@@ -442,33 +238,120 @@ backoff(const struct station *st, int try)
 }
 
 /*
+ * Does the hub fold queues (sequence.c)?  It says so by a ref that the
+ * station's last fetch brought (QUEUE_MODE_HUB): 1 yes, 0 no, -1 error.
+ */
+static int
+queue_mode(struct station *st)
+{
+	if (!st->is_bus || st->agent == NULL)
+		return 0;
+	/* read with the tips (station_tips()), after each fetch */
+	if (st->queue_mode == -1) {
+		st->tips_known = 0;
+		if (station_tips(st) == -1)
+			return -1;
+	}
+	return st->queue_mode;
+}
+
+/*
+ * git push of commit (NULL: none) to dst, and to also (NULL: none),
+ * and beat (NULL: none) as the agent's presence ref, forcing the beat;
+ * 0 pushed, or git's status.
+ */
+static int
+push_run(struct station *st, const char *commit, const char *dst,
+    const char *also, const char *beat, struct buf *out, struct buf *err)
+{
+	struct strvec args = STRVEC_INIT;
+	long start;
+	int r;
+
+	/* no -q: it leaves out the lines of refs that did not move */
+	strvec_pushv(&args, (const char *const []){ "push", "--porcelain",
+	    st->remote, NULL });
+	if (commit != NULL)
+		strvec_pushf(&args, "%s:%s", commit, dst);
+	if (commit != NULL && also != NULL)
+		strvec_pushf(&args, "%s:%s", commit, also);
+	if (beat != NULL)
+		strvec_pushf(&args, "+%s:" PRESENCE_REF "%s", beat, st->agent);
+	buf_reset(out);
+	buf_reset(err);
+	start = now_ms();
+	r = git_run(&st->g, NULL, out, err, args.v);
+	st->push_ms = now_ms() - start;
+	strvec_clear(&args);
+	return r;
+}
+
+/*
+ * The flag of ref in git push --porcelain's out ("F\tfrom:to\t..."):
+ * ' ' fast-forward, '*' new, '=' already there, '!' rejected, and so
+ * on; 0 when out has no line for it.
+ */
+static int
+push_flag(const struct buf *out, const char *ref)
+{
+	const char *p, *colon, *tab;
+	size_t n = strlen(ref);
+
+	for (p = out->s; p != NULL; p = (p = strchr(p, '\n')) != NULL ?
+	    p + 1 : NULL) {
+		if (p[0] == '\0' || p[1] != '\t' ||
+		    (tab = strchr(p + 2, '\t')) == NULL ||
+		    (colon = memchr(p + 2, ':', tab - (p + 2))) == NULL)
+			continue;
+		if ((size_t)(tab - colon - 1) == n &&
+		    strncmp(colon + 1, ref, n) == 0)
+			return p[0];
+	}
+	return 0;
+}
+
+/*
  * Push commit (NULL: none) as the hub's branch and beat (NULL: none)
  * as the agent's presence ref; git's stderr, where the hub's words
  * are, to err.  A refusal by the hook is told by git's porcelain
- * status of the ref, never by the hook's own words.
+ * status of the ref, never by the hook's own words.  On a hub in queue
+ * mode the same push gives commit to the agent's queue too: when the
+ * branch moved meanwhile (git refuses it as a non-fast-forward, or the
+ * hub lost the race), the queue takes it, and the hub's post-receive
+ * hook returns once its sequencer folded it into the branch; the
+ * tracking ref is set to commit, which the next fetch fast-forwards to
+ * the fold.  A station that was current moves the branch itself, as in
+ * direct mode, and the sequencer has nothing to do.  A queue that does
+ * not take it (a replayed commit on a queue that a sequencer that did
+ * not run left holding the original) leaves the branch to decide, as
+ * in direct mode.
  */
 static enum sync_pushed
 push_refs(struct station *st, const char *commit, const char *beat,
     struct buf *err)
 {
-	struct strvec args = STRVEC_INIT;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT, queue = BUF_INIT;
 	enum sync_pushed rv;
-	long start;
-	int r;
+	int r, q = 0, flag;
 
-	strvec_pushv(&args, (const char *const []){ "push", "--porcelain",
-	    "-q", st->remote, NULL });
-	if (commit != NULL)
-		strvec_pushf(&args, "%s:%s", commit, st->ref);
-	if (beat != NULL)
-		strvec_pushf(&args, "+%s:" PRESENCE_REF "%s", beat, st->agent);
-	buf_reset(err);
-	start = now_ms();
-	r = git_run(&st->g, NULL, &out, err, args.v);
-	st->push_ms = now_ms() - start;
+	if (commit != NULL && (q = queue_mode(st)) == -1)
+		return SYNC_PUSH_ERROR;
+	if (q)
+		buf_addf(&queue, QUEUE_REF "%s", st->agent);
+	r = push_run(st, commit, st->ref, q ? queue.s : NULL, beat, &out,
+	    err);
+	if (q && r > 0 && strstr(out.s != NULL ? out.s : "",
+	    "(pre-receive hook declined)") == NULL) {
+		if ((flag = push_flag(&out, st->ref)) != 0 &&
+		    strchr(" *=", flag) != NULL)
+			r = 0;		/* the branch took it */
+		else if ((flag = push_flag(&out, queue.s)) != 0 &&
+		    strchr(" *", flag) != NULL)
+			r = git(&st->g, NULL, "update-ref", st->tracking,
+			    commit, NULL) == 0 ? 0 : -1;
+	}
 	if (r == 0) {
-		/* git push moved the tracking ref too */
+		/* git push moved the tracking ref too (or we did) */
 		if (commit != NULL) {
 			buf_reset(&st->tip_remote);
 			buf_adds(&st->tip_remote, commit);
@@ -483,8 +366,8 @@ push_refs(struct station *st, const char *commit, const char *beat,
 		rv = SYNC_PUSH_AWAY;	/* no porcelain: no answer at all */
 	else
 		rv = SYNC_PUSH_FAILED;
-	strvec_clear(&args);
 	buf_free(&out);
+	buf_free(&queue);
 	return rv;
 }
 

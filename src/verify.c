@@ -181,6 +181,7 @@ struct walked {
 	const char	**parent;	/* the first; "" for a root */
 	const char	**was;		/* the parent's allowed_signers blob */
 	const char	**now;		/* the commit's; "" for none */
+	char		 *merge;	/* it has a second parent */
 	size_t		  n;
 };
 
@@ -211,10 +212,14 @@ walk(struct station *st, const char *base, const char *new, struct buf *list,
 		    sizeof(*w->commit));
 		w->parent = xreallocarray(w->parent, w->n + 1,
 		    sizeof(*w->parent));
+		w->merge = xreallocarray(w->merge, w->n + 1,
+		    sizeof(*w->merge));
 		w->commit[w->n] = p;
 		w->parent[w->n] = "";
+		w->merge[w->n] = 0;
 		if ((sp = strchr(p, ' ')) != NULL) {
 			*sp++ = '\0';
+			w->merge[w->n] = strchr(sp, ' ') != NULL;
 			sp[strcspn(sp, " ")] = '\0';	/* the first parent */
 			w->parent[w->n] = sp;
 		}
@@ -254,7 +259,11 @@ out:
  * (a commit that failed changed it, say): its message files are
  * recorded in $GIT_DIR/bus-untrusted, and the tools leave them out.
  * A station that does not ask for signed mode checks nothing; a new
- * one trusts what it was made from.
+ * one trusts what it was made from.  A merge of the hub's sequencer
+ * (queue mode) bears no signature: it is trusted when doing it again
+ * from its queue's signed commits, which the walk lists too (they are
+ * new, reached through its second parent), gives its tree
+ * (checkmerge.c).
  */
 int
 verify_fetched(struct station *st, const char *old, const char *new)
@@ -297,6 +306,8 @@ verify_fetched(struct station *st, const char *old, const char *new)
 	ck.require_signed = 1;
 	ck.age_unknown = 1;	/* the hub's bus.retainDays is its own */
 	ck.maxsize = st->maxsize;
+	ck.merges = 1;		/* the sequencer's, done again */
+	ck.known = base.s;
 	buf_addf(&range, "%s..%s", base.s, new);
 	args[0] = range.s;
 	args[1] = NULL;
@@ -306,8 +317,9 @@ verify_fetched(struct station *st, const char *old, const char *new)
 		goto out;
 	buf_add(&st->unverified, ck.report.s, ck.report.len);
 	for (i = 0; i < w.n; i++) {
-		bad = check_signer(&ck, w.commit[i]) == NULL ||
-		    check_commit_bad(&ck, w.commit[i]);
+		/* a merge is signed by none: checkmerge.c did it again */
+		bad = (!w.merge[i] && check_signer(&ck, w.commit[i]) ==
+		    NULL) || check_commit_bad(&ck, w.commit[i]);
 		if (strcmp(w.was[i], trusted.s) != 0) {
 			buf_addf(&st->unverified, "%s: checked against a "
 			    SIGNERS_PATH " that no verified commit wrote\n",
@@ -335,6 +347,7 @@ out:
 	free(w.parent);
 	free(w.was);
 	free(w.now);
+	free(w.merge);
 	buf_free(&base);
 	buf_free(&trusted);
 	buf_free(&range);

@@ -264,35 +264,13 @@ int
 station_diff(struct station *st, const char *old, const char *new,
     struct changes *out)
 {
-	const char *opts[] = { "--no-renames", "--no-commit-id", NULL };
-	struct buf raw = BUF_INIT;
 	struct strvec env = STRVEC_INIT;
 	struct git g;
-	char *p, *meta;
-	char oldmode[8], mode[8], was[128], oid[128];
-	int rv = -1;
+	int rv;
 
 	station_git_noindex(st, &g, &env);
-	if (git_diff_tree(&g, old, new, opts, &raw) == -1)
-		goto out;
-	/* ":oldmode newmode oldoid newoid status\0path\0" */
-	for (p = NULL; (meta = strvec_next(&raw, p)) != NULL; ) {
-		if ((p = strvec_next(&raw, meta)) == NULL || meta[0] != ':' ||
-		    sscanf(meta, ":%7s %7s %127s %127s", oldmode, mode, was,
-		    oid) != 4) {
-			bus_seterr("git diff-tree: unexpected output");
-			goto out;
-		}
-		changes_add(out, p, strcmp(mode, "000000") == 0 ? NULL : mode,
-		    oid);
-		/* the blob it replaced, or none: replays check it is there */
-		if (strcmp(oldmode, "000000") != 0)
-			out->c[out->n - 1].old = xstrdup(was);
-	}
-	rv = 0;
-out:
+	rv = changes_diff(&g, old, new, out);
 	strvec_clear(&env);
-	buf_free(&raw);
 	return rv;
 }
 

@@ -38,7 +38,12 @@ test_expect_success 'stations that raced replay their commits: nothing lost' '
 	cat ida idb | sort >expect &&
 	sort got >got.sorted &&
 	test_cmp expect got.sorted &&
-	git -C hub.git rev-list --merges main >merges &&
+	git -C hub.git log --merges --format=%s main >merges &&
+	if hub_queued; then
+		# the merges of the sequencer only
+		{ grep -v "^bus: fold refs/bus/queue/[a-d]\$" merges || :; } \
+			>others && mv others merges
+	fi &&
 	test_must_be_empty merges
 '
 
@@ -213,7 +218,12 @@ test_expect_success 'a send or an ack from a current station opens one connectio
 test_expect_success 'a stale station: the refused push fetches, replays and pushes again' '
 	(cd st-c && bus-send -q a "the hub moves") >/dev/null &&
 	(cd st-a && bus-send -v b "on a stale tip") >id 2>trace &&
-	echo "1 2" >expect && connections trace >got && test_cmp expect got &&
+	if hub_queued; then
+		echo "0 1" >expect	# its own queue: no race, no fetch
+	else
+		echo "1 2" >expect
+	fi &&
+	connections trace >got && test_cmp expect got &&
 	git -C hub.git cat-file -e "main:inbox-b/$(cat id).json" &&
 	git -C st-a status --porcelain >status &&
 	test_must_be_empty status

@@ -8,19 +8,6 @@ test_expect_success 'set up a hub and two stations' '
 	setup_bus a b >/dev/null
 '
 
-# kill_soon CMD...: start CMD, SIGKILL it after a random 0-60 ms.  CMD
-# must be the tool, or a shell that execs it: a pipeline or an and-list
-# in the background is a shell, and killing that leaves the tool alive.
-kill_soon () {
-	"$@" &
-	_pid=$!
-	_ms=$(awk -v s="$(od -An -N2 -tu2 /dev/urandom)" "BEGIN { print (s % 60) / 1000 }")
-	sleep "$_ms"
-	kill -9 $_pid 2>/dev/null
-	wait $_pid 2>/dev/null
-	return 0
-}
-
 test_expect_success "bus-send and bus-ack killed at random, $ROUNDS rounds" '
 	i=0 &&
 	while [ $i -lt $ROUNDS ]; do

@@ -28,7 +28,7 @@ export LC_ALL TZ GIT_CONFIG_NOSYSTEM PATH GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL \
 	GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL GIT_AUTHOR_DATE \
 	GIT_COMMITTER_DATE
 
-test_name=$(basename "$0" .sh)
+test_name=${BUS_TEST_NAME:-$(basename "$0" .sh)}
 TRASH_DIRECTORY="$BUS_BUILD_DIR/tests/trash.$test_name"
 rm -rf "$TRASH_DIRECTORY"
 mkdir -p "$TRASH_DIRECTORY" || exit 1
@@ -115,9 +115,38 @@ test_done () {
 	exit 1
 }
 
-# setup_bus AGENT...: a hub (hub.git) and a station per agent (st-AGENT).
+# kill_soon CMD...: start CMD, SIGKILL it after a random 0-60 ms.  CMD
+# must be the tool, or a shell that execs it: a pipeline or an and-list
+# in the background is a shell, and killing that leaves the tool alive.
+kill_soon () {
+	"$@" &
+	_pid=$!
+	_ms=$(awk -v s="$(od -An -N2 -tu2 /dev/urandom)" "BEGIN { print (s % 60) / 1000 }")
+	sleep "$_ms"
+	kill -9 $_pid 2>/dev/null
+	wait $_pid 2>/dev/null
+	return 0
+}
+
+# hub_direct HUB: the hub in direct mode, as a hub that runs no
+# post-receive hook: no sequencer, no mode ref (stations push the branch).
+hub_direct () {
+	bus-init --hub --direct "$1"
+}
+
+# hub_queued: hub.git is in queue mode (sequence.c).
+hub_queued () {
+	git -C "$TRASH_DIRECTORY/hub.git" rev-parse -q --verify \
+		refs/bus/mode/queue >/dev/null
+}
+
+# setup_bus AGENT...: a hub (hub.git) and a station per agent (st-AGENT);
+# the hub in direct mode when BUS_TEST_MODE is "direct".
 setup_bus () {
 	bus-init --hub hub.git &&
+	if [ "$BUS_TEST_MODE" = direct ]; then
+		hub_direct hub.git || return 1
+	fi &&
 	for _a in "$@"; do
 		bus-init -a "$_a" hub.git "st-$_a" >/dev/null || return 1
 	done &&

@@ -77,13 +77,13 @@ __bus_complete()
 		opts="-a -C -h -n -q -v -z --help --no-fetch --no-push --reply
 		    --version" ;;
 	bus-check)
-		opts="-C -h -m -q -v -z --as --help --pre-commit --pre-receive
-		    --range --tree --version" ;;
+		opts="-C -h -m -q -v -z --as --help --post-receive --pre-commit
+		    --pre-receive --range --tree --version" ;;
 	bus-gc)
 		opts="-a -C -h -k -n -q -v --dry-run --help --keep --no-fetch
 		    --version" ;;
 	bus-init)
-		opts="-a -h -q -v --bare --full --help --hub --sign-key
+		opts="-a -h -q -v --bare --direct --full --help --hub --sign-key
 		    --version" ;;
 	bus-mcp)
 		opts="-a -C -h --help --version" ;;
