@@ -44,7 +44,7 @@ done
 printf '%-6s %6s %9s %9s %12s\n' op count fetches pushes refused
 for o in send recv ack; do
 	n=$((rounds * 2))
-	f=$(grep -c " fetch -q " $o.trace || true)
+	f=$(grep -c " fetch --no-tags " $o.trace || true)
 	p=$(grep -c " push --porcelain " $o.trace || true)
 	# a push refused as stale is followed by a fetch in the same
 	# command; count the pushes beyond one per writing command

@@ -378,7 +378,7 @@ crowd_lost () {
 # traced_connections: the fetches and pushes in the -v traces of a
 # crowd, each one connection to the hub.
 traced_connections () {
-	cat trace-* | grep -c -e ' fetch -q ' -e ' push --porcelain ' || true
+	cat trace-* | grep -c -e ' fetch --no-tags ' -e ' push --porcelain ' || true
 }
 
 # crowd_gave_up: the sends of a crowd that exited 75 saying they lost

@@ -180,6 +180,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *agent = NULL, *dir = NULL;
+	struct buf inbox = BUF_INIT;
 	FILE *trace = NULL;
 	long wait = -2;		/* -2: no --wait; -1: forever */
 	time_t end;
@@ -224,6 +225,10 @@ main(int argc, char *argv[])
 		errx(EX_USAGE, "-f path: %s has no %s files in a work tree%s",
 		    t.st.gitdir, archive ? "archive" : "message", archive ?
 		    " (bus-init --full keeps them)" : "");
+	/* the inbox is listed while the fetch runs (ahead.c) */
+	buf_addf(&inbox, "inbox-%s", t.st.agent);
+	if (!archive)
+		t.st.ahead.dir = inbox.s;
 	if (!nofetch)
 		tool_sync(&t, 1);
 	end = wait > 0 ? time(NULL) + wait : wait == 0 ? time(NULL) : 0;
@@ -234,5 +239,7 @@ main(int argc, char *argv[])
 		}
 	if (grep != NULL)
 		regfree(&re);
+	t.st.ahead.dir = NULL;
+	buf_free(&inbox);
 	return tool_finish(&t);
 }

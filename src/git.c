@@ -122,23 +122,118 @@ last_line(const struct buf *b, const char **p, int *n, const char **why,
  * which then fails as if the hub were away.  What they start must not
  * keep the lock past their own end: ssh closes every descriptor above
  * stderr first (a ControlPersist master does not get it), git's helpers
- * end with them, and sync_fetch() keeps the auto gc of a fetch from
- * detaching.  A hub on a local path runs its receive-pack and hooks
- * below the push, so they hold it too while they run; a hub's own
- * detached gc may hold it for as long as that takes, and the next
- * command waits, which is slow but never wrong.
+ * end with them, and the auto gc after a fetch (sync.c's maintain(),
+ * which holds it too) does not detach.  A hub on a local path runs its
+ * receive-pack and hooks below the push, so they hold it too while
+ * they run; a hub's own detached gc may hold it for as long as that
+ * takes, and the next command waits, which is slow but never wrong.
  */
 static int
 holds_lock(const char *cmd)
 {
 	static const char *const writers[] = { "fast-import", "fetch",
-	    "push", "read-tree", "update-index", "update-ref" };
+	    "maintenance", "push", "read-tree", "update-index",
+	    "update-ref" };
 	size_t i;
 
 	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
 		if (strcmp(cmd, writers[i]) == 0)
 			return 1;
 	return 0;
+}
+
+/* A git command made ready to run: git_prepare(), git_status(). */
+struct git_cmd {
+	struct strvec	 argv;
+	const char	*env[GIT_MAX_ENV + 1];
+	const char	*name;		/* the command's, for messages */
+	struct run	 r;
+};
+
+/*
+ * Make args (NULL-terminated) a command for g into c, echoed to
+ * g->trace, its output into out and err as git_run() says.  -1 when it
+ * cannot be run (too many variables), with the error set.
+ */
+static int
+git_prepare(const struct git *g, const char *const *args, struct buf *out,
+    struct buf *err, struct git_cmd *c)
+{
+	size_t i, e;
+
+	memset(c, 0, sizeof(*c));
+	strvec_init(&c->argv);
+	strvec_push(&c->argv, git_program());
+	if (g->dir != NULL) {
+		strvec_push(&c->argv, "-C");
+		strvec_push(&c->argv, g->dir);
+	}
+	strvec_pushv(&c->argv, args);
+	/* the command's name, after any "-c name=value" before it */
+	for (i = 0; args[i] != NULL && strcmp(args[i], "-c") == 0 &&
+	    args[i + 1] != NULL; i += 2)
+		;
+	c->name = args[i] != NULL ? args[i] : "";
+
+	if (g->trace != NULL) {
+		fputs("+", g->trace);
+		for (i = 0; i < c->argv.n; i++) {
+			fputc(' ', g->trace);
+			trace_arg(g->trace, c->argv.v[i]);
+		}
+		fputc('\n', g->trace);
+		fflush(g->trace);
+	}
+
+	/* our settings, then the caller's (which may override them) */
+	for (e = 0; git_env[e] != NULL; e++)
+		c->env[e] = git_env[e];
+	for (i = 0; g->env != NULL && g->env[i] != NULL; i++) {
+		if (e >= GIT_MAX_ENV) {
+			bus_seterr("git %s: too many variables", c->name);
+			strvec_clear(&c->argv);
+			return -1;
+		}
+		c->env[e++] = g->env[i];
+	}
+	c->env[e] = NULL;
+
+	c->r.argv = c->argv.v;
+	c->r.env_set = c->env;
+	c->r.out = out;
+	c->r.err = err;
+	if (holds_lock(c->name))
+		c->r.keep_fd = g->lockfd;
+	return 0;
+}
+
+/*
+ * The status of c, which ran (ran: 0) or could not be run (-1), with
+ * the error set from its stderr (err, when captured) when it failed;
+ * c is freed.
+ */
+static int
+git_status(struct git_cmd *c, int ran, const struct buf *err)
+{
+	const char *line, *why = NULL;
+	int len, whylen, rv = -1;
+
+	if (ran == 0 && c->r.status != 0) {
+		if (c->r.signal != 0)
+			bus_seterr("git %s: killed by signal %d", c->name,
+			    c->r.signal);
+		else if (err != NULL && (last_line(err, &line, &len, &why,
+		    &whylen), len > 0))
+			bus_seterr("git %s: %.*s%s%.*s", c->name, whylen, why,
+			    whylen > 0 ? "; " : "", len, line);
+		else
+			bus_seterr("git %s: exit status %d", c->name,
+			    c->r.status);
+	}
+	if (ran == 0)
+		rv = c->r.status;
+	strvec_clear(&c->argv);
+	return rv;
 }
 
 /*
@@ -152,74 +247,53 @@ int
 git_run(const struct git *g, const struct buf *in, struct buf *out,
     struct buf *err, const char *const *args)
 {
-	struct strvec argv = STRVEC_INIT;
-	const char *env[GIT_MAX_ENV + 1];
-	struct run r;
-	size_t i, e;
-	const char *line, *cmd, *why = NULL;
-	int len, whylen, rv = -1;
+	struct git_cmd c;
 
-	strvec_push(&argv, git_program());
-	if (g->dir != NULL) {
-		strvec_push(&argv, "-C");
-		strvec_push(&argv, g->dir);
-	}
-	strvec_pushv(&argv, args);
-	/* the command's name, after any "-c name=value" before it */
-	for (i = 0; args[i] != NULL && strcmp(args[i], "-c") == 0 &&
-	    args[i + 1] != NULL; i += 2)
-		;
-	cmd = args[i] != NULL ? args[i] : "";
-
-	if (g->trace != NULL) {
-		fputs("+", g->trace);
-		for (i = 0; i < argv.n; i++) {
-			fputc(' ', g->trace);
-			trace_arg(g->trace, argv.v[i]);
-		}
-		fputc('\n', g->trace);
-		fflush(g->trace);
-	}
-
-	/* our settings, then the caller's (which may override them) */
-	for (e = 0; git_env[e] != NULL; e++)
-		env[e] = git_env[e];
-	for (i = 0; g->env != NULL && g->env[i] != NULL; i++) {
-		if (e >= GIT_MAX_ENV) {
-			bus_seterr("git %s: too many variables", cmd);
-			goto out;
-		}
-		env[e++] = g->env[i];
-	}
-	env[e] = NULL;
-
-	memset(&r, 0, sizeof(r));
-	r.argv = argv.v;
-	r.env_set = env;
+	if (git_prepare(g, args, out, err, &c) == -1)
+		return -1;
 	if (in != NULL) {
-		r.in = in->s != NULL ? in->s : "";
-		r.inlen = in->len;
+		c.r.in = in->s != NULL ? in->s : "";
+		c.r.inlen = in->len;
 	}
-	r.out = out;
-	r.err = err;
-	if (holds_lock(cmd))
-		r.keep_fd = g->lockfd;
-	if (run(&r) == -1)
-		goto out;
-	if (r.status != 0) {
-		if (r.signal != 0)
-			bus_seterr("git %s: killed by signal %d", cmd,
-			    r.signal);
-		else if (err != NULL && (last_line(err, &line, &len, &why,
-		    &whylen), len > 0))
-			bus_seterr("git %s: %.*s%s%.*s", cmd, whylen, why,
-			    whylen > 0 ? "; " : "", len, line);
-		else
-			bus_seterr("git %s: exit status %d", cmd, r.status);
+	return git_status(&c, run(&c.r), err);
+}
+
+/*
+ * Run the n commands of calls at once, each as git_run() runs it with
+ * no input, and wait for them all: each one's status goes to its
+ * status (-1: not run).  The error set is that of the first one that
+ * failed.  Returns 0 when all exited 0, else -1.
+ */
+int
+git_run_all(struct git_call *calls, size_t n)
+{
+	struct git_cmd *c = xreallocarray(NULL, n, sizeof(*c));
+	struct run *r = xreallocarray(NULL, n, sizeof(*r));
+	size_t i, ready;
+	int ran = -1, rv = 0;
+
+	for (ready = 0; ready < n; ready++)
+		if (git_prepare(calls[ready].g, calls[ready].args,
+		    calls[ready].out, calls[ready].err, &c[ready]) == -1)
+			break;
+	if (ready == n) {
+		for (i = 0; i < n; i++)
+			r[i] = c[i].r;
+		ran = run_all(r, n);
+		for (i = 0; i < n; i++)
+			c[i].r = r[i];
 	}
-	rv = r.status;
-out:
-	strvec_clear(&argv);
+	/* from the last, so that the first failure's message stays */
+	for (i = ready; i-- > 0; )
+		if ((calls[i].status = git_status(&c[i], ran,
+		    calls[i].err)) != 0)
+			rv = -1;
+	for (i = ready; i < n; i++)
+		calls[i].status = -1;
+	if (ready < n)
+		rv = -1;
+	free(c);
+	free(r);
 	return rv;
 }
 

@@ -19,6 +19,16 @@ struct git {
 
 int	 git_run(const struct git *, const struct buf *, struct buf *,
 	    struct buf *, const char *const *);
+/* One of the commands that git_run_all() runs at once. */
+struct git_call {
+	const struct git *g;
+	const char *const *args;	/* as git_run() takes them */
+	struct buf	*out;		/* as git_run() takes them */
+	struct buf	*err;
+	int		 status;	/* git's exit status, -1: not run */
+};
+
+int	 git_run_all(struct git_call *, size_t);
 int	 git(const struct git *, struct buf *, const char *, ...)
 	    __attribute__((sentinel));
 int	 git_empty_tree(const struct git *, struct buf *);

@@ -268,25 +268,47 @@ out:
 }
 
 /*
+ * The git command that lists directory dir of the branch, into args
+ * (room for 8), its pathspec kept in spec.
+ */
+void
+station_list_args(const struct station *st, const char *dir,
+    struct buf *spec, const char **args)
+{
+	buf_reset(spec);
+	buf_addf(spec, "%s/", dir);
+	args[0] = "ls-tree";
+	args[1] = "-z";
+	args[2] = "--full-tree";
+	args[3] = st->ref;
+	args[4] = "--";
+	args[5] = spec->s;
+	args[6] = NULL;
+}
+
+/*
  * Read the messages in a directory of the branch (an inbox) into box,
- * as read_listing() does: one git ls-tree and one git cat-file --batch.
+ * as read_listing() does: one git ls-tree, unless the fetch read it
+ * (ahead.c), and one git cat-file --batch.
  */
 int
 station_read_dir(struct station *st, const char *dir, struct inbox *box,
     struct buf *bad)
 {
-	struct buf list = BUF_INIT, spec = BUF_INIT;
+	const char *args[8];
+	struct buf list = BUF_INIT, spec = BUF_INIT, err = BUF_INIT;
 	int rv = -1;
 
 	memset(box, 0, sizeof(*box));
-	buf_addf(&spec, "%s/", dir);
-	if (git(&st->g, &list, "ls-tree", "-z", "--full-tree", st->ref, "--",
-	    spec.s, NULL) == 0) {
+	station_list_args(st, dir, &spec, args);
+	if (ahead_list(st, dir, &list) ||
+	    git_run(&st->g, NULL, &list, &err, args) == 0) {
 		box->found = list.len > 0;  /* an agent's inbox holds a .keep */
 		rv = read_listing(st, &list, box, bad);
 	}
 	buf_free(&list);
 	buf_free(&spec);
+	buf_free(&err);
 	return rv;
 }
 

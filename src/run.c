@@ -628,20 +628,21 @@ run_io(struct run_job *j, const struct pollfd *pfd, int n)
 }
 
 /*
- * Has the job ended?  Once its process is gone, what its pipes still
- * hold is read (a program it started may keep them open: that is not
- * waited for) and its status set as run() sets it.  Returns 1 when it
- * has ended, 0 when not yet, -1 when waitpid failed.
+ * The job's end: waitpid with flags (WNOHANG: only if it has ended).
+ * Once its process is gone, what its pipes still hold is read (a
+ * program it started may keep them open: that is not waited for) and
+ * its status set as run() sets it.  Returns 1 when it has ended, 0
+ * when not yet, -1 when waitpid failed.
  */
-int
-run_done(struct run_job *j)
+static int
+job_end(struct run_job *j, int flags)
 {
 	pid_t w;
 	int st = 0, i;
 
 	if (j->pid == -1)
 		return 1;
-	while ((w = waitpid(j->pid, &st, WNOHANG)) == -1 && errno == EINTR)
+	while ((w = waitpid(j->pid, &st, flags)) == -1 && errno == EINTR)
 		;
 	if (w == 0)
 		return 0;
@@ -667,6 +668,63 @@ run_done(struct run_job *j)
 		j->r->status = 128 + j->r->signal;
 	}
 	return 1;
+}
+
+/* Has the job ended?  As job_end(), without waiting. */
+int
+run_done(struct run_job *j)
+{
+	return job_end(j, WNOHANG);
+}
+
+/*
+ * Run the n programs of r at once and wait for them all, each as run()
+ * runs it but for timeout_ms and new_group, which are not used: two
+ * questions that do not depend on each other then cost the longer
+ * one's time instead of their sum.  Returns 0 when all of them ran
+ * (each one's status in its run), -1 when one could not be started or
+ * the I/O failed; those started are then killed.
+ */
+int
+run_all(struct run *r, size_t n)
+{
+	struct run_job *j = xreallocarray(NULL, n, sizeof(*j));
+	struct pollfd *pfd = xreallocarray(NULL, 3 * n, sizeof(*pfd));
+	struct sigaction oldpipe;
+	size_t i, started;
+	int np, pipe_ignored, rv = -1;
+
+	pipe_ignored = ignore_sigpipe(&oldpipe);
+	for (started = 0; started < n; started++)
+		if (run_start(&r[started], &j[started]) == -1)
+			goto out;
+	for (;;) {
+		for (np = 0, i = 0; i < n; i++)
+			np += run_pollfds(&j[i], pfd + np);
+		if (np == 0)
+			break;
+		if (poll(pfd, (nfds_t)np, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			bus_seterrno("poll");
+			goto out;
+		}
+		for (i = 0; i < n; i++)
+			run_io(&j[i], pfd, np);
+	}
+	rv = 0;
+out:
+	for (i = 0; i < started; i++) {
+		if (rv == -1)
+			run_signal(&j[i], SIGKILL);
+		if (job_end(&j[i], 0) == -1)
+			rv = -1;
+	}
+	if (pipe_ignored)
+		sigaction(SIGPIPE, &oldpipe, NULL);
+	free(j);
+	free(pfd);
+	return rv;
 }
 
 /* Send sig to the job's process, or with new_group to its group. */

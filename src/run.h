@@ -50,5 +50,6 @@ int	 run_pollfds(const struct run_job *, struct pollfd *);
 void	 run_io(struct run_job *, const struct pollfd *, int);
 int	 run_done(struct run_job *);
 void	 run_signal(const struct run_job *, int);
+int	 run_all(struct run *, size_t);
 
 #endif /* RUN_H */

@@ -32,11 +32,11 @@ config_string(char **to, const char *value)
 /*
  * Read the bus.* settings, the user's identity, the names of the
  * remotes that have a URL (NUL-separated, into remotes) and what ssh.c
- * needs in one git call; *hub says bus.hub is set.
+ * needs from out, CONFIG_ARGS's output; *hub says bus.hub is set.
  */
 static int
-read_config(struct station *st, char **agent, struct buf *remotes, int *hub,
-    struct ssh_settings *ssh)
+read_config(struct station *st, struct buf *out, char **agent,
+    struct buf *remotes, int *hub, struct ssh_settings *ssh)
 {
 	/* the settings that are a string, the last value winning */
 	const struct {
@@ -48,20 +48,10 @@ read_config(struct station *st, char **agent, struct buf *remotes, int *hub,
 	    { "bus.profile", &st->profile },
 	    { "bus.signingkey", &st->signing_key },
 	    { "user.name", &st->user_name }, { "user.email", &st->user_email } };
-	struct buf out = BUF_INIT;
 	char *p, *v;
 	size_t n, i;
-	int rv;
 
-	rv = git(&st->g, &out, "config", "-z", "--get-regexp",
-	    "^(bus|user)\\.|^remote\\..*\\.(url|pushurl)$|"
-	    "^core\\.(sparsecheckout|sshcommand)$|^ssh\\.variant$|"
-	    "^url\\..*insteadof$", NULL);
-	if (rv != 0 && rv != 1) {	/* 1: no such setting at all */
-		buf_free(&out);
-		return -1;
-	}
-	for (p = NULL; (p = git_config_next(&out, p, &v)) != NULL; ) {
+	for (p = NULL; (p = git_config_next(out, p, &v)) != NULL; ) {
 		ssh_setting(ssh, p, v);
 		for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 			if (strcmp(p, strings[i].key) == 0)
@@ -84,13 +74,11 @@ read_config(struct station *st, char **agent, struct buf *remotes, int *hub,
 				bus_seterr("bus.maxSize: \"%s\" is not a size "
 				    "in bytes", v);
 				bus_setclass(EX_USAGE);
-				buf_free(&out);
 				return -1;
 			}
 		} else if (strcmp(p, "bus.locktimeout") == 0)
 			st->lock_timeout = atoi(v);
 	}
-	buf_free(&out);
 	return 0;
 }
 
@@ -121,6 +109,43 @@ check_state(struct station *st)
 	return 0;
 }
 
+#define WHERE_ARGS	"rev-parse", "--absolute-git-dir", \
+	"--is-bare-repository", "--is-shallow-repository", \
+	"--show-toplevel", "--symbolic-full-name", "HEAD"
+#define CONFIG_ARGS	"config", "-z", "--get-regexp", \
+	"^(bus|user)\\.|^remote\\..*\\.(url|pushurl)$|" \
+	"^core\\.(sparsecheckout|sshcommand)$|^ssh\\.variant$|" \
+	"^url\\..*insteadof$"
+
+/*
+ * The two questions every command asks first, asked at once, since
+ * neither needs the other's answer: where the repository is
+ * (WHERE_ARGS, for find_repo()) and its settings (CONFIG_ARGS, for
+ * read_config()).  Both run in st->dir, which finds the same
+ * repository as its top would.  *where_status is rev-parse's status;
+ * -1 when the settings cannot be read, with the error set.
+ */
+static int
+ask_repo(struct station *st, struct buf *where, int *where_status,
+    struct buf *config)
+{
+	static const char *const where_args[] = { WHERE_ARGS, NULL };
+	static const char *const config_args[] = { CONFIG_ARGS, NULL };
+	struct buf err[2] = { BUF_INIT, BUF_INIT };
+	/* the settings first: theirs is the error to keep */
+	struct git_call calls[2] = {
+		{ &st->g, config_args, config, &err[0], 0 },
+		{ &st->g, where_args, where, &err[1], 0 },
+	};
+
+	(void)git_run_all(calls, 2);
+	*where_status = calls[1].status;
+	buf_free(&err[0]);
+	buf_free(&err[1]);
+	/* 1: no such setting at all */
+	return calls[0].status == 0 || calls[0].status == 1 ? 0 : -1;
+}
+
 /* Split the lines of out in place: up to max of them into lines. */
 static int
 split_lines(struct buf *out, char **lines, int max)
@@ -138,30 +163,27 @@ split_lines(struct buf *out, char **lines, int max)
 
 /*
  * Where the repository is, whether it may be used, and what HEAD is
- * (its ref, "HEAD" when detached, empty when unborn).  A station with
- * a work tree and a branch checked out, the usual case, costs one git
- * call; a bare one or an unborn branch a few more.
+ * (its ref, "HEAD" when detached, empty when unborn), from out and
+ * status, WHERE_ARGS's answer.  A station with a work tree and a branch
+ * checked out, the usual case, needs no more; a bare one or an unborn
+ * branch a few more git calls.
  */
 static int
-find_repo(struct station *st, struct buf *head)
+find_repo(struct station *st, struct buf *out, int status, struct buf *head)
 {
-	struct buf out = BUF_INIT;
 	char *l[5];
 	int shallow, bare, rv = -1;
 
-	if (git(&st->g, &out, "rev-parse", "--absolute-git-dir",
-	    "--is-bare-repository", "--is-shallow-repository",
-	    "--show-toplevel", "--symbolic-full-name", "HEAD", NULL) == 0 &&
-	    split_lines(&out, l, 5) == 5) {
+	if (status == 0 && split_lines(out, l, 5) == 5) {
 		st->gitdir = xstrdup(l[0]);
 		st->worktree = xstrdup(l[3]);
 		shallow = strcmp(l[2], "true") == 0;
 		buf_adds(head, l[4]);
 	} else {
-		buf_reset(&out);
-		if (git(&st->g, &out, "rev-parse", "--absolute-git-dir",
+		buf_reset(out);
+		if (git(&st->g, out, "rev-parse", "--absolute-git-dir",
 		    "--is-bare-repository", "--is-shallow-repository",
-		    NULL) != 0 || split_lines(&out, l, 3) != 3) {
+		    NULL) != 0 || split_lines(out, l, 3) != 3) {
 			bus_seterr("%s: not a git repository", st->dir);
 			bus_setclass(EX_USAGE);
 			goto out;
@@ -170,12 +192,12 @@ find_repo(struct station *st, struct buf *head)
 		bare = strcmp(l[1], "true") == 0;
 		shallow = strcmp(l[2], "true") == 0;
 		if (!bare) {
-			buf_reset(&out);
-			if (git(&st->g, &out, "rev-parse", "--show-toplevel",
+			buf_reset(out);
+			if (git(&st->g, out, "rev-parse", "--show-toplevel",
 			    NULL) != 0)
 				goto out;
-			buf_rtrim(&out);
-			st->worktree = xstrdup(out.s);
+			buf_rtrim(out);
+			st->worktree = xstrdup(out->s);
 		}
 		if (git(&st->g, head, "symbolic-ref", "-q", "HEAD", NULL) != 0) {
 			buf_reset(head);
@@ -205,7 +227,6 @@ find_repo(struct station *st, struct buf *head)
 		st->g.dir = st->worktree;
 	rv = 0;
 out:
-	buf_free(&out);
 	return rv;
 }
 
@@ -297,10 +318,10 @@ station_open(struct station *st, const char *dir, const char *agent,
     int need_agent, FILE *trace)
 {
 	struct buf out = BUF_INIT, remotes = BUF_INIT;
-	struct buf head = BUF_INIT;
+	struct buf head = BUF_INIT, where = BUF_INIT, config = BUF_INIT;
 	struct ssh_settings ssh;
 	char *cfg_agent = NULL;
-	int rv = -1, hub = 0;
+	int rv = -1, hub = 0, where_status, cfg_ok;
 
 	memset(st, 0, sizeof(*st));
 	memset(&ssh, 0, sizeof(ssh));
@@ -318,13 +339,15 @@ station_open(struct station *st, const char *dir, const char *agent,
 	st->is_bus = need_agent;
 	st->queue_mode = -1;
 
-	if (find_repo(st, &head) == -1)
+	cfg_ok = ask_repo(st, &where, &where_status, &config);
+	if (find_repo(st, &where, where_status, &head) == -1 ||
+	    cfg_ok == -1)
 		goto out;
 
 	if (agent == NULL && (agent = getenv("BUS_AGENT")) != NULL &&
 	    *agent == '\0')
 		agent = NULL;
-	if (read_config(st, &cfg_agent, &remotes, &hub, &ssh) == -1)
+	if (read_config(st, &config, &cfg_agent, &remotes, &hub, &ssh) == -1)
 		goto out;
 	if (need_agent && check_not_hub(st, &remotes, hub) == -1)
 		goto out;
@@ -372,6 +395,8 @@ out:
 	buf_free(&out);
 	buf_free(&remotes);
 	buf_free(&head);
+	buf_free(&where);
+	buf_free(&config);
 	return rv;
 }
 
@@ -404,6 +429,8 @@ station_close(struct station *st)
 	buf_free(&st->stale);
 	buf_free(&st->untrusted);
 	buf_free(&st->beat);
+	buf_free(&st->ahead.list);
+	buf_free(&st->ahead.tip);
 	changes_free(&st->pending);
 	strvec_clear(&st->ssh_env);
 	memset(st, 0, sizeof(*st));
@@ -468,25 +495,50 @@ station_unlock(struct station *st)
  * and st->remote (empty when a ref does not exist), read once with one
  * git call and then kept up to date by the commands that move them; in
  * the same call, whether the hub's last fetch said it folds queues
- * (st->queue_mode, sync.c).
+ * (st->queue_mode, sync.c).  A fetch reads them while it runs
+ * (ahead.c).
  */
 int
 station_tips(struct station *st)
 {
-	struct buf out = BUF_INIT;
-	char *line, *nl, *sp;
+	const char *args[6];
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	int rv = -1;
 
 	if (st->tips_known)
 		return 0;
-	if (git(&st->g, &out, "for-each-ref", "--format=%(objectname) "
-	    "%(refname)", st->ref, st->tracking, QUEUE_MODE_HUB, NULL) != 0) {
-		buf_free(&out);
-		return -1;
+	station_tips_args(st, args);
+	if (git_run(&st->g, NULL, &out, &err, args) == 0) {
+		station_tips_take(st, &out);
+		rv = 0;
 	}
+	buf_free(&out);
+	buf_free(&err);
+	return rv;
+}
+
+/* The git command that reads the tips, into args (room for 6). */
+void
+station_tips_args(const struct station *st, const char **args)
+{
+	args[0] = "for-each-ref";
+	args[1] = "--format=%(objectname) %(refname)";
+	args[2] = st->ref;
+	args[3] = st->tracking;
+	args[4] = QUEUE_MODE_HUB;
+	args[5] = NULL;
+}
+
+/* Take out, the output of station_tips_args()'s command, as the tips. */
+void
+station_tips_take(struct station *st, struct buf *out)
+{
+	char *line, *nl, *sp;
+
 	buf_reset(&st->tip_local);
 	buf_reset(&st->tip_remote);
 	st->queue_mode = 0;
-	for (line = out.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	for (line = out->s; line != NULL && (nl = strchr(line, '\n')) != NULL;
 	    line = nl + 1) {
 		*nl = '\0';
 		if ((sp = strchr(line, ' ')) == NULL)
@@ -499,9 +551,7 @@ station_tips(struct station *st)
 		else if (strcmp(sp + 1, QUEUE_MODE_HUB) == 0)
 			st->queue_mode = 1;
 	}
-	buf_free(&out);
 	st->tips_known = 1;
-	return 0;
 }
 
 /* Copy a tip, so that it stays as it was when the station's moves on. */

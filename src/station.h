@@ -16,6 +16,14 @@
 
 /* station.c: an agent's clone of the bus */
 
+/* ahead.c: what a command lists after its fetch, read while it runs */
+struct ahead {
+	const char	*dir;		/* the directory to list, or NULL */
+	struct buf	 list;		/* its listing (station_read_dir()) */
+	struct buf	 tip;		/* the branch's tip it was read at */
+	int		 valid;		/* the fetch brought nothing */
+};
+
 struct station {
 	struct git	 g;
 	char		*dir;		/* as given */
@@ -67,6 +75,7 @@ struct station {
 	int		 beat_sent;	/* the branch's push took it along */
 	int		 queue_mode;	/* the hub folds queues: 1 yes, 0 no,
 					   -1 not known yet (sync.c) */
+	struct ahead	 ahead;		/* ahead.c */
 };
 
 int	 station_open(struct station *, const char *, const char *, int,
@@ -78,6 +87,8 @@ void	 station_path(const struct station *, const char *, struct buf *);
 void	 station_git_noindex(const struct station *, struct git *,
 	    struct strvec *);
 int	 station_tips(struct station *);
+void	 station_tips_args(const struct station *, const char **);
+void	 station_tips_take(struct station *, struct buf *);
 void	 tip_copy(struct buf *, const struct buf *);
 int	 station_tips_copy(struct station *, struct buf *, struct buf *);
 int	 station_update_ref(struct station *, const char *, const char *,
@@ -146,6 +157,8 @@ struct inbox {
 
 int	 station_read_dir(struct station *, const char *, struct inbox *,
 	    struct buf *);
+void	 station_list_args(const struct station *, const char *,
+	    struct buf *, const char **);
 int	 station_read_archive(struct station *, const char *, const char *,
 	    const char *, struct inbox *, struct buf *);
 int	 station_msg_admit(struct station *, const char *, const char *,
@@ -443,5 +456,9 @@ int	 sync_check_preimages(const struct git *, const char *,
 enum sync_pushed sync_push_one(struct station *, const char *, struct buf *);
 int	 sync_push_retry(struct station *, int *, time_t, struct buf *,
 	    struct buf *);
+/* ahead.c: what a command reads after its fetch, read while it runs */
+int	 ahead_fetch(struct station *, const char *const *, struct buf *,
+	    int *);
+int	 ahead_list(struct station *, const char *, struct buf *);
 
 #endif /* STATION_H */

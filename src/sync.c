@@ -47,31 +47,22 @@ hub_failed(const struct station *st, const char *what)
  * that a gone one's name is a directory of.  git's exit status.
  */
 static int
-fetch(struct station *st, int presence, struct buf *err)
+fetch(struct station *st, int presence, struct buf *err, int *news)
 {
 	struct strvec args = STRVEC_INIT;
 	int rv;
 
-	/*
-	 * The fetch holds the station's lock (git.c), and so does the
-	 * auto gc it may start: a gc packs refs, and racing the next
-	 * command it could make that command fail.  Detached, it would
-	 * hold the lock after this command ends, a delay that nobody
-	 * sees coming; in the foreground it is part of the fetch.
-	 */
-	strvec_push(&args, "-c");
-	strvec_push(&args, "gc.autoDetach=false");
-	strvec_push(&args, "-c");
-	strvec_push(&args, "maintenance.autoDetach=false");
 	/* history that merely holds a hostile path is never refused */
 	layout_fsck_args(&args);
 	strvec_push(&args, "fetch");
-	strvec_push(&args, "-q");
+	/* not -q: its report says whether a ref moved (ahead.c) */
 	strvec_push(&args, "--no-tags");
 	strvec_push(&args, "--no-write-fetch-head");
 	/* a bus has no submodules: without this, git reads the whole
 	   index to look for them, even when nothing is new */
 	strvec_push(&args, "--no-recurse-submodules");
+	/* run after a fetch that brought something: maintain() */
+	strvec_push(&args, "--no-auto-maintenance");
 	if (presence)
 		strvec_push(&args, "--prune");
 	strvec_push(&args, st->remote);
@@ -81,10 +72,26 @@ fetch(struct station *st, int presence, struct buf *err)
 		/* the hub's write path (sequence.c), in the same fetch */
 		strvec_push(&args, "+refs/bus/mode/*:refs/bus/hub-mode/*");
 	}
-	buf_reset(err);
-	rv = git_run(&st->g, NULL, NULL, err, args.v);
+	rv = ahead_fetch(st, args.v, err, news);
 	strvec_clear(&args);
 	return rv;
+}
+
+/*
+ * The auto maintenance that git fetch runs after every fetch, run only
+ * after one that brought something: a fetch that moved no ref added
+ * nothing to pack.  It holds the station's lock (git.c): a gc packs
+ * refs, and racing the next command it could make that command fail.
+ * Detached, it would hold the lock after this command ends, a delay
+ * that nobody sees coming; in the foreground it is part of the fetch.
+ * Its failure is not the fetch's, as it is not in git fetch.
+ */
+static void
+maintain(struct station *st)
+{
+	(void)git(&st->g, NULL, "-c", "gc.autoDetach=false", "-c",
+	    "maintenance.autoDetach=false", "maintenance", "run", "--auto",
+	    "--quiet", NULL);
 }
 
 /*
@@ -98,7 +105,7 @@ int
 sync_fetch(struct station *st)
 {
 	struct buf err = BUF_INIT, before = BUF_INIT;
-	int rv;
+	int rv, news;
 
 	/* a station in signed mode checks what the fetch brings: verify.c */
 	if (st->require_signed) {
@@ -110,17 +117,17 @@ sync_fetch(struct station *st)
 			return -1;
 		}
 	}
-	rv = fetch(st, st->is_bus, &err);
+	rv = fetch(st, st->is_bus, &err, &news);
 	if (rv > 0 && st->is_bus && err.s != NULL &&
 	    strstr(err.s, PRESENCE_HUB) != NULL) {
 		buf_adds(&st->skipped, PRESENCE_REF "*: this station cannot "
 		    "store them: ");
 		text_safe(&st->skipped, bus_error(), strlen(bus_error()));
 		buf_addc(&st->skipped, '\n');
-		rv = fetch(st, 0, &err);
+		rv = fetch(st, 0, &err, &news);
 	}
-	st->tips_known = 0;	/* the tracking ref may have moved */
-	st->queue_mode = -1;	/* and the mode ref */
+	if (rv == 0 && news)
+		maintain(st);
 	if (rv != 0) {
 		if (rv > 0)
 			hub_failed(st, "fetch from");

@@ -210,6 +210,31 @@ test_expect_success '--wait returns when a message arrives' '
 	test $(wc -l <ids) -eq 1
 '
 
+test_expect_success 'a recv that brings nothing lists the inbox during its fetch, maintains nothing' '
+	(cd st-b && bus-recv -f id) >before &&
+	test -s before &&
+	(cd st-b && bus-recv -v -f id) >ids 2>trace &&
+	test_cmp before ids &&
+	test $(grep -c " ls-tree " trace) -eq 1 &&
+	! grep " maintenance run" trace
+'
+
+test_expect_success 'a recv that brings something lists again, and runs git'"'"'s auto gc' '
+	git -C st-b repack -d -q &&
+	git -C st-b config fetch.unpackLimit 1 &&
+	git -C st-b config gc.autoPackLimit 1 &&
+	(cd st-a && bus-send b "after the listing") >new &&
+	(cd st-b && bus-recv -v -f id) >ids 2>trace &&
+	git -C st-b config --unset fetch.unpackLimit &&
+	git -C st-b config --unset gc.autoPackLimit &&
+	grep -x "$(cat new)" ids &&
+	test $(grep -c " ls-tree " trace) -eq 2 &&
+	grep " maintenance run --auto" trace &&
+	# the fetched pack and the one before, made one by the gc
+	ls st-b/.git/objects/pack/*.pack >packs &&
+	test $(wc -l <packs) -eq 1
+'
+
 test_expect_success 'work tree and index show the branch tip, nothing left behind' '
 	for s in a b c; do
 		git -C st-$s status --porcelain >status &&

@@ -200,7 +200,7 @@ test_expect_success 'a half-done work tree update is finished by the next comman
 # connections FILE: "fetches pushes" that a -v trace in FILE shows; on
 # a local hub each is one connection, as each is over ssh.
 connections () {
-	echo "$(grep -c " fetch -q " "$1") $(grep -c " push --porcelain " "$1")"
+	echo "$(grep -c " fetch --no-tags " "$1") $(grep -c " push --porcelain " "$1")"
 }
 
 test_expect_success 'a send or an ack from a current station opens one connection: the push' '
