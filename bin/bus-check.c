@@ -180,17 +180,57 @@ check_history(const struct git *g, int mode, const char *arg)
 }
 
 /*
+ * The branch that the hub's HEAD names, read from $GIT_DIR/HEAD (a hook
+ * runs with GIT_DIR set) into ref: 0, or -1 when there is none.
+ */
+static int
+hub_head(struct buf *ref)
+{
+	const char *dir = getenv("GIT_DIR");
+	struct buf path = BUF_INIT;
+	int rv = -1;
+
+	if (dir == NULL || *dir == '\0')
+		return -1;
+	buf_addf(&path, "%s/HEAD", dir);
+	if (file_read(path.s, ref, 1024) == 0 && ref->len > 16 &&
+	    strncmp(ref->s, "ref: refs/heads/", 16) == 0 &&
+	    ref->s[ref->len - 1] == '\n') {
+		buf_rtrim(ref);
+		memmove(ref->s, ref->s + 5, ref->len - 4);
+		ref->len -= 5;
+		rv = 0;
+	}
+	buf_free(&path);
+	return rv;
+}
+
+/*
  * The post-receive hook: the sequencer folds the queue refs into the
  * bus branch (sequence.c).  The push is done whatever it says: a
  * failure is told to the pusher, and the next push folds again.
  */
 static int
-post_receive(const struct git *g)
+post_receive(const struct git *g, int mflag)
 {
-	struct buf in = BUF_INIT;
+	struct buf in = BUF_INIT, head = BUF_INIT;
 
 	if (fd_read_all(0, &in, 0) == -1)
 		err(EX_IOERR, "stdin");
+	/*
+	 * Most pushes are a current station's, which moved the branch to
+	 * its queue itself: they need not even the settings read.  The
+	 * hub's HEAD names its bus branch (bus-init --hub), and reading
+	 * that file is no git process.
+	 */
+	if (hub_head(&head) == 0 && sequence_folded(in.s != NULL ? in.s : "",
+	    head.s)) {
+		buf_free(&in);
+		buf_free(&head);
+		return EX_OK;
+	}
+	buf_free(&head);
+	read_settings(g, mflag, &branch);
 	if (sequence_run(g, branch.s, in.s != NULL ? in.s : "") == -1) {
 		if (!qflag)
 			warnx("the queues are not folded into %s yet: %s",
@@ -265,9 +305,9 @@ main(int argc, char *argv[])
 	if (mode != 0 && !Cflag && (g.dir = getenv("BUS_DIR")) != NULL &&
 	    *g.dir == '\0')
 		g.dir = NULL;
-	read_settings(&g, mflag, &branch);
 	if (mode == 'Q')
-		return post_receive(&g);
+		return post_receive(&g, mflag);
+	read_settings(&g, mflag, &branch);
 	if (mode != 0)
 		return check_history(&g, mode, argc > 0 ? argv[0] : NULL);
 

@@ -71,6 +71,7 @@ void	 check_retain(struct check *, const char *);
 /* sequence.c: the hub's sequencer, folding the queue refs (post-receive) */
 
 int	 sequence_run(const struct git *, const char *, const char *);
+int	 sequence_folded(const char *, const char *);
 
 /*
  * For check.c, checksig.c, checkgc.c and checkmerge.c only: what the

@@ -398,8 +398,8 @@ out:
  * current station pushes (sync.c), and there is nothing to do: a queue
  * pushed by another meanwhile has a post-receive of its own.
  */
-static int
-folded_by_push(const char *input, const char *branch)
+int
+sequence_folded(const char *input, const char *branch)
 {
 	char old[128], new[128], ref[1024], tip[128] = "";
 	const char *line, *nl;
@@ -437,7 +437,7 @@ sequence_run(const struct git *g, const char *branch_ref, const char *input)
 	const char *dir = getenv("GIT_DIR");
 	int fd = -1, r = 1, rounds, rv = -1;
 
-	if (folded_by_push(input, branch_ref))
+	if (sequence_folded(input, branch_ref))
 		return 0;
 	/* a hook runs with GIT_DIR set; bus-init --hub --direct, without */
 	if (dir != NULL && *dir != '\0' && g->dir == NULL)

@@ -55,6 +55,15 @@ test_expect_success 'a second push to the queue builds on the merge' '
 	git -C hub.git merge-base --is-ancestor "$(git -C st-a rev-parse HEAD)" main
 '
 
+test_expect_success 'another branch and a queue pushed at one commit: the queue is still folded' '
+	# post-receive takes the short way only for the branch HEAD names
+	id=$(cd st-c && bus-send --no-push a "beside the branch") &&
+	git -C st-c push -q origin HEAD:refs/heads/side HEAD:refs/bus/queue/c &&
+	git -C hub.git update-ref -d refs/heads/side &&
+	hub_files inbox-a >files &&
+	grep -q "^inbox-a/$id.json$" files
+'
+
 test_expect_success 'a queue holding a bad message is refused, the hub unchanged' '
 	before=$(hub_tip) &&
 	qbefore=$(git -C hub.git rev-parse refs/bus/queue/a) &&
