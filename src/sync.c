@@ -556,9 +556,9 @@ push_branch(struct station *st, int keep)
 	}
 	buf_rtrim(&err);
 	if (moved)
+		/* what becomes of the work is the policy's note (policy.c) */
 		bus_seterr("the push lost the race to other stations %d "
-		    "times; the work is committed here and the next command "
-		    "pushes it", try);
+		    "times", try);
 	else
 		bus_seterr("the hub refused the push: %s", err.len > 0 ?
 		    err.s : "no reason given");
