@@ -108,6 +108,28 @@ changes_has(const struct changes *cs, const char *path)
 }
 
 /*
+ * One record of raw diff output (-z): meta ":oldmode newmode oldoid
+ * newoid status", then its path, onto out, with the blob it replaced.
+ */
+static int
+raw_add(struct changes *out, const char *meta, const char *path)
+{
+	char oldmode[8], mode[8], was[128], oid[128];
+
+	if (path == NULL || meta[0] != ':' || sscanf(meta,
+	    ":%7s %7s %127s %127s", oldmode, mode, was, oid) != 4) {
+		bus_seterr("git diff-tree: unexpected output");
+		return -1;
+	}
+	changes_add(out, path, strcmp(mode, "000000") == 0 ? NULL : mode,
+	    oid);
+	/* the blob it replaced, or none: replays check it is there */
+	if (strcmp(oldmode, "000000") != 0)
+		out->c[out->n - 1].old = xstrdup(was);
+	return 0;
+}
+
+/*
  * The changes from commit old (empty: none, so every file of new) to
  * commit new, as diff-tree sees them, each with the blob it replaced.
  */
@@ -117,28 +139,123 @@ changes_diff(const struct git *g, const char *old, const char *new,
 {
 	const char *opts[] = { "--no-renames", "--no-commit-id", NULL };
 	struct buf raw = BUF_INIT;
-	char *p, *meta;
-	char oldmode[8], mode[8], was[128], oid[128];
+	const char *p, *meta;
 	int rv = -1;
 
 	if (git_diff_tree(g, old, new, opts, &raw) == -1)
 		goto out;
 	/* ":oldmode newmode oldoid newoid status\0path\0" */
-	for (p = NULL; (meta = strvec_next(&raw, p)) != NULL; ) {
-		if ((p = strvec_next(&raw, meta)) == NULL || meta[0] != ':' ||
-		    sscanf(meta, ":%7s %7s %127s %127s", oldmode, mode, was,
-		    oid) != 4) {
-			bus_seterr("git diff-tree: unexpected output");
+	for (p = NULL; (meta = strvec_next(&raw, p)) != NULL; )
+		if (raw_add(out, meta, p = strvec_next(&raw, meta)) == -1)
 			goto out;
-		}
-		changes_add(out, p, strcmp(mode, "000000") == 0 ? NULL : mode,
-		    oid);
-		/* the blob it replaced, or none: replays check it is there */
-		if (strcmp(oldmode, "000000") != 0)
-			out->c[out->n - 1].old = xstrdup(was);
+	rv = 0;
+out:
+	buf_free(&raw);
+	return rv;
+}
+
+void
+own_commits_free(struct own_commit *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].id);
+		free(c[i].parent);
+		changes_free(&c[i].changes);
+	}
+	free(c);
+}
+
+/*
+ * The commits of tip that base lacks (git_own_range(): exact, whatever
+ * the clocks say), oldest first, with their first parents: one
+ * merge-base and one rev-list, however many commits there are.
+ */
+int
+own_commits_read(const struct git *g, const char *tip, const char *base,
+    struct own_commit **out, size_t *nout)
+{
+	struct strvec range = STRVEC_INIT;
+	struct buf list = BUF_INIT;
+	struct own_commit *c = NULL;
+	char *line, *nl, *sp;
+	size_t n = 0;
+	int rv = -1;
+
+	strvec_pushv(&range, (const char *const []){ "rev-list",
+	    "--reverse", "--topo-order", "--parents", NULL });
+	if (git_own_range(g, tip, base, &range) == -1 ||
+	    git_run(g, NULL, &list, NULL, range.v) != 0)
+		goto out;
+	/* "commit parent...": a root commit has none */
+	for (line = list.s; line != NULL && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		*nl = '\0';
+		c = xreallocarray(c, n + 1, sizeof(*c));
+		memset(&c[n], 0, sizeof(c[n]));
+		if ((sp = strchr(line, ' ')) != NULL)
+			*sp++ = '\0';
+		c[n].id = xstrdup(line);
+		c[n].parent = sp != NULL ? xstrndup(sp, strcspn(sp, " ")) :
+		    xstrdup("");
+		n++;
 	}
 	rv = 0;
 out:
+	if (rv == 0) {
+		*out = c;
+		*nout = n;
+	} else
+		own_commits_free(c, n);
+	strvec_clear(&range);
+	buf_free(&list);
+	return rv;
+}
+
+/*
+ * Each of the n commits' changes against its first parent (a root
+ * commit's against nothing), with one diff-tree --stdin for them all.
+ */
+int
+own_commits_diff(const struct git *g, struct own_commit *c, size_t n)
+{
+	const char *dt[] = { "diff-tree", "--stdin", "-r", "-z",
+	    "--no-renames", "--root", NULL };
+	struct buf in = BUF_INIT, raw = BUF_INIT;
+	const char *p, *meta;
+	size_t i, k = 0;
+	int rv = -1;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		buf_addf(&in, "%s%s%s\n", c[i].id, *c[i].parent != '\0' ?
+		    " " : "", c[i].parent);
+	if (git_run(g, &in, &raw, NULL, dt) != 0)
+		goto out;
+	/*
+	 * Each commit's id, then its records, in the order given; a
+	 * commit that changes nothing prints nothing at all
+	 */
+	for (p = NULL; (meta = strvec_next(&raw, p)) != NULL; ) {
+		if (*meta != ':') {
+			while (k < n && strcmp(c[k].id, meta) != 0)
+				k++;
+			if (k == n) {
+				bus_seterr("git diff-tree: unexpected output");
+				goto out;
+			}
+			p = meta;
+			continue;
+		}
+		if (k == n || raw_add(&c[k].changes, meta,
+		    p = strvec_next(&raw, meta)) == -1)
+			goto out;
+	}
+	rv = 0;
+out:
+	buf_free(&in);
 	buf_free(&raw);
 	return rv;
 }

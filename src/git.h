@@ -93,6 +93,18 @@ void	 changes_free(struct changes *);
 int	 changes_has(const struct changes *, const char *);
 int	 changes_diff(const struct git *, const char *, const char *,
 	    struct changes *);
+
+/* A commit of a line of them, with its changes (own_commits_read()). */
+struct own_commit {
+	char		*id;
+	char		*parent;	/* its first parent; "" for a root */
+	struct changes	 changes;	/* against it */
+};
+
+int	 own_commits_read(const struct git *, const char *, const char *,
+	    struct own_commit **, size_t *);
+int	 own_commits_diff(const struct git *, struct own_commit *, size_t);
+void	 own_commits_free(struct own_commit *, size_t);
 int	 commits_import(const struct git *, const char *, int,
 	    struct commit_spec *, size_t, struct buf *);
 

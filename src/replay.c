@@ -120,46 +120,54 @@ sync_queue_free(struct sync_queue_item *q, size_t n)
 
 /*
  * The commits of local that remote lacks, oldest first, each with its
- * path changes, author, committer and message.
+ * path changes, author, committer and message: own_commits_read() and
+ * its diff, and one cat-file --batch for the commits themselves.
  */
 int
 sync_queue_read(struct station *st, const char *local, const char *remote,
     struct sync_queue_item **out, size_t *nout)
 {
-	struct buf list = BUF_INIT;
-	struct strvec range = STRVEC_INIT;
+	struct strvec env = STRVEC_INIT;
+	struct git g;
+	struct buf raw = BUF_INIT;
+	struct own_commit *oc = NULL;
+	struct cat_obj *obj = NULL;
 	struct sync_queue_item *q = NULL, *c;
+	const char **ids = NULL;
 	const char *msg;
-	char *p, *nl, *sp;
-	size_t n = 0;
+	size_t n = 0, i;
 	int rv = -1;
 
-	strvec_pushv(&range, (const char *const []){ "rev-list",
-	    "--reverse", "--topo-order", "--parents", NULL });
-	if (git_own_range(&st->g, local, remote, &range) == -1 ||
-	    git_run(&st->g, NULL, &list, NULL, range.v) != 0)
+	/* diff-tree reads no index for it: station_git_noindex() */
+	station_git_noindex(st, &g, &env);
+	if (own_commits_read(&st->g, local, remote, &oc, &n) == -1 ||
+	    own_commits_diff(&g, oc, n) == -1)
 		goto out;
-	/* "commit parents": a root commit (it began an empty hub) has none */
-	for (p = list.s; p != NULL && (nl = strchr(p, '\n')) != NULL;
-	    p = nl + 1) {
-		*nl = '\0';
-		q = xreallocarray(q, n + 1, sizeof(*q));
-		c = &q[n++];
-		memset(c, 0, sizeof(*c));
-		if ((sp = strchr(p, ' ')) != NULL)
-			*sp++ = '\0';
-		c->id = xstrdup(p);
-		c->parent = sp != NULL ? xstrndup(sp, strcspn(sp, " ")) :
-		    xstrdup("");
-		if (station_diff(st, c->parent, p, &c->changes) == -1 ||
-		    git(&st->g, &c->raw, "cat-file", "commit", p, NULL) != 0)
+	ids = xreallocarray(NULL, n + 1, sizeof(*ids));
+	obj = xreallocarray(NULL, n + 1, sizeof(*obj));
+	for (i = 0; i < n; i++)
+		ids[i] = oc[i].id;
+	if (git_cat_batch(&st->g, ids, n, &raw, obj) == -1)
+		goto out;
+	q = xreallocarray(NULL, n + 1, sizeof(*q));
+	memset(q, 0, (n + 1) * sizeof(*q));
+	for (i = 0; i < n; i++) {
+		c = &q[i];
+		c->id = oc[i].id;
+		c->parent = oc[i].parent;
+		c->changes = oc[i].changes;
+		memset(&oc[i], 0, sizeof(oc[i]));
+		if (obj[i].missing) {
+			bus_seterr("cannot read commit %s", c->id);
 			goto out;
+		}
+		buf_add(&c->raw, obj[i].data, obj[i].size);
 		c->author = header(c->raw.s, "author");
 		c->committer = header(c->raw.s, "committer");
 		msg = strstr(c->raw.s, "\n\n");
 		c->message = msg != NULL ? msg + 2 : "";
 		if (c->author == NULL || c->committer == NULL) {
-			bus_seterr("cannot read commit %s", p);
+			bus_seterr("cannot read commit %s", c->id);
 			goto out;
 		}
 	}
@@ -168,10 +176,13 @@ out:
 	if (rv == 0) {
 		*out = q;
 		*nout = n;
-	} else
+	} else if (q != NULL)
 		sync_queue_free(q, n);
-	buf_free(&list);
-	strvec_clear(&range);
+	own_commits_free(oc, n);
+	free(ids);
+	free(obj);
+	buf_free(&raw);
+	strvec_clear(&env);
 	return rv;
 }
 

@@ -85,19 +85,19 @@ branch_tip(const struct git *g, const char *ref, struct buf *tip)
 
 /*
  * The queues whose tips tip lacks (one for-each-ref), each with the
- * changes of its pending commits (one merge-base and one rev-list
- * each, git_own_range(); one diff-tree per commit).
+ * changes of its pending commits (own_commits_read(): one merge-base,
+ * one rev-list and one diff-tree each).
  */
 static int
 read_folds(const struct git *g, const char *tip, struct fold **out,
     size_t *nout)
 {
-	struct buf refs = BUF_INIT, list = BUF_INIT, nm = BUF_INIT;
-	struct strvec range = STRVEC_INIT;
+	struct buf refs = BUF_INIT, nm = BUF_INIT;
 	struct fold *f = NULL, *q;
-	int ff_seen = 0, skip = 0;
-	char *line, *nl, *sp, *c, *cnl, *par;
-	size_t n = 0;
+	struct own_commit *oc = NULL;
+	int ff_seen = 0, ff;
+	char *line, *nl, *sp;
+	size_t n = 0, m = 0, k;
 	int rv = -1;
 
 	buf_addf(&nm, "--no-merged=%s", tip);
@@ -110,55 +110,42 @@ read_folds(const struct git *g, const char *tip, struct fold **out,
 		if ((sp = strchr(line, ' ')) == NULL)
 			continue;
 		*sp = '\0';
+		/*
+		 * --no-merged walks by commit dates, and a wrong clock
+		 * makes it list a queue that the tip holds; the fork
+		 * point (exact) says: nothing of it is pending.  The
+		 * first queue on the tip itself is taken as it is
+		 * (fold_once()): its changes are not needed.
+		 */
+		if (own_commits_read(g, line, tip, &oc, &m) == -1)
+			goto out;
+		ff = m > 0 && !ff_seen && strcmp(oc[0].parent, tip) == 0;
+		if (m > 0 && !ff && own_commits_diff(g, oc, m) == -1)
+			goto out;
+		if (m == 0) {
+			own_commits_free(oc, m);
+			oc = NULL;
+			continue;
+		}
+		ff_seen |= ff;
 		f = xreallocarray(f, n + 1, sizeof(*f));
 		q = &f[n++];
 		memset(q, 0, sizeof(*q));
 		q->tip = xstrdup(line);
 		q->ref = xstrdup(sp + 1);
-		buf_reset(&list);
-		strvec_clear(&range);
-		strvec_pushv(&range, (const char *const []){ "rev-list",
-		    "--reverse", "--topo-order", "--parents", NULL });
-		if (git_own_range(g, q->tip, tip, &range) == -1 ||
-		    git_run(g, NULL, &list, NULL, range.v) != 0)
-			goto out;
-		/*
-		 * --no-merged walks by commit dates, and a wrong clock
-		 * makes it list a queue that the tip holds; the fork
-		 * point (exact) says: nothing of it is pending
-		 */
-		if (list.len == 0) {
-			fold_free(q);
-			n--;
-			continue;
-		}
-		/* "commit parent...": each against its first parent */
-		for (c = list.s; c != NULL && (cnl = strchr(c, '\n')) != NULL;
-		    c = cnl + 1) {
-			*cnl = '\0';
-			par = strchr(c, ' ');
-			if (par != NULL) {
-				*par++ = '\0';
-				par[strcspn(par, " ")] = '\0';
+		q->base = xstrdup(oc[0].parent);
+		if (!ff) {
+			q->cs = xreallocarray(NULL, m, sizeof(*q->cs));
+			for (k = 0; k < m; k++) {
+				q->cs[k] = oc[k].changes;
+				memset(&oc[k].changes, 0,
+				    sizeof(oc[k].changes));
 			}
-			if (q->base == NULL) {
-				q->base = xstrdup(par != NULL ? par : "");
-				/*
-				 * the first queue on the tip itself is
-				 * taken as it is (fold_once()): its
-				 * changes are not needed
-				 */
-				skip = !ff_seen && strcmp(q->base, tip) == 0;
-				ff_seen |= skip;
-			}
-			if (skip)
-				continue;
-			q->cs = xreallocarray(q->cs, q->n + 1, sizeof(*q->cs));
-			memset(&q->cs[q->n], 0, sizeof(*q->cs));
-			if (changes_diff(g, par != NULL ? par : "", c,
-			    &q->cs[q->n++]) == -1)
-				goto out;
+			q->n = m;
 		}
+		own_commits_free(oc, m);
+		oc = NULL;
+		m = 0;
 	}
 	rv = 0;
 out:
@@ -167,10 +154,9 @@ out:
 		*nout = n;
 	} else
 		folds_free(f, n);
+	own_commits_free(oc, m);
 	buf_free(&refs);
-	buf_free(&list);
 	buf_free(&nm);
-	strvec_clear(&range);
 	return rv;
 }
 
