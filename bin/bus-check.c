@@ -24,6 +24,8 @@ static int	 require_signed;
 static struct buf branch = BUF_INIT;	/* refs/heads/<bus.branch> */
 static char	*retain;		/* bus.retainDays; NULL: unset */
 static char	*agent;			/* $BUS_AGENT, else bus.agent */
+static struct buf hook_in = BUF_INIT;	/* a pre-receive hook's input */
+static struct strvec grows = STRVEC_INIT; /* asked with the settings */
 static const char *as;			/* --as: the directory files go to */
 
 static void
@@ -43,23 +45,23 @@ usage(FILE *fp, int code)
 /* In the program, so that bus-init knows its copies in hooks/. */
 const char bus_check_mark[] = BUS_CHECK_MARK;
 
+#define SETTINGS_ARGS	"config", "-z", "--get-regexp", \
+	"^bus\\.(maxsize|requiresigned|branch|retaindays|agent)$"
+
 /*
- * The repository's bus settings, read with one git process (a hook
- * runs on every push): bus.maxSize unless -m gave it, bus.requireSigned,
- * the branch, bus.retainDays and the station's agent.
+ * The repository's bus settings, from out, SETTINGS_ARGS's output:
+ * bus.maxSize unless -m gave it, bus.requireSigned, the branch,
+ * bus.retainDays and the station's agent.
  */
 static void
-read_settings(const struct git *g, int mflag, struct buf *ref)
+take_settings(struct buf *out, int mflag, struct buf *ref)
 {
-	struct buf out = BUF_INIT;
 	const char *name = "main";
 	char *key, *v;
 
 	if (!mflag)
 		maxsize = MSG_MAX_SIZE;
-	(void)git(g, &out, "config", "-z", "--get-regexp",
-	    "^bus\\.(maxsize|requiresigned|branch|retaindays|agent)$", NULL);
-	for (key = NULL; (key = git_config_next(&out, key, &v)) != NULL; ) {
+	for (key = NULL; (key = git_config_next(out, key, &v)) != NULL; ) {
 		if (strcmp(key, "bus.maxsize") == 0 && !mflag &&
 		    parse_size(v, &maxsize) == -1)
 			errx(EX_USAGE, "bus.maxSize: \"%s\" is not a size in "
@@ -81,7 +83,31 @@ read_settings(const struct git *g, int mflag, struct buf *ref)
 		free(agent);
 		agent = xstrdup(v);
 	}
+}
+
+/*
+ * The repository's bus settings, read with one git process (a hook
+ * runs on every push).  A pre-receive hook reads its input first and
+ * asks, in the same time, what its queue checks will want to know
+ * (check_ref_ask()).
+ */
+static void
+read_settings(const struct git *g, int mode, int mflag, struct buf *ref)
+{
+	static const char *const args[] = { SETTINGS_ARGS, NULL };
+	struct buf out = BUF_INIT, why = BUF_INIT;
+	struct git_call settings = { g, args, &out, &why, -1 };
+
+	if (mode == 'P') {
+		if (fd_read_all(0, &hook_in, 0) == -1)
+			err(EX_IOERR, "stdin");
+		(void)check_ref_ask(g, hook_in.s != NULL ? hook_in.s : "",
+		    &settings, &grows);
+	} else
+		(void)git_run(g, NULL, &out, &why, args);
+	take_settings(&out, mflag, ref);
 	buf_free(&out);
+	buf_free(&why);
 }
 
 static void
@@ -134,7 +160,6 @@ static int
 check_history(const struct git *g, int mode, const char *arg)
 {
 	struct check ck;
-	struct buf in = BUF_INIT;
 	const char *args[2] = { arg, NULL };
 	char *old = NULL;
 	int rv;
@@ -159,9 +184,8 @@ check_history(const struct git *g, int mode, const char *arg)
 	case 'T': rv = check_tree(&ck, arg != NULL ? arg : "HEAD"); break;
 	case 'S': rv = check_staged(&ck); break;
 	default:
-		if (fd_read_all(0, &in, 0) == -1)
-			err(EX_IOERR, "stdin");
-		rv = check_ref_updates(&ck, in.s != NULL ? in.s : "",
+		ck.grows = &grows;
+		rv = check_ref_updates(&ck, hook_in.s != NULL ? hook_in.s : "",
 		    branch.s);
 		break;
 	}
@@ -174,7 +198,6 @@ check_history(const struct git *g, int mode, const char *arg)
 		    "hub is unchanged\n", ck.problems,
 		    ck.problems == 1 ? "" : "s");
 	check_free(&ck);
-	buf_free(&in);
 	free(old);
 	return ck.problems > 0 ? EX_DATAERR : EX_OK;
 }
@@ -230,7 +253,7 @@ post_receive(const struct git *g, int mflag)
 		return EX_OK;
 	}
 	buf_free(&head);
-	read_settings(g, mflag, &branch);
+	read_settings(g, 'Q', mflag, &branch);
 	if (sequence_run(g, branch.s, in.s != NULL ? in.s : "") == -1) {
 		if (!qflag)
 			warnx("the queues are not folded into %s yet: %s",
@@ -307,7 +330,7 @@ main(int argc, char *argv[])
 		g.dir = NULL;
 	if (mode == 'Q')
 		return post_receive(&g, mflag);
-	read_settings(&g, mflag, &branch);
+	read_settings(&g, mode, mflag, &branch);
 	if (mode != 0)
 		return check_history(&g, mode, argc > 0 ? argv[0] : NULL);
 

@@ -582,9 +582,52 @@ check_raw(struct check *ck, const struct buf *raw, int with_commits,
 }
 
 /*
+ * The usual push of the branch: one commit on its old tip (ck->ff_from).
+ * One diff-tree of that commit (ck->ff_new) alone gives its changes and,
+ * in the same output, its parents; when they are ff_from and no other,
+ * that commit is all that rev-list old..new would list, and rev-list
+ * need not run.  1 with its changes in raw as diff-tree --stdin prints
+ * them, 0 when the push is not that (a commit that changes nothing
+ * prints nothing at all, nor does a merge), -1 on error.
+ */
+static int
+one_commit(struct check *ck, struct buf *raw)
+{
+	const char *dt[] = { "diff-tree", "--stdin", "-r", "-z",
+	    "--no-renames", "--root", "--format=%H %P", NULL };
+	struct buf in = BUF_INIT, out = BUF_INIT, want = BUF_INIT;
+	const char *rest, *end, *nul;
+	int rv = -1;
+
+	buf_addf(&in, "%s\n", ck->ff_new);
+	buf_addf(&want, "%s %s", ck->ff_new, ck->ff_from);
+	if (git_run(ck->g, &in, &out, NULL, dt) != 0)
+		goto out;
+	/* "commit parent...\0", then "\n" and the records */
+	rv = 0;
+	if (out.len == 0 || (nul = memchr(out.s, '\0', out.len)) == NULL ||
+	    strcmp(out.s, want.s) != 0)
+		goto out;
+	end = out.s + out.len;
+	rest = nul + 1;
+	if (rest < end && *rest == '\n')
+		rest++;
+	buf_reset(raw);
+	buf_add(raw, ck->ff_new, strlen(ck->ff_new) + 1);
+	buf_add(raw, rest, (size_t)(end - rest));
+	rv = 1;
+out:
+	buf_free(&in);
+	buf_free(&out);
+	buf_free(&want);
+	return rv;
+}
+
+/*
  * Check every commit that rev-list gives for args (e.g. "OLD..NEW", or
  * "NEW --not --all" in a pre-receive hook), each against its first
- * parent: one rev-list, one diff-tree, one or two cat-files.
+ * parent: one rev-list, one diff-tree, one or two cat-files; a push of
+ * one commit on the branch's tip, no rev-list (one_commit()).
  */
 int
 check_commits(struct check *ck, const char *const *args)
@@ -598,8 +641,16 @@ check_commits(struct check *ck, const char *const *args)
 	struct strvec mids = STRVEC_INIT, listed = STRVEC_INIT;
 	char *line, *nl, *sp;
 	size_t n = 4, i;
-	int rv = -1;
+	int r, rv = -1;
 
+	if (ck->ff_from != NULL && ck->ff_new != NULL && !ck->merges &&
+	    (r = one_commit(ck, &raw)) != 0) {
+		if (r == -1)
+			goto out;
+		strvec_push(&listed, ck->ff_new);
+		strvec_pushf(&pairs, "%s %s", ck->ff_new, ck->ff_from);
+		goto checked;
+	}
 	for (i = 0; args[i] != NULL && n < 15; i++)
 		rl[n++] = args[i];
 	rl[n] = NULL;
@@ -653,9 +704,10 @@ check_commits(struct check *ck, const char *const *args)
 		buf_addf(&in, "%s\n", line);
 		strvec_push(&pairs, line);
 	}
-	if (ck->require_signed && check_sig_verify(ck, &pairs) == -1)
-		goto out;
 	if (in.len > 0 && git_run(ck->g, &in, &raw, NULL, dt) != 0)
+		goto out;
+checked:
+	if (ck->require_signed && check_sig_verify(ck, &pairs) == -1)
 		goto out;
 	if (mids.n > 1)
 		qsort(mids.v, mids.n, sizeof(*mids.v), cmp_str);

@@ -38,6 +38,11 @@ struct check {
 	const char	*ff_from;	/* check_commits(): the range must
 					   build on this commit, */
 	const char	*ff_ref;	/* the ref it updates */
+	const char	*ff_new;	/* the range's new end */
+	const struct strvec *grows;	/* "old new 1" or "old new 0":
+					   whether a queue's old tip is an
+					   ancestor of its new one, asked
+					   with the settings (checkref.c) */
 	int		 merges;	/* check_commits(): a merge passes
 					   when it is the sequencer's fold
 					   of one queue (checkmerge.c); a
@@ -61,6 +66,8 @@ int	 check_commits(struct check *, const char *const *);
 int	 check_staged(struct check *);
 int	 check_tree(struct check *, const char *);
 int	 check_ref_updates(struct check *, char *, const char *);
+int	 check_ref_ask(const struct git *, const char *, struct git_call *,
+	    struct strvec *);
 const char *check_signer(const struct check *, const char *);
 int	 check_sig_against(struct check *, const char *const *, size_t,
 	    const char *);

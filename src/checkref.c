@@ -140,6 +140,84 @@ out:
 	return rv;
 }
 
+#define ASK_MAX		8	/* queues asked about with the settings */
+
+/*
+ * What check_ref_updates() will want to know about a push (input, the
+ * hook's "old new ref" lines) that does not depend on the settings:
+ * whether each queue's old tip is an ancestor of its new one
+ * (queue_grows()).  Asked at the same time as settings, the command
+ * that reads them, so that both cost one git process's time; the
+ * answers go to grows as "old new 1" or "old new 0".  A queue moved
+ * from where a branch of the same push was is not asked about: its
+ * check is not needed then (check_queue()).  Returns settings'
+ * status.
+ */
+int
+check_ref_ask(const struct git *g, const char *input,
+    struct git_call *settings, struct strvec *grows)
+{
+	char old[ASK_MAX + 1][128], new[ASK_MAX + 1][128], ref[1024];
+	char heads[4096] = "";
+	const char *args[ASK_MAX][5];
+	struct git_call calls[ASK_MAX + 1];
+	struct buf err[ASK_MAX];
+	const char *line, *nl;
+	size_t n = 0, i;
+
+	calls[0] = *settings;
+	for (line = input; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
+		if (sscanf(line, "%127s %127s %1023s", old[n], new[n],
+		    ref) == 3 && strncmp(ref, "refs/heads/", 11) == 0 &&
+		    strlen(heads) + strlen(old[n]) + 2 < sizeof(heads)) {
+			strcat(heads, old[n]);
+			strcat(heads, " ");
+		}
+	for (line = input; n < ASK_MAX && (nl = strchr(line, '\n')) != NULL;
+	    line = nl + 1) {
+		if (sscanf(line, "%127s %127s %1023s", old[n], new[n],
+		    ref) != 3 || strncmp(ref, QUEUE_REF,
+		    strlen(QUEUE_REF)) != 0 || zero_oid(old[n]) ||
+		    zero_oid(new[n]) || strcmp(old[n], new[n]) == 0 ||
+		    strstr(heads, old[n]) != NULL)
+			continue;
+		args[n][0] = "merge-base";
+		args[n][1] = "--is-ancestor";
+		args[n][2] = old[n];
+		args[n][3] = new[n];
+		args[n][4] = NULL;
+		err[n] = (struct buf)BUF_INIT;
+		calls[n + 1] = (struct git_call){ g, args[n], NULL, &err[n],
+		    -1 };
+		n++;
+	}
+	(void)git_run_all(calls, n + 1);
+	settings->status = calls[0].status;
+	for (i = 0; i < n; i++) {
+		if (calls[i + 1].status == 0 || calls[i + 1].status == 1)
+			strvec_pushf(grows, "%s %s %d", old[i], new[i],
+			    calls[i + 1].status == 0);
+		buf_free(&err[i]);
+	}
+	return settings->status;
+}
+
+/* The answer check_ref_ask() has for old and new: 1, 0, or -1 none. */
+static int
+asked_grows(const struct check *ck, const char *old, const char *new)
+{
+	size_t i, lo = strlen(old), ln = strlen(new);
+	const char *a;
+
+	for (i = 0; ck->grows != NULL && i < ck->grows->n; i++) {
+		a = ck->grows->v[i];
+		if (strncmp(a, old, lo) == 0 && a[lo] == ' ' &&
+		    strncmp(a + lo + 1, new, ln) == 0 && a[lo + 1 + ln] == ' ')
+			return a[lo + ln + 2] == '1';
+	}
+	return -1;
+}
+
 /* Does queue ref grow from old to new?  1 yes, 0 no (a problem), -1. */
 static int
 queue_grows(struct check *ck, const char *ref, const char *old,
@@ -147,7 +225,11 @@ queue_grows(struct check *ck, const char *ref, const char *old,
 {
 	int r;
 
-	if (zero_oid(old) || (r = git_is_ancestor(ck->g, old, new)) == 1)
+	if (zero_oid(old))
+		return 1;
+	if ((r = asked_grows(ck, old, new)) == -1)
+		r = git_is_ancestor(ck->g, old, new);
+	if (r == 1)
 		return 1;
 	if (r == -1)
 		return -1;
@@ -317,8 +399,10 @@ check_ref_updates(struct check *ck, char *input, const char *branch_ref)
 		args[1] = NULL;
 		ck->ff_from = zero_oid(old) ? NULL : old;
 		ck->ff_ref = ref;
+		ck->ff_new = new;
 		r = check_commits(ck, args);
 		ck->ff_from = NULL;
+		ck->ff_new = NULL;
 		if (r == -1)
 			goto out;
 	}

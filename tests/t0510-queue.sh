@@ -99,6 +99,26 @@ test_expect_success 'a queue is only fast-forwarded' '
 	queue_push c
 '
 
+test_expect_success 'a queue moved with the branch still grows only from its last tip' '
+	# a commit queued for a and not folded (no sequencer), then a
+	# push that moves the branch and that queue to a commit without it
+	mv hub.git/hooks/post-receive hub.git/post-receive.off &&
+	(cd st-a && bus-send --no-push b "pending in its queue") >/dev/null &&
+	queue_push a &&
+	pending=$(git -C hub.git rev-parse refs/bus/queue/a) &&
+	before=$(hub_tip) &&
+	(cd st-b && bus-sync -q && bus-send --no-push c "on the tip") &&
+	test_must_fail git -C st-b push -q origin HEAD:main \
+		+HEAD:refs/bus/queue/a 2>err &&
+	grep -q "refs/bus/queue/a: not a fast-forward: a queue only grows" err &&
+	test "$(hub_tip)" = "$before" &&
+	test "$(git -C hub.git rev-parse refs/bus/queue/a)" = "$pending" &&
+	mv hub.git/post-receive.off hub.git/hooks/post-receive &&
+	bus-check -C hub.git --post-receive </dev/null &&
+	git -C hub.git merge-base --is-ancestor "$pending" main &&
+	(cd st-b && bus-sync -q)
+'
+
 test_expect_success 'stations pushing their queues at once: every message once' '
 	for s in a b c; do
 		(cd st-$s && bus-sync -q) || { echo "SYNC $s"; exit 1; }
