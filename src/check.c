@@ -10,6 +10,8 @@
  * one cat-file --batch for every new blob and for the directories a
  * case collision could hide in (and, in signed mode, one git log per
  * distinct signers file; for archive days removed, one cat-file more).
+ * A push of one commit on the branch's tip needs no rev-list
+ * (check_one_commit(), checkref.c).
  */
 #include "config.h"
 
@@ -582,52 +584,10 @@ check_raw(struct check *ck, const struct buf *raw, int with_commits,
 }
 
 /*
- * The usual push of the branch: one commit on its old tip (ck->ff_from).
- * One diff-tree of that commit (ck->ff_new) alone gives its changes and,
- * in the same output, its parents; when they are ff_from and no other,
- * that commit is all that rev-list old..new would list, and rev-list
- * need not run.  1 with its changes in raw as diff-tree --stdin prints
- * them, 0 when the push is not that (a commit that changes nothing
- * prints nothing at all, nor does a merge), -1 on error.
- */
-static int
-one_commit(struct check *ck, struct buf *raw)
-{
-	const char *dt[] = { "diff-tree", "--stdin", "-r", "-z",
-	    "--no-renames", "--root", "--format=%H %P", NULL };
-	struct buf in = BUF_INIT, out = BUF_INIT, want = BUF_INIT;
-	const char *rest, *end, *nul;
-	int rv = -1;
-
-	buf_addf(&in, "%s\n", ck->ff_new);
-	buf_addf(&want, "%s %s", ck->ff_new, ck->ff_from);
-	if (git_run(ck->g, &in, &out, NULL, dt) != 0)
-		goto out;
-	/* "commit parent...\0", then "\n" and the records */
-	rv = 0;
-	if (out.len == 0 || (nul = memchr(out.s, '\0', out.len)) == NULL ||
-	    strcmp(out.s, want.s) != 0)
-		goto out;
-	end = out.s + out.len;
-	rest = nul + 1;
-	if (rest < end && *rest == '\n')
-		rest++;
-	buf_reset(raw);
-	buf_add(raw, ck->ff_new, strlen(ck->ff_new) + 1);
-	buf_add(raw, rest, (size_t)(end - rest));
-	rv = 1;
-out:
-	buf_free(&in);
-	buf_free(&out);
-	buf_free(&want);
-	return rv;
-}
-
-/*
  * Check every commit that rev-list gives for args (e.g. "OLD..NEW", or
  * "NEW --not --all" in a pre-receive hook), each against its first
  * parent: one rev-list, one diff-tree, one or two cat-files; a push of
- * one commit on the branch's tip, no rev-list (one_commit()).
+ * one commit on the branch's tip, no rev-list (check_one_commit()).
  */
 int
 check_commits(struct check *ck, const char *const *args)
@@ -644,7 +604,7 @@ check_commits(struct check *ck, const char *const *args)
 	int r, rv = -1;
 
 	if (ck->ff_from != NULL && ck->ff_new != NULL && !ck->merges &&
-	    (r = one_commit(ck, &raw)) != 0) {
+	    (r = check_one_commit(ck, &raw)) != 0) {
 		if (r == -1)
 			goto out;
 		strvec_push(&listed, ck->ff_new);

@@ -105,6 +105,7 @@ void	 check_problem(struct check *, const struct check_delta *,
 	    const char *, const char *, ...)
 	    __attribute__((format(printf, 4, 5)));
 int	 check_sig_verify(struct check *, const struct strvec *);
+int	 check_one_commit(struct check *, struct buf *);
 int	 check_sig_file(struct check *, const struct check_delta *, size_t);
 int	 check_gc(struct check *, const struct check_delta *, size_t);
 int	 check_merges(struct check *, const struct strvec *,
