@@ -172,7 +172,7 @@ static int
 find_repo(struct station *st, struct buf *out, int status, struct buf *head)
 {
 	char *l[5];
-	int shallow, bare, rv = -1;
+	int shallow, bare, r, rv = -1;
 
 	if (status == 0 && split_lines(out, l, 5) == 5) {
 		st->gitdir = xstrdup(l[0]);
@@ -181,9 +181,14 @@ find_repo(struct station *st, struct buf *out, int status, struct buf *head)
 		buf_adds(head, l[4]);
 	} else {
 		buf_reset(out);
-		if (git(&st->g, out, "rev-parse", "--absolute-git-dir",
-		    "--is-bare-repository", "--is-shallow-repository",
-		    NULL) != 0 || split_lines(out, l, 3) != 3) {
+		/* -1: git itself could not be run, which its error says */
+		if (status == -1 || (r = git(&st->g, out, "rev-parse",
+		    "--absolute-git-dir", "--is-bare-repository",
+		    "--is-shallow-repository", NULL)) == -1) {
+			bus_setclass(EX_SOFTWARE);
+			goto out;
+		}
+		if (r != 0 || split_lines(out, l, 3) != 3) {
 			bus_seterr("%s: not a git repository", st->dir);
 			bus_setclass(EX_USAGE);
 			goto out;

@@ -254,6 +254,13 @@ test_expect_success 'a mistyped agent is 67, not an empty inbox' '
 	grep "nosuch: no such agent" err
 '
 
+test_expect_success 'a git that cannot be run is named, not taken for no repository' '
+	(cd st-b && BUS_GIT="$TRASH_DIRECTORY/no-such-git" &&
+		export BUS_GIT && test_expect_code 70 bus-recv) 2>err &&
+	grep "no-such-git: No such file or directory" err &&
+	! grep "not a git repository" err
+'
+
 test_expect_success 'usage' '
 	(cd st-a && test_expect_code 64 bus-send) 2>err &&
 	grep "^usage: bus-send" err &&
