@@ -199,29 +199,27 @@ int
 check_ref_ask(const struct git *g, const char *input,
     struct git_call *settings, struct strvec *grows)
 {
-	char old[ASK_MAX + 1][128], new[ASK_MAX + 1][128], ref[1024];
-	char heads[4096] = "";
+	char old[ASK_MAX][128], new[ASK_MAX][128], ref[1024];
 	const char *args[ASK_MAX][5];
 	struct git_call calls[ASK_MAX + 1];
-	struct buf err[ASK_MAX];
+	struct buf err[ASK_MAX], heads = BUF_INIT;
 	const char *line, *nl;
 	size_t n = 0, i;
 
 	calls[0] = *settings;
+	/* " old old ... ": where the push's branches were */
+	buf_addc(&heads, ' ');
 	for (line = input; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
-		if (sscanf(line, "%127s %127s %1023s", old[n], new[n],
-		    ref) == 3 && strncmp(ref, "refs/heads/", 11) == 0 &&
-		    strlen(heads) + strlen(old[n]) + 2 < sizeof(heads)) {
-			strcat(heads, old[n]);
-			strcat(heads, " ");
-		}
+		if (sscanf(line, "%127s %*s %1023s", old[0], ref) == 2 &&
+		    strncmp(ref, "refs/heads/", 11) == 0)
+			buf_addf(&heads, "%s ", old[0]);
 	for (line = input; n < ASK_MAX && (nl = strchr(line, '\n')) != NULL;
 	    line = nl + 1) {
 		if (sscanf(line, "%127s %127s %1023s", old[n], new[n],
 		    ref) != 3 || strncmp(ref, QUEUE_REF,
 		    strlen(QUEUE_REF)) != 0 || zero_oid(old[n]) ||
 		    zero_oid(new[n]) || strcmp(old[n], new[n]) == 0 ||
-		    strstr(heads, old[n]) != NULL)
+		    strstr(heads.s, old[n]) != NULL)
 			continue;
 		args[n][0] = "merge-base";
 		args[n][1] = "--is-ancestor";
@@ -241,6 +239,7 @@ check_ref_ask(const struct git *g, const char *input,
 			    calls[i + 1].status == 0);
 		buf_free(&err[i]);
 	}
+	buf_free(&heads);
 	return settings->status;
 }
 

@@ -155,15 +155,21 @@ out:
 }
 
 void
+own_commit_clear(struct own_commit *c)
+{
+	free(c->id);
+	free(c->parent);
+	changes_free(&c->changes);
+	memset(c, 0, sizeof(*c));
+}
+
+void
 own_commits_free(struct own_commit *c, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(c[i].id);
-		free(c[i].parent);
-		changes_free(&c[i].changes);
-	}
+	for (i = 0; i < n; i++)
+		own_commit_clear(&c[i]);
 	free(c);
 }
 

@@ -104,6 +104,7 @@ struct own_commit {
 int	 own_commits_read(const struct git *, const char *, const char *,
 	    struct own_commit **, size_t *);
 int	 own_commits_diff(const struct git *, struct own_commit *, size_t);
+void	 own_commit_clear(struct own_commit *);
 void	 own_commits_free(struct own_commit *, size_t);
 int	 commits_import(const struct git *, const char *, int,
 	    struct commit_spec *, size_t, struct buf *);

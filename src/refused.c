@@ -107,8 +107,8 @@ builds_on(const struct recovery *rc, size_t i)
 	size_t j, k;
 
 	for (j = 0; j < i; j++)
-		for (k = 0; rc->aside[j] && k < q[i].changes.n; k++)
-			if (changes_has(&q[j].changes, q[i].changes.c[k].path))
+		for (k = 0; rc->aside[j] && k < q[i].c.changes.n; k++)
+			if (changes_has(&q[j].c.changes, q[i].c.changes.c[k].path))
 				return &q[j];
 	return NULL;
 }
@@ -126,15 +126,15 @@ set_aside(struct station *st, struct recovery *rc, size_t i, const char *why)
 	struct buf ref = BUF_INIT, subject = BUF_INIT;
 	int rv = -1;
 
-	buf_addf(&ref, SYNC_REFUSED "%s", q->id);
+	buf_addf(&ref, SYNC_REFUSED "%s", q->c.id);
 	if (git(&st->g, NULL, "update-ref", "-m", "bus: the hub refused it",
-	    ref.s, q->id, NULL) != 0 || sent_refused(st, q->id, why) == -1)
+	    ref.s, q->c.id, NULL) != 0 || sent_refused(st, q->c.id, why) == -1)
 		goto out;
 	rc->aside[i] = 1;
 	rc->naside++;
 	text_safe(&subject, q->message, strcspn(q->message, "\n"));
 	buf_addf(&rc->report, "%s%.12s (%.72s): %.300s", rc->report.len > 0 ?
-	    "; " : "", q->id, subject.s != NULL ? subject.s : "", why);
+	    "; " : "", q->c.id, subject.s != NULL ? subject.s : "", why);
 	rv = 0;
 out:
 	buf_free(&ref);
@@ -163,16 +163,16 @@ chain_build(struct station *st, struct recovery *rc, size_t i,
 		if (rc->aside[i])
 			continue;
 		buf_reset(&made);
-		if (strcmp(rc->q[i].parent, prev.s) == 0)
-			buf_adds(&made, rc->q[i].id);
-		else if (sync_check_preimages(&st->g, prev.s, &rc->q[i].changes,
+		if (strcmp(rc->q[i].c.parent, prev.s) == 0)
+			buf_adds(&made, rc->q[i].c.id);
+		else if (sync_check_preimages(&st->g, prev.s, &rc->q[i].c.changes,
 		    1, NULL) == -1) {
 			if (bus_errclass() != EX_DATAERR)
 				goto out;
 			buf_reset(&why);
 			if ((dep = builds_on(rc, i)) != NULL)
 				buf_addf(&why, "builds on %.12s, set aside too",
-				    dep->id);
+				    dep->c.id);
 			else
 				buf_adds(&why, bus_error());
 			if (set_aside(st, rc, i, why.s) == -1)

@@ -108,9 +108,7 @@ sync_queue_free(struct sync_queue_item *q, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		free(q[i].id);
-		free(q[i].parent);
-		changes_free(&q[i].changes);
+		own_commit_clear(&q[i].c);
 		buf_free(&q[i].raw);
 		free(q[i].author);
 		free(q[i].committer);
@@ -153,12 +151,10 @@ sync_queue_read(struct station *st, const char *local, const char *remote,
 	memset(q, 0, (n + 1) * sizeof(*q));
 	for (i = 0; i < n; i++) {
 		c = &q[i];
-		c->id = oc[i].id;
-		c->parent = oc[i].parent;
-		c->changes = oc[i].changes;
+		c->c = oc[i];
 		memset(&oc[i], 0, sizeof(oc[i]));
 		if (obj[i].missing) {
-			bus_seterr("cannot read commit %s", c->id);
+			bus_seterr("cannot read commit %s", c->c.id);
 			goto out;
 		}
 		buf_add(&c->raw, obj[i].data, obj[i].size);
@@ -167,7 +163,7 @@ sync_queue_read(struct station *st, const char *local, const char *remote,
 		msg = strstr(c->raw.s, "\n\n");
 		c->message = msg != NULL ? msg + 2 : "";
 		if (c->author == NULL || c->committer == NULL) {
-			bus_seterr("cannot read commit %s", c->id);
+			bus_seterr("cannot read commit %s", c->c.id);
 			goto out;
 		}
 	}
@@ -195,7 +191,7 @@ sync_queue_spec(struct sync_queue_item *q, const char *parent,
 	spec->author = q->author;
 	spec->committer = q->committer;
 	spec->message = q->message;
-	spec->changes = &q->changes;
+	spec->changes = &q->c.changes;
 	spec->merge = NULL;
 }
 
@@ -224,7 +220,7 @@ sync_replay(struct station *st, const char *local, const char *remote)
 	all = xreallocarray(NULL, n, sizeof(*all));
 	for (i = 0; i < n; i++) {
 		sync_queue_spec(&q[i], i == 0 ? remote : NULL, &spec[i]);
-		all[i] = q[i].changes;	/* a view: q[] keeps ownership */
+		all[i] = q[i].c.changes;	/* a view: q[] keeps ownership */
 	}
 	if (sync_check_preimages(&st->g, remote, all, n, NULL) == -1) {
 		if (bus_errclass() == EX_DATAERR) {

@@ -37,8 +37,9 @@
 struct fold {
 	char		*ref;
 	char		*tip;
-	char		*base;		/* the first parent of its oldest */
-	struct changes	*cs;		/* one per pending commit, in order */
+	struct own_commit *oc;		/* its pending commits, oldest
+					   first, with their changes unless
+					   it is taken as it is */
 	size_t		 n;
 	struct changes	 merged;	/* those that apply */
 	struct buf	 message;
@@ -47,14 +48,9 @@ struct fold {
 static void
 fold_free(struct fold *f)
 {
-	size_t k;
-
 	free(f->ref);
 	free(f->tip);
-	free(f->base);
-	for (k = 0; k < f->n; k++)
-		changes_free(&f->cs[k]);
-	free(f->cs);
+	own_commits_free(f->oc, f->n);
 	changes_free(&f->merged);
 	buf_free(&f->message);
 }
@@ -97,7 +93,7 @@ read_folds(const struct git *g, const char *tip, struct fold **out,
 	struct own_commit *oc = NULL;
 	int ff_seen = 0, ff;
 	char *line, *nl, *sp;
-	size_t n = 0, m = 0, k;
+	size_t n = 0, m = 0;
 	int rv = -1;
 
 	buf_addf(&nm, "--no-merged=%s", tip);
@@ -133,17 +129,8 @@ read_folds(const struct git *g, const char *tip, struct fold **out,
 		memset(q, 0, sizeof(*q));
 		q->tip = xstrdup(line);
 		q->ref = xstrdup(sp + 1);
-		q->base = xstrdup(oc[0].parent);
-		if (!ff) {
-			q->cs = xreallocarray(NULL, m, sizeof(*q->cs));
-			for (k = 0; k < m; k++) {
-				q->cs[k] = oc[k].changes;
-				memset(&oc[k].changes, 0,
-				    sizeof(oc[k].changes));
-			}
-			q->n = m;
-		}
-		own_commits_free(oc, m);
+		q->oc = oc;
+		q->n = m;
 		oc = NULL;
 		m = 0;
 	}
@@ -276,8 +263,8 @@ select_changes(const struct git *g, const char *tip, struct fold *f,
 	for (i = 0; i < n; i++)
 		for (k = 0; k < f[i].n; k++) {
 			all = xreallocarray(all, nall + 1, sizeof(*all));
-			all[nall++] = f[i].cs[k];	/* a view */
-			total += f[i].cs[k].n;
+			all[nall++] = f[i].oc[k].changes;	/* a view */
+			total += f[i].oc[k].changes.n;
 		}
 	ok = xcalloc(total + 1, 1);
 	if (sync_check_preimages(g, tip, all, nall, ok) == -1 ||
@@ -286,16 +273,16 @@ select_changes(const struct git *g, const char *tip, struct fold *f,
 	for (i = 0; i < n; i++) {
 		buf_addf(&f[i].message, "bus: fold %s\n", f[i].ref);
 		for (k = 0, left = 0; k < f[i].n; k++)
-			for (j = 0; j < f[i].cs[k].n; j++, at++) {
+			for (j = 0; j < f[i].oc[k].changes.n; j++, at++) {
 				if (ok[at]) {
 					changes_copy(&f[i].merged,
-					    &f[i].cs[k].c[j]);
+					    &f[i].oc[k].changes.c[j]);
 					continue;
 				}
 				/* done meanwhile, or not doable: named */
 				buf_addf(&f[i].message, "%sleft out: %s\n",
 				    left++ == 0 ? "\n" : "",
-				    f[i].cs[k].c[j].path);
+				    f[i].oc[k].changes.c[j].path);
 			}
 	}
 	rv = 0;
@@ -340,13 +327,13 @@ fold_once(const struct git *g, const char *branch)
 	 * would have moved it, and the station's tip is the hub's.
 	 */
 	for (i = 0; i < n; i++)
-		if (f[i].base != NULL && strcmp(f[i].base, tip.s) == 0) {
+		if (strcmp(f[i].oc[0].parent, tip.s) == 0) {
 			one = f[0];
 			f[0] = f[i];
 			f[i] = one;
 			break;
 		}
-	ff = f[0].base != NULL && strcmp(f[0].base, tip.s) == 0;
+	ff = strcmp(f[0].oc[0].parent, tip.s) == 0;
 	base = ff ? f[0].tip : tip.s;
 	if (select_changes(g, base, f + ff, n - ff) == -1)
 		goto out;

@@ -419,9 +419,8 @@ int	 policy_worse(int, int);
 
 /* A commit of the station that the hub does not have, to replay. */
 struct sync_queue_item {
-	char		*id;
-	char		*parent;	/* its first parent; "" for a root */
-	struct changes	 changes;	/* from its parent */
+	struct own_commit c;		/* its id, first parent ("" for a
+					   root) and changes from it */
 	struct buf	 raw;		/* the commit object */
 	char		*author;
 	char		*committer;
