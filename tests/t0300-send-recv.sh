@@ -211,18 +211,26 @@ test_expect_success '--wait returns when a message arrives' '
 '
 
 test_expect_success 'a recv that brings nothing lists the inbox during its fetch, maintains nothing' '
+	# two packs where the auto gc of git wants one: only a fetch that
+	# brought something may start it
+	git -C st-b config fetch.unpackLimit 1 &&
+	git -C st-b config gc.autoPackLimit 1 &&
+	git -C st-b repack -a -d -q &&
+	git -C st-b rev-parse HEAD |
+		git -C st-b pack-objects -q .git/objects/pack/pack >/dev/null &&
+	ls st-b/.git/objects/pack/*.pack >packs &&
+	test $(wc -l <packs) -eq 2 &&
 	(cd st-b && bus-recv -f id) >before &&
 	test -s before &&
 	(cd st-b && bus-recv -v -f id) >ids 2>trace &&
 	test_cmp before ids &&
 	test $(grep -c " ls-tree " trace) -eq 1 &&
-	! grep " maintenance run" trace
+	! grep " maintenance run" trace &&
+	ls st-b/.git/objects/pack/*.pack >packs &&
+	test $(wc -l <packs) -eq 2
 '
 
 test_expect_success 'a recv that brings something lists again, and runs git'"'"'s auto gc' '
-	git -C st-b repack -d -q &&
-	git -C st-b config fetch.unpackLimit 1 &&
-	git -C st-b config gc.autoPackLimit 1 &&
 	(cd st-a && bus-send b "after the listing") >new &&
 	(cd st-b && bus-recv -v -f id) >ids 2>trace &&
 	git -C st-b config --unset fetch.unpackLimit &&
@@ -230,7 +238,7 @@ test_expect_success 'a recv that brings something lists again, and runs git'"'"'
 	grep -x "$(cat new)" ids &&
 	test $(grep -c " ls-tree " trace) -eq 2 &&
 	grep " maintenance run --auto" trace &&
-	# the fetched pack and the one before, made one by the gc
+	# the fetched pack and the two before, made one by the gc
 	ls st-b/.git/objects/pack/*.pack >packs &&
 	test $(wc -l <packs) -eq 1
 '

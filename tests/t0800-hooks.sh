@@ -328,6 +328,35 @@ test_expect_success 'pre-commit: modifying a message is refused, a good one pass
 	git -C st-b reset -q --hard HEAD~1
 '
 
+# pre_receive OLD NEW: the hub's check of a push moving main from OLD
+# to NEW (already on the hub, under refs/heads/side), traced into trace.
+pre_receive () {
+	echo "$1 $2 refs/heads/main" |
+		(cd hub.git && bus-check -v --pre-receive) 2>trace
+}
+
+test_expect_success 'one commit on the tip is checked without rev-list, two are listed' '
+	fresh &&
+	old=$(git -C hub.git rev-parse main) &&
+	mkdir -p raw/inbox-b &&
+	msg one-1 b >raw/inbox-b/one-1.json && commit_all "one" &&
+	git -C raw push -q origin HEAD:refs/heads/side &&
+	pre_receive "$old" "$(git -C raw rev-parse HEAD)" &&
+	! grep " rev-list " trace &&
+	grep " diff-tree .*--format" trace &&
+	echo "{not json" >raw/inbox-b/one-2.json && commit_all "bad" &&
+	git -C raw push -q -f origin HEAD:refs/heads/side &&
+	test_expect_code 65 pre_receive "$old" "$(git -C raw rev-parse HEAD)" &&
+	grep " rev-list " trace &&
+	grep "inbox-b/one-2.json" trace &&
+	# the same bad commit alone, on the tip before it
+	test_expect_code 65 pre_receive "$(git -C raw rev-parse HEAD^)" \
+		"$(git -C raw rev-parse HEAD)" &&
+	! grep " rev-list " trace &&
+	grep "inbox-b/one-2.json" trace &&
+	git -C hub.git update-ref -d refs/heads/side
+'
+
 test_expect_success 'a tool whose push the hub refuses says so at once (65)' '
 	git -C hub.git config bus.maxSize 150 &&
 	before=$(hub_tip) &&
