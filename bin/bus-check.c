@@ -25,7 +25,7 @@ static struct buf branch = BUF_INIT;	/* refs/heads/<bus.branch> */
 static char	*retain;		/* bus.retainDays; NULL: unset */
 static char	*agent;			/* $BUS_AGENT, else bus.agent */
 static struct buf hook_in = BUF_INIT;	/* a pre-receive hook's input */
-static struct strvec grows = STRVEC_INIT; /* asked with the settings */
+static struct check_asked asked = CHECK_ASKED_INIT; /* with the settings */
 static const char *as;			/* --as: the directory files go to */
 
 static void
@@ -88,11 +88,13 @@ take_settings(struct buf *out, int mflag, struct buf *ref)
 /*
  * The repository's bus settings, read with one git process (a hook
  * runs on every push).  A pre-receive hook reads its input first and
- * asks, in the same time, what its queue checks will want to know
- * (check_ref_ask()).
+ * asks, in the same time, what its checks will want to know
+ * (check_ref_ask()); the cat-file that reads the pushed files for
+ * them starts meanwhile too (or, should it not start, each read
+ * starts one).
  */
 static void
-read_settings(const struct git *g, int mode, int mflag, struct buf *ref)
+read_settings(struct git *g, int mode, int mflag, struct buf *ref)
 {
 	static const char *const args[] = { SETTINGS_ARGS, NULL };
 	struct buf out = BUF_INIT, why = BUF_INIT;
@@ -101,8 +103,10 @@ read_settings(const struct git *g, int mode, int mflag, struct buf *ref)
 	if (mode == 'P') {
 		if (fd_read_all(0, &hook_in, 0) == -1)
 			err(EX_IOERR, "stdin");
+		if (hook_in.len > 0)
+			(void)git_cat_open(g);
 		(void)check_ref_ask(g, hook_in.s != NULL ? hook_in.s : "",
-		    &settings, &grows);
+		    &settings, &asked);
 	} else
 		(void)git_run(g, NULL, &out, &why, args);
 	take_settings(&out, mflag, ref);
@@ -184,7 +188,7 @@ check_history(const struct git *g, int mode, const char *arg)
 	case 'T': rv = check_tree(&ck, arg != NULL ? arg : "HEAD"); break;
 	case 'S': rv = check_staged(&ck); break;
 	default:
-		ck.grows = &grows;
+		ck.asked = &asked;
 		rv = check_ref_updates(&ck, hook_in.s != NULL ? hook_in.s : "",
 		    branch.s);
 		break;
@@ -234,7 +238,7 @@ hub_head(struct buf *ref)
  * failure is told to the pusher, and the next push folds again.
  */
 static int
-post_receive(const struct git *g, int mflag)
+post_receive(struct git *g, int mflag)
 {
 	struct buf in = BUF_INIT, head = BUF_INIT;
 
@@ -331,8 +335,13 @@ main(int argc, char *argv[])
 	if (mode == 'Q')
 		return post_receive(&g, mflag);
 	read_settings(&g, mode, mflag, &branch);
-	if (mode != 0)
-		return check_history(&g, mode, argc > 0 ? argv[0] : NULL);
+	if (mode != 0) {
+		status = check_history(&g, mode, argc > 0 ? argv[0] : NULL);
+		/* every answer it gave was read whole: its end tells nothing */
+		(void)git_cat_close(&g);
+		check_asked_free(&asked);
+		return status;
+	}
 
 	if (each_operand(argc, argv, zflag, check_operand, NULL) == -1)
 		err(EX_IOERR, "stdin");

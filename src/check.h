@@ -24,6 +24,22 @@ struct signer {
 	char		*agent;
 };
 
+/*
+ * What a pre-receive hook asks while it reads its settings
+ * (check_ref_ask()), for check_ref_updates() to use.
+ */
+struct check_asked {
+	struct strvec	 grows;		/* "old new 1" or "old new 0":
+					   whether a queue's old tip is an
+					   ancestor of its new one */
+	char		*one;		/* the commit diffed in diff, or
+					   NULL */
+	struct buf	 diff;		/* one's diff-tree, as
+					   check_one_commit() runs it */
+};
+
+#define CHECK_ASKED_INIT	{ STRVEC_INIT, NULL, BUF_INIT }
+
 struct check {
 	const struct git *g;
 	int		 require_signed; /* bus.requireSigned */
@@ -39,10 +55,8 @@ struct check {
 					   build on this commit, */
 	const char	*ff_ref;	/* the ref it updates */
 	const char	*ff_new;	/* the range's new end */
-	const struct strvec *grows;	/* "old new 1" or "old new 0":
-					   whether a queue's old tip is an
-					   ancestor of its new one, asked
-					   with the settings (checkref.c) */
+	const struct check_asked *asked; /* asked with the settings, in
+					   a pre-receive hook, or NULL */
 	int		 merges;	/* check_commits(): a merge passes
 					   when it is the sequencer's fold
 					   of one queue (checkmerge.c); a
@@ -67,7 +81,8 @@ int	 check_staged(struct check *);
 int	 check_tree(struct check *, const char *);
 int	 check_ref_updates(struct check *, char *, const char *);
 int	 check_ref_ask(const struct git *, const char *, struct git_call *,
-	    struct strvec *);
+	    struct check_asked *);
+void	 check_asked_free(struct check_asked *);
 const char *check_signer(const struct check *, const char *);
 int	 check_sig_against(struct check *, const char *const *, size_t,
 	    const char *);

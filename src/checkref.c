@@ -140,34 +140,42 @@ out:
 	return rv;
 }
 
+/* diff-tree of one commit, its header "commit parent...\0" first */
+#define ONE_COMMIT_ARGS	"diff-tree", "-r", "-z", "--no-renames", "--root", \
+	"--format=%H %P"
+
 /*
  * The usual push of the branch: one commit on its old tip (ck->ff_from).
  * One diff-tree of that commit (ck->ff_new) alone gives its changes and,
  * in the same output, its parents; when they are ff_from and no other,
  * that commit is all that rev-list old..new would list, and rev-list
- * need not run.  1 with its changes in raw as diff-tree --stdin prints
- * them, 0 when the push is not that (a commit that changes nothing
- * prints nothing at all, nor does a merge), -1 on error.
+ * need not run.  A hook has that diff-tree run already, beside its
+ * settings (check_ref_ask()).  1 with its changes in raw as diff-tree
+ * --stdin prints them, 0 when the push is not that (a commit that
+ * changes nothing prints nothing at all, nor does a merge), -1 on
+ * error.
  */
 int
 check_one_commit(struct check *ck, struct buf *raw)
 {
-	const char *dt[] = { "diff-tree", "--stdin", "-r", "-z",
-	    "--no-renames", "--root", "--format=%H %P", NULL };
-	struct buf in = BUF_INIT, out = BUF_INIT, want = BUF_INIT;
+	const char *dt[] = { ONE_COMMIT_ARGS, ck->ff_new, NULL };
+	struct buf ran = BUF_INIT, want = BUF_INIT;
+	const struct buf *out = &ran;
 	const char *rest, *end, *nul;
 	int rv = -1;
 
-	buf_addf(&in, "%s\n", ck->ff_new);
 	buf_addf(&want, "%s %s", ck->ff_new, ck->ff_from);
-	if (git_run(ck->g, &in, &out, NULL, dt) != 0)
+	if (ck->asked != NULL && ck->asked->one != NULL &&
+	    strcmp(ck->asked->one, ck->ff_new) == 0)
+		out = &ck->asked->diff;
+	else if (git_run(ck->g, NULL, &ran, NULL, dt) != 0)
 		goto out;
 	/* "commit parent...\0", then "\n" and the records */
 	rv = 0;
-	if (out.len == 0 || (nul = memchr(out.s, '\0', out.len)) == NULL ||
-	    strcmp(out.s, want.s) != 0)
+	if (out->len == 0 || (nul = memchr(out->s, '\0', out->len)) == NULL ||
+	    strcmp(out->s, want.s) != 0)
 		goto out;
-	end = out.s + out.len;
+	end = out->s + out->len;
 	rest = nul + 1;
 	if (rest < end && *rest == '\n')
 		rest++;
@@ -176,35 +184,64 @@ check_one_commit(struct check *ck, struct buf *raw)
 	buf_add(raw, rest, (size_t)(end - rest));
 	rv = 1;
 out:
-	buf_free(&in);
-	buf_free(&out);
+	buf_free(&ran);
 	buf_free(&want);
 	return rv;
 }
 
 #define ASK_MAX		8	/* queues asked about with the settings */
 
+/* An object id as a hook's input gives it: hex digits only. */
+static int
+hex_oid(const char *oid)
+{
+	return *oid != '\0' && strspn(oid, "0123456789abcdef") == strlen(oid);
+}
+
+/*
+ * The one commit of the push's one branch update (old to new) whose
+ * diff-tree check_one_commit() will want, into one (128 bytes): 1, or
+ * 0 when the push moves no branch, or several.
+ */
+static int
+branch_commit(const char *input, char *one)
+{
+	char old[128], new[128], ref[1024];
+	const char *line, *nl;
+	int n = 0;
+
+	for (line = input; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
+		if (sscanf(line, "%127s %127s %1023s", old, new, ref) == 3 &&
+		    strncmp(ref, "refs/heads/", 11) == 0 && n++ == 0)
+			strlcpy(one, zero_oid(old) || zero_oid(new) ||
+			    strcmp(old, new) == 0 || !hex_oid(new) ? "" :
+			    new, 128);
+	return n == 1 && *one != '\0';
+}
+
 /*
  * What check_ref_updates() will want to know about a push (input, the
- * hook's "old new ref" lines) that does not depend on the settings:
- * whether each queue's old tip is an ancestor of its new one
- * (queue_grows()).  Asked at the same time as settings, the command
- * that reads them, so that both cost one git process's time; the
- * answers go to grows as "old new 1" or "old new 0".  A queue moved
- * from where a branch of the same push was is not asked about: its
- * check is not needed then (check_queue()).  Returns settings'
- * status.
+ * hook's "old new ref" lines) that does not depend on the settings,
+ * asked at the same time as settings, the command that reads them, so
+ * that all cost one git process's time:
+ * - whether each queue's old tip is an ancestor of its new one
+ *   (queue_grows()), into asked->grows as "old new 1" or "old new 0".
+ *   A queue moved from where a branch of the same push was is not
+ *   asked about: its check is not needed then (check_queue());
+ * - when the push moves one branch, the diff-tree of its new commit
+ *   (check_one_commit()), into asked->one and asked->diff.
+ * Returns settings' status.
  */
 int
 check_ref_ask(const struct git *g, const char *input,
-    struct git_call *settings, struct strvec *grows)
+    struct git_call *settings, struct check_asked *asked)
 {
-	char old[ASK_MAX][128], new[ASK_MAX][128], ref[1024];
-	const char *args[ASK_MAX][5];
-	struct git_call calls[ASK_MAX + 1];
-	struct buf err[ASK_MAX], heads = BUF_INIT;
+	char old[ASK_MAX][128], new[ASK_MAX][128], ref[1024], one[128];
+	const char *args[ASK_MAX][5], *dt[] = { ONE_COMMIT_ARGS, one, NULL };
+	struct git_call calls[ASK_MAX + 2];
+	struct buf err[ASK_MAX], heads = BUF_INIT, dterr = BUF_INIT;
 	const char *line, *nl;
-	size_t n = 0, i;
+	size_t n = 0, i, k;
 
 	calls[0] = *settings;
 	/* " old old ... ": where the push's branches were */
@@ -231,16 +268,32 @@ check_ref_ask(const struct git *g, const char *input,
 		    -1 };
 		n++;
 	}
-	(void)git_run_all(calls, n + 1);
+	k = n + 1;
+	if (branch_commit(input, one))
+		calls[k++] = (struct git_call){ g, dt, &asked->diff, &dterr,
+		    -1 };
+	(void)git_run_all(calls, k);
 	settings->status = calls[0].status;
 	for (i = 0; i < n; i++) {
 		if (calls[i + 1].status == 0 || calls[i + 1].status == 1)
-			strvec_pushf(grows, "%s %s %d", old[i], new[i],
+			strvec_pushf(&asked->grows, "%s %s %d", old[i], new[i],
 			    calls[i + 1].status == 0);
 		buf_free(&err[i]);
 	}
+	if (k > n + 1 && calls[n + 1].status == 0)
+		asked->one = xstrdup(one);
 	buf_free(&heads);
+	buf_free(&dterr);
 	return settings->status;
+}
+
+void
+check_asked_free(struct check_asked *asked)
+{
+	strvec_clear(&asked->grows);
+	free(asked->one);
+	asked->one = NULL;
+	buf_free(&asked->diff);
 }
 
 /* The answer check_ref_ask() has for old and new: 1, 0, or -1 none. */
@@ -250,8 +303,8 @@ asked_grows(const struct check *ck, const char *old, const char *new)
 	size_t i, lo = strlen(old), ln = strlen(new);
 	const char *a;
 
-	for (i = 0; ck->grows != NULL && i < ck->grows->n; i++) {
-		a = ck->grows->v[i];
+	for (i = 0; ck->asked != NULL && i < ck->asked->grows.n; i++) {
+		a = ck->asked->grows.v[i];
 		if (strncmp(a, old, lo) == 0 && a[lo] == ' ' &&
 		    strncmp(a + lo + 1, new, ln) == 0 && a[lo + 1 + ln] == ' ')
 			return a[lo + ln + 2] == '1';

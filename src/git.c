@@ -489,57 +489,166 @@ out:
 }
 
 /*
+ * One answer of git cat-file --batch in out at *off, "<oid> <type>
+ * <size>\n<data>\n" or "<name> missing\n", into obj when it is not
+ * NULL, *off moved past it: 1, 0 when it has not all come yet, -1 on
+ * a header cat-file would not write.
+ */
+static int
+cat_answer(const struct buf *out, size_t *off, struct cat_obj *obj)
+{
+	const char *line = out->s + *off, *nl, *sp;
+	char *end;
+	size_t size = 0;
+	int missing;
+
+	if (*off >= out->len ||
+	    (nl = memchr(line, '\n', out->len - *off)) == NULL)
+		return 0;
+	missing = (size_t)(nl - line) >= 8 &&
+	    memcmp(nl - 8, " missing", 8) == 0;
+	if (!missing) {
+		/* not sscanf(): it would measure all the output left */
+		for (sp = nl; sp > line && sp[-1] != ' '; sp--)
+			;
+		if (sp == line || sp == nl ||
+		    (size = (size_t)strtoull(sp, &end, 10), end != nl))
+			return -1;
+		if (size + 1 > out->len - (size_t)(nl + 1 - out->s))
+			return 0;
+	}
+	if (obj != NULL) {
+		obj->data = missing ? NULL : nl + 1;
+		obj->size = size;
+		obj->missing = missing;
+	}
+	*off = (size_t)(nl + 1 - out->s) + (missing ? 0 : size + 1);
+	return 1;
+}
+
+/* What run_talk() has of the answers to a question (cat_enough()). */
+struct cat_read {
+	size_t		 want;		/* answers asked for */
+	size_t		 got;		/* answers read whole */
+	size_t		 off;		/* where the next one starts */
+};
+
+/* For run_talk(): are all the answers asked for there yet? */
+static int
+cat_enough(const struct buf *out, void *arg)
+{
+	struct cat_read *r = arg;
+	int a;
+
+	for (; r->got < r->want; r->got++)
+		if ((a = cat_answer(out, &r->off, NULL)) != 1) {
+			if (a == -1)
+				bus_seterr("unexpected output");
+			return a;
+		}
+	return 1;
+}
+
+/* The git cat-file --batch that git_cat_open() keeps running. */
+struct git_cat {
+	struct git_cmd	 c;
+	struct run_job	 j;
+	struct buf	 spare;		/* its output between questions */
+};
+
+/*
+ * Start a git cat-file --batch for g that git_cat_batch() then asks
+ * instead of starting one each time; it starts while the caller does
+ * other things (a hook reads its settings meanwhile).  0, or -1 with
+ * the error set; git_cat_close() ends it.
+ */
+int
+git_cat_open(struct git *g)
+{
+	static const char *const args[] = { "cat-file", "--batch", NULL };
+	struct git_cat *cat = xcalloc(1, sizeof(*cat));
+
+	if (git_prepare(g, args, &cat->spare, NULL, &cat->c) == -1) {
+		free(cat);
+		return -1;
+	}
+	cat->c.r.in = "";
+	cat->c.r.hold_in = 1;
+	if (run_start(&cat->c.r, &cat->j) == -1) {
+		(void)git_status(&cat->c, -1, NULL);
+		buf_free(&cat->spare);
+		free(cat);
+		return -1;
+	}
+	g->cat = cat;
+	return 0;
+}
+
+/* End g's git cat-file --batch: 0, or -1 when it failed. */
+int
+git_cat_close(struct git *g)
+{
+	struct git_cat *cat = g->cat;
+	int rv;
+
+	if (cat == NULL)
+		return 0;
+	g->cat = NULL;
+	cat->c.r.out = &cat->spare;
+	rv = git_status(&cat->c, run_finish(&cat->j), NULL);
+	buf_free(&cat->spare);
+	free(cat);
+	return rv == 0 ? 0 : -1;
+}
+
+/*
  * Read n objects, named as git cat-file understands them (an id, or
- * "rev:path"), with one git cat-file --batch.  out holds the data;
- * objs[i] points into it, or says the object is missing.
+ * "rev:path"), with one git cat-file --batch, or with g's own
+ * (git_cat_open()).  out holds the data; objs[i] points into it, or
+ * says the object is missing.  A name that holds a newline names
+ * nothing that can be asked for (it would be two questions, and every
+ * answer after it would be taken for the one before): it is missing.
  */
 int
 git_cat_batch(const struct git *g, const char *const *names, size_t n,
     struct buf *out, struct cat_obj *objs)
 {
 	const char *args[] = { "cat-file", "--batch", NULL };
+	struct cat_read r = { 0, 0, 0 };
 	struct buf req = BUF_INIT;
-	size_t i, off = 0, size;
-	char *line, *nl, *sp, *end;
+	char *why = NULL;
+	size_t i, off = 0;
 	int rv = -1;
 
 	buf_reset(out);
-	if (n == 0)
-		return 0;
 	for (i = 0; i < n; i++)
-		buf_addf(&req, "%s\n", names[i]);
-	if (git_run(g, &req, out, NULL, args) != 0)
-		goto out;
-	/* "<oid> <type> <size>\n<data>\n" or "<name> missing\n" */
-	for (i = 0; i < n; i++) {
-		line = out->s + off;
-		if (off >= out->len ||
-		    (nl = memchr(line, '\n', out->len - off)) == NULL)
-			goto bad;
-		objs[i].data = NULL;
-		objs[i].size = 0;
-		objs[i].missing = (size_t)(nl - line) >= 8 &&
-		    memcmp(nl - 8, " missing", 8) == 0;
-		if (objs[i].missing) {
-			off = (size_t)(nl + 1 - out->s);
-			continue;
+		if (strchr(names[i], '\n') == NULL) {
+			buf_addf(&req, "%s\n", names[i]);
+			r.want++;
 		}
-		/* not sscanf(): it would measure all the output left, each time */
-		for (sp = nl; sp > line && sp[-1] != ' '; sp--)
-			;
-		if (sp == line || sp == nl || (size = (size_t)strtoull(sp, &end, 10),
-		    end != nl) || size + 1 > out->len - (size_t)(nl + 1 -
-		    out->s))
-			goto bad;
-		objs[i].data = nl + 1;
-		objs[i].size = size;
-		off = (size_t)(nl + 1 - out->s) + size + 1;
-	}
+	if (r.want == 0)
+		;
+	else if (g->cat != NULL) {
+		g->cat->c.r.out = out;
+		rv = run_talk(&g->cat->j, req.s, req.len, cat_enough, &r);
+		g->cat->c.r.out = &g->cat->spare;
+		if (rv == -1) {
+			why = xstrdup(bus_error());
+			bus_seterr("git cat-file --batch: %s", why);
+			goto out;
+		}
+	} else if (git_run(g, &req, out, NULL, args) != 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (strchr(names[i], '\n') != NULL)
+			objs[i] = (struct cat_obj){ NULL, 0, 1 };
+		else if (cat_answer(out, &off, &objs[i]) != 1) {
+			bus_seterr("git cat-file --batch: unexpected output");
+			goto out;
+		}
 	rv = 0;
-	goto out;
-bad:
-	bus_seterr("git cat-file --batch: unexpected output");
 out:
+	free(why);
 	buf_free(&req);
 	return rv;
 }

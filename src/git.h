@@ -15,6 +15,7 @@ struct git {
 	const char *const *env;		/* more "NAME=value" for git, or NULL */
 	int		 lockfd;	/* > 2: the station's lock, held by the
 					   commands that write refs or the index */
+	struct git_cat	*cat;		/* git_cat_open()'s, or NULL */
 };
 
 int	 git_run(const struct git *, const struct buf *, struct buf *,
@@ -47,6 +48,8 @@ struct cat_obj {
 	int		 missing;
 };
 
+int	 git_cat_open(struct git *);
+int	 git_cat_close(struct git *);
 int	 git_cat_batch(const struct git *, const char *const *, size_t,
 	    struct buf *, struct cat_obj *);
 int	 git_cat_check(const struct git *, const char *const *, size_t,

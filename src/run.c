@@ -188,7 +188,7 @@ pump_write(const struct run *r, int *fd, size_t *off)
 		*off += (size_t)w;
 	else if (w == -1 && errno != EINTR && errno != EAGAIN)
 		close_fd(fd);
-	if (*off == r->inlen)
+	if (*off == r->inlen && !r->hold_in)
 		close_fd(fd);
 }
 
@@ -409,12 +409,12 @@ ignore_sigpipe(struct sigaction *old)
 
 /*
  * Our end of the child's stdin: closed at once when there is nothing
- * to feed it, else non-blocking, for pump().
+ * to feed it (and it is not held open), else non-blocking, for pump().
  */
 static int
 input_ready(const struct run *r, int *fd)
 {
-	if (*fd != -1 && r->inlen == 0)
+	if (*fd != -1 && r->inlen == 0 && !r->hold_in)
 		close_fd(fd);
 	if (*fd != -1 &&
 	    fcntl(*fd, F_SETFL, fcntl(*fd, F_GETFL) | O_NONBLOCK) == -1) {
@@ -600,7 +600,7 @@ run_pollfds(const struct run_job *j, struct pollfd *pfd)
 {
 	int n = 0;
 
-	if (j->fd[0] != -1)
+	if (j->fd[0] != -1 && j->off < j->r->inlen)
 		pfd[n++] = (struct pollfd){ j->fd[0], POLLOUT, 0 };
 	if (j->fd[1] != -1)
 		pfd[n++] = (struct pollfd){ j->fd[1], POLLIN, 0 };
@@ -733,4 +733,58 @@ run_signal(const struct run_job *j, int sig)
 {
 	if (j->pid != -1)
 		kill(j->r->new_group ? -j->pid : j->pid, sig);
+}
+
+/*
+ * One exchange with a job started with hold_in: write in (len bytes)
+ * to it while reading its output into r->out, until enough(r->out,
+ * arg) returns 1: all that was asked is there.  0, or -1 when enough
+ * returns -1 (its error set), the job closed its output first (ended),
+ * or the I/O failed.
+ */
+int
+run_talk(struct run_job *j, const void *in, size_t len,
+    int (*enough)(const struct buf *, void *), void *arg)
+{
+	struct sigaction oldpipe;
+	struct pollfd pfd[3];
+	int np, done, pipe_ignored, rv = -1;
+
+	j->r->in = in;
+	j->r->inlen = len;
+	j->off = 0;
+	pipe_ignored = ignore_sigpipe(&oldpipe);
+	while ((done = enough(j->r->out, arg)) == 0) {
+		if (j->fd[1] == -1) {
+			bus_seterr("ended before it answered");
+			goto out;
+		}
+		np = run_pollfds(j, pfd);
+		if (poll(pfd, (nfds_t)np, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			bus_seterrno("poll");
+			goto out;
+		}
+		run_io(j, pfd, np);
+	}
+	rv = done == 1 ? 0 : -1;
+out:
+	j->r->in = "";
+	j->r->inlen = 0;
+	j->off = 0;
+	if (pipe_ignored)
+		sigaction(SIGPIPE, &oldpipe, NULL);
+	return rv;
+}
+
+/*
+ * The end of a job started with hold_in: its stdin closed, it is
+ * waited for, its status put in r.  0, or -1 when it could not be.
+ */
+int
+run_finish(struct run_job *j)
+{
+	close_fd(&j->fd[0]);
+	return job_end(j, 0) == -1 ? -1 : 0;
 }

@@ -22,6 +22,8 @@ struct run {
 	int		 keep_fd;	/* > 2: a descriptor the child keeps */
 	int		 new_group;	/* lead a process group, all killed
 					   on timeout (else in ours) */
+	int		 hold_in;	/* run_start(): stdin stays open,
+					   for run_talk() (in: "") */
 
 	/* results */
 	int		 status;	/* exit status, or 128 + signal */
@@ -51,5 +53,8 @@ void	 run_io(struct run_job *, const struct pollfd *, int);
 int	 run_done(struct run_job *);
 void	 run_signal(const struct run_job *, int);
 int	 run_all(struct run *, size_t);
+int	 run_talk(struct run_job *, const void *, size_t,
+	    int (*)(const struct buf *, void *), void *);
+int	 run_finish(struct run_job *);
 
 #endif /* RUN_H */

@@ -159,7 +159,9 @@ test_expect_success 'the sequencer killed at random instants: the next run finis
 		done &&
 		kill_soon sh -c "cd hub.git && exec bus-check --post-receive </dev/null" &&
 		kill_soon sh -c "cd hub.git && exec bus-check --post-receive </dev/null" &&
-		git -C hub.git fsck --no-progress --connectivity-only >/dev/null &&
+		# a failed round must fail the test, not send its messages again
+		{ git -C hub.git fsck --no-progress --connectivity-only \
+			>/dev/null 2>fsck.err || { echo "FSCK $i"; cat fsck.err; exit 1; }; } &&
 		i=$((i + 1))
 	done &&
 	mv hub.git/post-receive.off hub.git/hooks/post-receive &&

@@ -357,6 +357,81 @@ test_expect_success 'one commit on the tip is checked without rev-list, two are 
 	git -C hub.git update-ref -d refs/heads/side
 '
 
+# A git for the hook that shows what runs at the same time: the
+# settings' config waits (up to 5 s) for the diff-tree and the cat-file
+# to have started, and says whether they had.
+cat >together-git <<EOS
+#!/bin/sh
+for a; do case \$a in -*) ;; *) cmd=\$a; break;; esac; done
+case \$cmd in
+diff-tree|cat-file) : >"$TRASH_DIRECTORY/started-\$cmd" ;;
+config)
+	n=0
+	while [ \$n -lt 50 ] && ! { test -e "$TRASH_DIRECTORY/started-diff-tree" &&
+		test -e "$TRASH_DIRECTORY/started-cat-file"; }; do
+		sleep 0.1; n=\$((n + 1))
+	done
+	test \$n -lt 50 && echo together >>"$TRASH_DIRECTORY/config-saw" ||
+		echo apart >>"$TRASH_DIRECTORY/config-saw" ;;
+esac
+exec git "\$@"
+EOS
+chmod +x together-git
+
+# A git whose cat-file --batch ends before it answers anything.
+cat >mute-cat-git <<EOS
+#!/bin/sh
+for a; do case \$a in -*) ;; *) cmd=\$a; break;; esac; done
+test "\$cmd" = cat-file && exit 1
+exec git "\$@"
+EOS
+chmod +x mute-cat-git
+
+test_expect_success 'the one commit diff and the cat-file start while the settings are read' '
+	fresh &&
+	old=$(git -C hub.git rev-parse main) &&
+	msg beside-1 b >raw/inbox-b/beside-1.json && commit_all "beside" &&
+	git -C raw push -q origin HEAD:refs/heads/side &&
+	rm -f started-* config-saw &&
+	(BUS_GIT="$TRASH_DIRECTORY/together-git" && export BUS_GIT &&
+		pre_receive "$old" "$(git -C raw rev-parse HEAD)") &&
+	echo together >expect && test_cmp expect config-saw &&
+	test $(grep -c " diff-tree " trace) = 1 &&
+	test $(grep -c " cat-file --batch" trace) = 1 &&
+	git -C hub.git update-ref -d refs/heads/side
+'
+
+test_expect_success 'a cat-file that ends before it answers refuses the push, named' '
+	fresh &&
+	old=$(git -C hub.git rev-parse main) &&
+	msg mute-1 b >raw/inbox-b/mute-1.json && commit_all "mute" &&
+	git -C raw push -q origin HEAD:refs/heads/side &&
+	new=$(git -C raw rev-parse HEAD) &&
+	(BUS_GIT="$TRASH_DIRECTORY/mute-cat-git" && export BUS_GIT &&
+		! pre_receive "$old" "$new") &&
+	grep "git cat-file --batch: ended before it answered" trace &&
+	pre_receive "$old" "$new" &&
+	git -C hub.git update-ref -d refs/heads/side
+'
+
+test_expect_success 'a directory name with a newline is refused as a path, not misread' '
+	fresh && msg nlcase b >raw/inbox-b/nlcase.json && commit_all base &&
+	git -C raw push -q origin HEAD:main &&
+	blob=$(msg nl-1 a | git -C raw hash-object -w --stdin) &&
+	git -C raw update-index --add --cacheinfo 100644,$blob,"inbox-a/x
+y/nl-1.json" &&
+	# after it in the directories read: a name that is another but for case
+	msg NLcase b >raw/inbox-b/NLcase.json && git -C raw add inbox-b &&
+	git -C raw commit -q --no-verify -m "newline" &&
+	test_must_fail git -C raw push origin HEAD:main 2>err &&
+	grep "push refused: 2 problems" err &&
+	grep "inbox-a/x" err &&
+	grep "inbox-b/NLcase.json: another file here has the same name but for case" err &&
+	! grep "unexpected output" err &&
+	git -C hub.git rev-parse main >after &&
+	git -C raw rev-parse origin/main >before && test_cmp before after
+'
+
 test_expect_success 'a tool whose push the hub refuses says so at once (65)' '
 	git -C hub.git config bus.maxSize 150 &&
 	before=$(hub_tip) &&

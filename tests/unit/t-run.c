@@ -371,6 +371,116 @@ test_git_env(void)
 	buf_free(&out);
 }
 
+/* For run_talk(): has cat echoed back all of *arg bytes? */
+static int
+echoed(const struct buf *out, void *arg)
+{
+	return out->len >= *(size_t *)arg;
+}
+
+static void
+test_talk(void)
+{
+	const char *cat[] = { "cat", NULL };
+	const char *four[] = { "sh", "-c", "exit 4", NULL };
+	struct buf out = BUF_INIT;
+	struct run_job j;
+	struct run r;
+	size_t want, i;
+	char *in;
+
+	memset(&r, 0, sizeof(r));
+	r.argv = cat;
+	r.in = "";
+	r.hold_in = 1;
+	r.out = &out;
+	ok(run_start(&r, &j) == 0, "a program started with its stdin held");
+	want = 6;
+	ok(run_talk(&j, "hello\n", 6, echoed, &want) == 0 &&
+	    strcmp(out.s, "hello\n") == 0, "one exchange");
+	/* more than the pipes hold, both ways: no deadlock */
+	if ((in = malloc(BIG)) == NULL)
+		abort();
+	for (i = 0; i < BIG; i++)
+		in[i] = (char)('a' + i % 26);
+	buf_reset(&out);
+	want = BIG;
+	ok(run_talk(&j, in, BIG, echoed, &want) == 0 && out.len == BIG &&
+	    memcmp(out.s, in, BIG) == 0, "a second exchange of 10 MiB");
+	ok(run_finish(&j) == 0 && r.status == 0,
+	    "the end closes its stdin and waits for it");
+	free(in);
+
+	memset(&r, 0, sizeof(r));
+	r.argv = four;
+	r.in = "";
+	r.hold_in = 1;
+	buf_reset(&out);
+	r.out = &out;
+	want = 1;
+	ok(run_start(&r, &j) == 0 &&
+	    run_talk(&j, "x\n", 2, echoed, &want) == -1 &&
+	    strcmp(bus_error(), "ended before it answered") == 0,
+	    "a program that ends first: ended before it answered");
+	ok(run_finish(&j) == 0 && r.status == 4, "its status is kept");
+	buf_free(&out);
+}
+
+static void
+test_git_cat_session(void)
+{
+	char dir[] = "/tmp/t-run.XXXXXX";
+	const char *hash[] = { "hash-object", "-w", "--stdin", NULL };
+	const char *rm[] = { "rm", "-rf", dir, NULL };
+	struct git g = { .dir = NULL };
+	struct buf in = BUF_INIT, oid = BUF_INIT, out = BUF_INIT;
+	struct cat_obj o[2000];
+	const char *names[2000];
+	struct run r;
+	size_t i, good;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	g.dir = dir;
+	buf_adds(&in, "one\n");
+	if (git(&g, NULL, "init", "-q", NULL) != 0 ||
+	    git_run(&g, &in, &oid, NULL, hash) != 0)
+		abort();
+	buf_rtrim(&oid);
+	ok(git_cat_open(&g) == 0 && g.cat != NULL, "a cat-file session opens");
+	names[0] = oid.s;
+	names[1] = "no-such-object-here";
+	ok(git_cat_batch(&g, names, 2, &out, o) == 0 && !o[0].missing &&
+	    o[0].size == 4 && memcmp(o[0].data, "one\n", 4) == 0 &&
+	    o[1].missing, "it reads a blob and names a missing one");
+	/* asked for more than the pipes hold, answered as much again */
+	for (i = 0; i < 2000; i++)
+		names[i] = oid.s;
+	ok(git_cat_batch(&g, names, 2000, &out, o) == 0,
+	    "2,000 questions at once");
+	for (good = 0, i = 0; i < 2000; i++)
+		good += !o[i].missing && o[i].size == 4 &&
+		    memcmp(o[i].data, "one\n", 4) == 0;
+	ok(good == 2000, "every answer in its place");
+	names[0] = "HEAD\nHEAD";
+	names[1] = oid.s;
+	ok(git_cat_batch(&g, names, 2, &out, o) == 0 && o[0].missing &&
+	    !o[1].missing && o[1].size == 4,
+	    "a name with a newline is missing, and nothing after it moves");
+	ok(git_cat_batch(&g, names + 1, 1, &out, o) == 0 && !o[0].missing &&
+	    memcmp(o[0].data, "one\n", 4) == 0, "the next question is whole");
+	ok(git_cat_close(&g) == 0 && g.cat == NULL, "the session ends");
+	ok(git_cat_batch(&g, names + 1, 1, &out, o) == 0 && !o[0].missing,
+	    "without it, a cat-file of its own");
+
+	memset(&r, 0, sizeof(r));
+	r.argv = rm;
+	(void)run(&r);
+	buf_free(&in);
+	buf_free(&oid);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -385,5 +495,7 @@ main(void)
 	test_no_leaked_fds();
 	test_git();
 	test_git_env();
+	test_talk();
+	test_git_cat_session();
 	return done_testing();
 }
