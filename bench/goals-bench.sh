@@ -106,12 +106,15 @@ weigh () {
 	put "$_key.git" "$_git"
 }
 
-# A hub of N archived messages, twice: hub.git made by bus-init --hub
-# (its hook and settings) and plain.git, git init --bare with the same
-# history.  Stations of a and b on hub.git; st-p, of a, on plain.git,
-# to send into a plain hub; plain-a and plain-b, clones of plain.git,
-# for the plain way, which the issue measures against a hub with no
-# hook.  All reached over the current transport.
+# A hub of N archived messages, three times: hub.git made by bus-init
+# --hub (its hooks and settings), plain.git, git init --bare with the
+# same history, and gitchk.git, the same with the receive.* checks of
+# hub.git (git's fsck of what is pushed, no rewinding, no deleting) but
+# no hook, to tell git's share of a hooked hub's cost from the hooks'.
+# Stations of a and b on hub.git; st-p, of a, on plain.git, to send
+# into a plain hub, and st-g on gitchk.git; plain-a and plain-b, clones
+# of plain.git, for the plain way, which the issue measures against a
+# hub with no hook.  All reached over the current transport.
 hubs () {
 	archived_hub hub.git "$1"
 	bus-init -q -a a "$(hub_url hub.git)" st-a >/dev/null
@@ -119,6 +122,12 @@ hubs () {
 	git init -q --bare plain.git
 	git -C hub.git push -q "$PWD/plain.git" main
 	bus-init -q -a a "$(hub_url plain.git)" st-p >/dev/null
+	# git's own checks that bus-init --hub turns on, without the hooks
+	git init -q --bare gitchk.git
+	git -C hub.git push -q "$PWD/gitchk.git" main
+	git -C hub.git config --get-regexp '^receive\.' |
+	while read -r _k _v; do git -C gitchk.git config "$_k" "$_v"; done
+	bus-init -q -a a "$(hub_url gitchk.git)" st-g >/dev/null
 	git clone -q "$(hub_url plain.git)" plain-a
 	git clone -q "$(hub_url plain.git)" plain-b
 }
@@ -144,6 +153,8 @@ at_size () {
 		time_it idle.fetch git -C st-b fetch -q origin
 		bus-recv -q -C st-p -f id >/dev/null
 		time_it send.nohook bus-send -C st-p b "message $i"
+		bus-recv -q -C st-g -f id >/dev/null
+		time_it send.gitchk bus-send -C st-g b "message $i"
 		git -C plain-a pull -q --rebase
 		time_it send.plain plain_send plain-a "plain-$1-$i"
 		git -C plain-b pull -q --rebase
@@ -151,7 +162,7 @@ at_size () {
 		i=$((i + 1))
 	done
 	for f in send.ours ack.ours idle.ours idle.fetch send.nohook \
-	    send.plain ack.plain; do
+	    send.gitchk send.plain ack.plain; do
 		put "$f.$1" "$(median $f)"
 	done
 
@@ -350,6 +361,10 @@ done
 for n in $sizes; do
 	row "send, hooked hub / plain hub" "$n" "<= 1.15" \
 	    'r2 send.ours.$n send.nohook.$n'
+	row "  its receive.* checks, no hook / plain" "$n" "" \
+	    'r2 send.gitchk.$n send.nohook.$n'
+	row "  its hooks: hooked / those checks alone" "$n" "" \
+	    'r2 send.ours.$n send.gitchk.$n'
 done
 for k in $crowds; do
 	row "connections a message, $k x $per at once" 0 "<= 2.4 (8 x 20)" \
@@ -375,6 +390,8 @@ header "milliseconds; ratios to the plain way" ""
 for n in $sizes; do
 	row "send" "$n" "" 'get send.ours.$n'
 	row "send into the plain hub" "$n" "" 'get send.nohook.$n'
+	row "send into it with receive.* checks" "$n" "" \
+	    'get send.gitchk.$n'
 	row "send, plain way" "$n" "" 'get send.plain.$n'
 	row "send / plain way" "$n" "" 'r2 send.ours.$n send.plain.$n'
 	row "ack" "$n" "" 'get ack.ours.$n'

@@ -140,6 +140,13 @@ out:
 	return rv;
 }
 
+/* An object id as a hook's input gives it: hex digits only. */
+static int
+hex_oid(const char *oid)
+{
+	return *oid != '\0' && strspn(oid, "0123456789abcdef") == strlen(oid);
+}
+
 /* diff-tree of one commit, its header "commit parent...\0" first */
 #define ONE_COMMIT_ARGS	"diff-tree", "-r", "-z", "--no-renames", "--root", \
 	"--format=%H %P"
@@ -164,6 +171,9 @@ check_one_commit(struct check *ck, struct buf *raw)
 	const char *rest, *end, *nul;
 	int rv = -1;
 
+	/* an argument, which must not be taken for an option */
+	if (!hex_oid(ck->ff_new))
+		return 0;
 	buf_addf(&want, "%s %s", ck->ff_new, ck->ff_from);
 	if (ck->asked != NULL && ck->asked->one != NULL &&
 	    strcmp(ck->asked->one, ck->ff_new) == 0)
@@ -190,13 +200,6 @@ out:
 }
 
 #define ASK_MAX		8	/* queues asked about with the settings */
-
-/* An object id as a hook's input gives it: hex digits only. */
-static int
-hex_oid(const char *oid)
-{
-	return *oid != '\0' && strspn(oid, "0123456789abcdef") == strlen(oid);
-}
 
 /*
  * The one commit of the push's one branch update (old to new) whose
