@@ -602,12 +602,35 @@ git_cat_close(struct git *g)
 }
 
 /*
+ * Can name be asked of git cat-file, one name a line?  One that holds
+ * a newline would be two questions, and every answer after it would
+ * be taken for the one before: it names nothing, for all that asks.
+ */
+static int
+askable(const char *name)
+{
+	return strchr(name, '\n') == NULL;
+}
+
+/* The lines of n names for cat-file into req: how many are asked. */
+static size_t
+cat_questions(struct buf *req, const char *const *names, size_t n)
+{
+	size_t i, asked = 0;
+
+	for (i = 0; i < n; i++)
+		if (askable(names[i])) {
+			buf_addf(req, "%s\n", names[i]);
+			asked++;
+		}
+	return asked;
+}
+
+/*
  * Read n objects, named as git cat-file understands them (an id, or
  * "rev:path"), with one git cat-file --batch, or with g's own
  * (git_cat_open()).  out holds the data; objs[i] points into it, or
- * says the object is missing.  A name that holds a newline names
- * nothing that can be asked for (it would be two questions, and every
- * answer after it would be taken for the one before): it is missing.
+ * says the object is missing (as one named with a newline is).
  */
 int
 git_cat_batch(const struct git *g, const char *const *names, size_t n,
@@ -621,12 +644,7 @@ git_cat_batch(const struct git *g, const char *const *names, size_t n,
 	int rv = -1;
 
 	buf_reset(out);
-	for (i = 0; i < n; i++)
-		if (strchr(names[i], '\n') == NULL) {
-			buf_addf(&req, "%s\n", names[i]);
-			r.want++;
-		}
-	if (r.want == 0)
+	if ((r.want = cat_questions(&req, names, n)) == 0)
 		;
 	else if (g->cat != NULL) {
 		g->cat->c.r.out = out;
@@ -640,7 +658,7 @@ git_cat_batch(const struct git *g, const char *const *names, size_t n,
 	} else if (git_run(g, &req, out, NULL, args) != 0)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (strchr(names[i], '\n') != NULL)
+		if (!askable(names[i]))
 			objs[i] = (struct cat_obj){ NULL, 0, 1 };
 		else if (cat_answer(out, &off, &objs[i]) != 1) {
 			bus_seterr("git cat-file --batch: unexpected output");
@@ -669,11 +687,14 @@ git_oids(const struct git *g, const char *const *names, size_t n,
 	int rv = -1;
 
 	buf_reset(out);
-	for (i = 0; i < n; i++)
-		buf_addf(&req, "%s\n", names[i]);
-	if (n > 0 && git_run(g, &req, out, NULL, args) != 0)
+	if (cat_questions(&req, names, n) > 0 &&
+	    git_run(g, &req, out, NULL, args) != 0)
 		goto out;
-	for (i = 0, line = out->s; i < n; i++, line = nl + 1) {
+	for (i = 0, line = out->s; i < n; i++) {
+		if (!askable(names[i])) {
+			oids[i] = "";
+			continue;
+		}
 		if (line == NULL || (nl = strchr(line, '\n')) == NULL) {
 			bus_seterr("git cat-file --batch-check: unexpected "
 			    "output");
@@ -681,6 +702,7 @@ git_oids(const struct git *g, const char *const *names, size_t n,
 		}
 		*nl = '\0';
 		oids[i] = strchr(line, ' ') != NULL ? "" : line;
+		line = nl + 1;
 	}
 	rv = 0;
 out:
@@ -706,13 +728,16 @@ git_cat_check(const struct git *g, const char *const *names, size_t n,
 	int rv = -1;
 
 	buf_reset(out);
-	for (i = 0; i < n; i++)
-		buf_addf(&req, "%s\n", names[i]);
 	/* its stderr says why a name is missing, which the caller says */
-	if (n > 0 && git_run(g, &req, out, &err, args) != 0)
+	if (cat_questions(&req, names, n) > 0 &&
+	    git_run(g, &req, out, &err, args) != 0)
 		goto out;
 	/* "<type> <size>", or "<name> missing" (or "ambiguous") */
-	for (i = 0, line = out->s; i < n; i++, line = nl + 1) {
+	for (i = 0, line = out->s; i < n; i++) {
+		if (!askable(names[i])) {
+			objs[i] = (struct cat_obj){ "", 0, 1 };
+			continue;
+		}
 		if (line == NULL || (nl = strchr(line, '\n')) == NULL ||
 		    (sp = strchr(line, ' ')) == NULL) {
 			bus_seterr("git cat-file --batch-check: unexpected "
@@ -726,6 +751,7 @@ git_cat_check(const struct git *g, const char *const *names, size_t n,
 		    &objs[i].size) != 1;
 		if (objs[i].missing)
 			objs[i].size = 0;
+		line = nl + 1;
 	}
 	rv = 0;
 out:

@@ -435,7 +435,7 @@ test_git_cat_session(void)
 	struct git g = { .dir = NULL };
 	struct buf in = BUF_INIT, oid = BUF_INIT, out = BUF_INIT;
 	struct cat_obj o[2000];
-	const char *names[2000];
+	const char *names[2000], *three[3], *oids[3];
 	struct run r;
 	size_t i, good;
 
@@ -469,6 +469,15 @@ test_git_cat_session(void)
 	    "a name with a newline is missing, and nothing after it moves");
 	ok(git_cat_batch(&g, names + 1, 1, &out, o) == 0 && !o[0].missing &&
 	    memcmp(o[0].data, "one\n", 4) == 0, "the next question is whole");
+	three[0] = "HEAD\nHEAD";
+	three[1] = oid.s;
+	three[2] = "x\ny";
+	ok(git_oids(&g, three, 3, &out, oids) == 0 && *oids[0] == '\0' &&
+	    strcmp(oids[1], oid.s) == 0 && *oids[2] == '\0',
+	    "git_oids: names with a newline name nothing, in place");
+	ok(git_cat_check(&g, three, 3, &out, o) == 0 && o[0].missing &&
+	    !o[1].missing && o[1].size == 4 && strcmp(o[1].data, "blob") == 0 &&
+	    o[2].missing, "git_cat_check: likewise");
 	ok(git_cat_close(&g) == 0 && g.cat == NULL, "the session ends");
 	ok(git_cat_batch(&g, names + 1, 1, &out, o) == 0 && !o[0].missing,
 	    "without it, a cat-file of its own");
