@@ -644,9 +644,8 @@ git_cat_batch(const struct git *g, const char *const *names, size_t n,
 	int rv = -1;
 
 	buf_reset(out);
-	if ((r.want = cat_questions(&req, names, n)) == 0)
-		;
-	else if (g->cat != NULL) {
+	r.want = cat_questions(&req, names, n);
+	if (r.want > 0 && g->cat != NULL) {
 		g->cat->c.r.out = out;
 		rv = run_talk(&g->cat->j, req.s, req.len, cat_enough, &r);
 		g->cat->c.r.out = &g->cat->spare;
@@ -655,7 +654,7 @@ git_cat_batch(const struct git *g, const char *const *names, size_t n,
 			bus_seterr("git cat-file --batch: %s", why);
 			goto out;
 		}
-	} else if (git_run(g, &req, out, NULL, args) != 0)
+	} else if (r.want > 0 && git_run(g, &req, out, NULL, args) != 0)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (!askable(names[i]))
