@@ -79,7 +79,15 @@ struct check {
 int	 check_commits(struct check *, const char *const *);
 int	 check_staged(struct check *);
 int	 check_tree(struct check *, const char *);
-int	 check_ref_updates(struct check *, char *, const char *);
+/* One "old new ref" line of a pre- or post-receive hook's input. */
+struct ref_update {
+	char		 old[128];
+	char		 new[128];
+	char		 ref[1024];
+};
+
+int	 ref_update_next(const char **, struct ref_update *);
+int	 check_ref_updates(struct check *, const char *, const char *);
 int	 check_ref_ask(const struct git *, const char *, struct git_call *,
 	    struct check_asked *);
 void	 check_asked_free(struct check_asked *);

@@ -147,6 +147,31 @@ hex_oid(const char *oid)
 	return *oid != '\0' && strspn(oid, "0123456789abcdef") == strlen(oid);
 }
 
+/*
+ * The line of a hook's input at *pos into u, *pos moved past it: 1, 0
+ * when it is not "old new ref" (each read within the line alone), -1
+ * when no line is left.
+ */
+int
+ref_update_next(const char **pos, struct ref_update *u)
+{
+	const char *nl;
+	char line[sizeof(u->old) + sizeof(u->new) + sizeof(u->ref)];
+	size_t len;
+
+	if (*pos == NULL || (nl = strchr(*pos, '\n')) == NULL)
+		return -1;
+	len = (size_t)(nl - *pos);
+	if (len >= sizeof(line)) {
+		*pos = nl + 1;
+		return 0;
+	}
+	memcpy(line, *pos, len);
+	line[len] = '\0';
+	*pos = nl + 1;
+	return sscanf(line, "%127s %127s %1023s", u->old, u->new, u->ref) == 3;
+}
+
 /* diff-tree of one commit, its header "commit parent...\0" first */
 #define ONE_COMMIT_ARGS	"diff-tree", "-r", "-z", "--no-renames", "--root", \
 	"--format=%H %P"
@@ -202,27 +227,6 @@ out:
 #define ASK_MAX		8	/* queues asked about with the settings */
 
 /*
- * The one commit of the push's one branch update (old to new) whose
- * diff-tree check_one_commit() will want, into one (128 bytes): 1, or
- * 0 when the push moves no branch, or several.
- */
-static int
-branch_commit(const char *input, char *one)
-{
-	char old[128], new[128], ref[1024];
-	const char *line, *nl;
-	int n = 0;
-
-	for (line = input; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
-		if (sscanf(line, "%127s %127s %1023s", old, new, ref) == 3 &&
-		    strncmp(ref, "refs/heads/", 11) == 0 && n++ == 0)
-			strlcpy(one, zero_oid(old) || zero_oid(new) ||
-			    strcmp(old, new) == 0 || !hex_oid(new) ? "" :
-			    new, 128);
-	return n == 1 && *one != '\0';
-}
-
-/*
  * What check_ref_updates() will want to know about a push (input, the
  * hook's "old new ref" lines) that does not depend on the settings,
  * asked at the same time as settings, the command that reads them, so
@@ -239,32 +243,42 @@ int
 check_ref_ask(const struct git *g, const char *input,
     struct git_call *settings, struct check_asked *asked)
 {
-	char old[ASK_MAX][128], new[ASK_MAX][128], ref[1024], one[128];
+	struct ref_update u[ASK_MAX], b;
+	char one[128] = "";
 	const char *args[ASK_MAX][5], *dt[] = { ONE_COMMIT_ARGS, one, NULL };
+	const char *pos;
 	struct git_call calls[ASK_MAX + 2];
 	struct buf err[ASK_MAX], heads = BUF_INIT, dterr = BUF_INIT;
-	const char *line, *nl;
-	size_t n = 0, i, k;
+	size_t n = 0, i, k, branches = 0;
+	int r;
 
 	calls[0] = *settings;
-	/* " old old ... ": where the push's branches were */
+	/*
+	 * " old old ... ": where the push's branches were; and the new
+	 * commit of a push that moves one branch, for its diff-tree
+	 */
 	buf_addc(&heads, ' ');
-	for (line = input; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
-		if (sscanf(line, "%127s %*s %1023s", old[0], ref) == 2 &&
-		    strncmp(ref, "refs/heads/", 11) == 0)
-			buf_addf(&heads, "%s ", old[0]);
-	for (line = input; n < ASK_MAX && (nl = strchr(line, '\n')) != NULL;
-	    line = nl + 1) {
-		if (sscanf(line, "%127s %127s %1023s", old[n], new[n],
-		    ref) != 3 || strncmp(ref, QUEUE_REF,
-		    strlen(QUEUE_REF)) != 0 || zero_oid(old[n]) ||
-		    zero_oid(new[n]) || strcmp(old[n], new[n]) == 0 ||
-		    strstr(heads.s, old[n]) != NULL)
+	for (pos = input; (r = ref_update_next(&pos, &b)) != -1; )
+		if (r == 1 && strncmp(b.ref, "refs/heads/", 11) == 0) {
+			buf_addf(&heads, "%s ", b.old);
+			if (branches++ == 0 && !zero_oid(b.old) &&
+			    !zero_oid(b.new) && strcmp(b.old, b.new) != 0 &&
+			    hex_oid(b.new))
+				strlcpy(one, b.new, sizeof(one));
+		}
+	if (branches != 1)
+		*one = '\0';
+	for (pos = input; n < ASK_MAX &&
+	    (r = ref_update_next(&pos, &u[n])) != -1; ) {
+		if (r == 0 || strncmp(u[n].ref, QUEUE_REF,
+		    strlen(QUEUE_REF)) != 0 || zero_oid(u[n].old) ||
+		    zero_oid(u[n].new) || strcmp(u[n].old, u[n].new) == 0 ||
+		    strstr(heads.s, u[n].old) != NULL)
 			continue;
 		args[n][0] = "merge-base";
 		args[n][1] = "--is-ancestor";
-		args[n][2] = old[n];
-		args[n][3] = new[n];
+		args[n][2] = u[n].old;
+		args[n][3] = u[n].new;
 		args[n][4] = NULL;
 		err[n] = (struct buf)BUF_INIT;
 		calls[n + 1] = (struct git_call){ g, args[n], NULL, &err[n],
@@ -272,15 +286,15 @@ check_ref_ask(const struct git *g, const char *input,
 		n++;
 	}
 	k = n + 1;
-	if (branch_commit(input, one))
+	if (*one != '\0')
 		calls[k++] = (struct git_call){ g, dt, &asked->diff, &dterr,
 		    -1 };
 	(void)git_run_all(calls, k);
 	settings->status = calls[0].status;
 	for (i = 0; i < n; i++) {
 		if (calls[i + 1].status == 0 || calls[i + 1].status == 1)
-			strvec_pushf(&asked->grows, "%s %s %d", old[i], new[i],
-			    calls[i + 1].status == 0);
+			strvec_pushf(&asked->grows, "%s %s %d", u[i].old,
+			    u[i].new, calls[i + 1].status == 0);
 		buf_free(&err[i]);
 	}
 	if (k > n + 1 && calls[n + 1].status == 0)
@@ -454,49 +468,52 @@ bus_ref(struct check *ck, const char *old, const char *new, const char *ref,
  * the rest refused.  Other refs are not the bus's business.
  */
 int
-check_ref_updates(struct check *ck, char *input, const char *branch_ref)
+check_ref_updates(struct check *ck, const char *input,
+    const char *branch_ref)
 {
 	struct strvec refs = STRVEC_INIT, news = STRVEC_INIT;
 	struct strvec queues = STRVEC_INIT;
 	struct buf tip = BUF_INIT, moved = BUF_INIT, from = BUF_INIT;
-	char *line, *nl, old[128], new[128], ref[1024], range[260];
-	const char *args[2];
+	struct ref_update u;
+	char range[260];
+	const char *args[2], *pos, *line;
 	size_t i;
 	int r, rv = -1;
 
-	for (line = input; line != NULL && (nl = strchr(line, '\n')) != NULL;
-	    line = nl + 1) {
-		*nl = '\0';
-		if (sscanf(line, "%127s %127s %1023s", old, new, ref) != 3) {
-			bus_seterr("unexpected hook input: %s", line);
+	pos = input;
+	while (line = pos, (r = ref_update_next(&pos, &u)) != -1) {
+		if (r == 0) {
+			bus_seterr("unexpected hook input: %.*s",
+			    (int)strcspn(line, "\n"), line);
 			goto out;
 		}
-		if (strncmp(ref, "refs/bus/", 9) == 0)
-			bus_ref(ck, old, new, ref, &refs, &news, &queues);
-		if (strcmp(ref, branch_ref) != 0)
+		if (strncmp(u.ref, "refs/bus/", 9) == 0)
+			bus_ref(ck, u.old, u.new, u.ref, &refs, &news,
+			    &queues);
+		if (strcmp(u.ref, branch_ref) != 0)
 			continue;
-		if (zero_oid(new)) {
-			check_problem(ck, NULL, ref, "the bus branch is never "
-			    "deleted");
+		if (zero_oid(u.new)) {
+			check_problem(ck, NULL, u.ref, "the bus branch is "
+			    "never deleted");
 			continue;
 		}
 		buf_reset(&moved);
-		buf_adds(&moved, new);
+		buf_adds(&moved, u.new);
 		buf_reset(&from);
-		buf_adds(&from, old);
-		if (strcmp(old, new) == 0)
+		buf_adds(&from, u.old);
+		if (strcmp(u.old, u.new) == 0)
 			continue;
 		/*
 		 * The commits new to the bus branch, which may already be
 		 * on another ref of the hub: old..new, building on old, or
 		 * all that new reaches when the branch is being made.
 		 */
-		snprintf(range, sizeof(range), "%s..%s", old, new);
-		args[0] = zero_oid(old) ? new : range;
+		snprintf(range, sizeof(range), "%s..%s", u.old, u.new);
+		args[0] = zero_oid(u.old) ? u.new : range;
 		args[1] = NULL;
-		ck->ff_from = zero_oid(old) ? NULL : old;
-		ck->ff_ref = ref;
-		ck->ff_new = new;
+		ck->ff_from = zero_oid(u.old) ? NULL : u.old;
+		ck->ff_ref = u.ref;
+		ck->ff_new = u.new;
 		r = check_commits(ck, args);
 		ck->ff_from = NULL;
 		ck->ff_new = NULL;

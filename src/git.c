@@ -639,7 +639,6 @@ git_cat_batch(const struct git *g, const char *const *names, size_t n,
 	const char *args[] = { "cat-file", "--batch", NULL };
 	struct cat_read r = { 0, 0, 0 };
 	struct buf req = BUF_INIT;
-	char *why = NULL;
 	size_t i, off = 0;
 	int rv = -1;
 
@@ -650,8 +649,7 @@ git_cat_batch(const struct git *g, const char *const *names, size_t n,
 		rv = run_talk(&g->cat->j, req.s, req.len, cat_enough, &r);
 		g->cat->c.r.out = &g->cat->spare;
 		if (rv == -1) {
-			why = xstrdup(bus_error());
-			bus_seterr("git cat-file --batch: %s", why);
+			bus_seterr("git cat-file --batch: %s", bus_error());
 			goto out;
 		}
 	} else if (r.want > 0 && git_run(g, &req, out, NULL, args) != 0)
@@ -665,7 +663,6 @@ git_cat_batch(const struct git *g, const char *const *names, size_t n,
 		}
 	rv = 0;
 out:
-	free(why);
 	buf_free(&req);
 	return rv;
 }

@@ -374,20 +374,20 @@ out:
 int
 sequence_folded(const char *input, const char *branch)
 {
-	char old[128], new[128], ref[1024], tip[128] = "";
-	const char *line, *nl;
-	int queues = 0;
+	struct ref_update u;
+	char tip[sizeof(u.new)] = "";
+	const char *pos;
+	int queues = 0, r;
 
-	for (line = input; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
-		if (sscanf(line, "%127s %127s %1023s", old, new, ref) == 3 &&
-		    strcmp(ref, branch) == 0)
-			memcpy(tip, new, sizeof(tip));
+	for (pos = input; (r = ref_update_next(&pos, &u)) != -1; )
+		if (r == 1 && strcmp(u.ref, branch) == 0)
+			memcpy(tip, u.new, sizeof(tip));
 	if (*tip == '\0')
 		return 0;
-	for (line = input; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
-		if (sscanf(line, "%127s %127s %1023s", old, new, ref) == 3 &&
-		    strncmp(ref, QUEUE_REF, strlen(QUEUE_REF)) == 0) {
-			if (strcmp(new, tip) != 0)
+	for (pos = input; (r = ref_update_next(&pos, &u)) != -1; )
+		if (r == 1 && strncmp(u.ref, QUEUE_REF,
+		    strlen(QUEUE_REF)) == 0) {
+			if (strcmp(u.new, tip) != 0)
 				return 0;
 			queues++;
 		}

@@ -414,6 +414,13 @@ test_expect_success 'a cat-file that ends before it answers refuses the push, na
 	git -C hub.git update-ref -d refs/heads/side
 '
 
+test_expect_success 'a hook input line of two fields is named, not read on into the next' '
+	old=$(git -C hub.git rev-parse main) &&
+	printf "%s %s\n%s %s refs/heads/main\n" "$old" "$old" "$old" "$old" |
+		(cd hub.git && test_must_fail bus-check --pre-receive) 2>err &&
+	grep "unexpected hook input: $old $old\$" err
+'
+
 test_expect_success 'a directory name with a newline is refused as a path, not misread' '
 	fresh && msg nlcase b >raw/inbox-b/nlcase.json && commit_all base &&
 	git -C raw push -q origin HEAD:main &&
